@@ -1,0 +1,48 @@
+# Self-bootstrapping: `make demo` and `make test` work on a machine with only python3 and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+CK     := $(BIN)/compliance-kit
+SAMPLE := data/sample
+DB     := data/compliance.duckdb
+POLICY := data/policy/tencent-cloud/2022-05-25/policy.yaml
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: demo test lab sample store chromium bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# The default synthetic sample: small enough for a demo in seconds.
+$(SAMPLE)/manifest.json: | $(STAMP)
+	$(CK) synth --out $(SAMPLE) --accounts 2000 --seed 7
+
+sample: $(SAMPLE)/manifest.json
+
+store: $(STAMP) sample
+	$(CK) build --policy $(POLICY) --data $(SAMPLE) --db $(DB)
+
+demo: store
+	$(CK) demo --db $(DB)
+
+# Debian's chromium for the dashboard browser test (CI runs as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+test: store chromium
+	$(BIN)/python -m pytest
+
+lab: store
+	$(BIN)/jupyter lab notebooks/
+
+bench: store
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) $(SAMPLE) $(DB) reports/*/ reports/index.html

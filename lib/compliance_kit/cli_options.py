@@ -1,0 +1,14 @@
+"""Options shared by several commands (sqlite-utils style), so they read the same everywhere."""
+
+import click
+
+from .paths import DEFAULT_DB, DEFAULT_POLICY
+
+db_option = click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False), default=str(DEFAULT_DB),
+    show_default=True, help="The DuckDB store.",
+)
+policy_option = click.option(
+    "--policy", "policy_path", type=click.Path(dir_okay=False), default=str(DEFAULT_POLICY),
+    show_default=True, help="The policy spec (YAML) to encode.",
+)
