@@ -1,17 +1,19 @@
 """Altair chart helpers: one theme, one renderer switch, so every notebook looks alike
 and every report works offline.
 
-`setup("svg")` (the default for reports) renders charts to SVG inside the kernel with
-vl-convert: the executed notebook and its HTML hold plain SVG, no Vega JavaScript and
-no CDN. `setup("default")` keeps Altair's interactive renderer for JupyterLab, which
-ships its own Vega renderer.
+`setup("svg")` (the default) renders charts to SVG inside the kernel with vl-convert:
+the executed notebook and its HTML hold plain SVG, no Vega JavaScript and no CDN.
+SVG is also what JupyterLab shows best here: Altair 6's "default" renderer writes
+<script src> tags to a CDN (blank offline), and its "mimetype" renderer emits the
+Vega-Lite v6 mimetype, which JupyterLab 4.6's built-in Vega extension does not know
+(it renders v3-v5). "png" is offered for e-mail-sized exports.
 """
 
 from __future__ import annotations
 
 import altair as alt
 
-RENDERERS = ("svg", "default", "png")
+RENDERERS = ("svg", "png")
 
 # Status colours shared by all analyses: green fine, amber watch, red breach, grey n/a.
 STATUS_COLOURS = {

@@ -1,0 +1,86 @@
+"""The policy at a glance: what it promises, per category and per jurisdiction, and
+where it contradicts itself. Queries live in sql/policy_overview_*.sql."""
+
+from __future__ import annotations
+
+import altair as alt
+import duckdb
+import polars as pl
+
+from ..paths import read_sql
+
+
+def retention_periods(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every erasure and minimum-retention rule we hold (the table, the text under it, addenda)."""
+    return con.sql(read_sql("policy_overview_retention.sql")).pl()
+
+
+def jurisdiction_matrix(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Minimum age, access deadline and extension, transfer consent, each resolved for the
+    jurisdiction through the hierarchy, with the basis (policy or statute) and confidence."""
+    return con.sql(read_sql("policy_overview_jurisdictions.sql")).pl()
+
+
+def processors(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.sql(
+        "SELECT name, tasks, jurisdiction FROM processors ORDER BY jurisdiction, name"
+    ).pl()
+
+
+def declared_transfers(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Declared flows with their categories folded into one readable cell."""
+    return con.sql(
+        """
+        SELECT t.source_scope, coalesce(t.recipient_name, t.recipient) AS recipient,
+               t.destination_country, t.mechanism, t.method, t.encrypted_required,
+               string_agg(c.category_id, ', ' ORDER BY c.category_id) AS categories,
+               t.recipient_retention
+        FROM declared_transfers AS t
+        LEFT JOIN declared_transfer_categories AS c USING (flow_id)
+        GROUP BY ALL
+        ORDER BY t.source_scope, recipient, t.destination_country
+        """
+    ).pl()
+
+
+def policy_version(con: duckdb.DuckDBPyConnection) -> dict:
+    row = con.sql(
+        "SELECT policy_id, title, version, source_sha256 FROM policy_versions"
+    ).fetchone()
+    return dict(zip(("policy_id", "title", "version", "source_sha256"), row))
+
+
+def headline(con: duckdb.DuckDBPyConnection, conflicts: pl.DataFrame) -> dict:
+    """The figures the overview publishes to metrics.json under `policy.*`."""
+    counts = con.sql(
+        """
+        SELECT
+            (SELECT count(*) FROM data_categories) AS categories,
+            (SELECT count(*) FROM retention_rules) AS retention_rules,
+            (SELECT count(DISTINCT jurisdiction) FROM jurisdiction_rules) AS jurisdictions,
+            (SELECT count(*) FROM request_deadline_rules) AS deadline_rules,
+            (SELECT count(*) FROM request_deadline_rules WHERE basis = 'statute') AS statute_rules,
+            (SELECT count(*) FROM request_deadline_rules WHERE confidence LIKE 'low%') AS low_confidence_rules,
+            (SELECT count(*) FROM declared_transfers) AS declared_flows,
+            (SELECT count(*) FROM modules) AS modules
+        """
+    ).pl().row(0, named=True)
+    return {**counts, "conflicts": conflicts.height}
+
+
+def retention_chart(periods: pl.DataFrame) -> alt.Chart:
+    """Horizontal bars: the longest a category may be kept after its trigger."""
+    data = periods.filter(pl.col("kind") == "erase_within").select(
+        "category", "trigger_event", "max_delay", "approx_days", "rule_set"
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("category:N", sort="-x", title=None),
+            x=alt.X("approx_days:Q", title="maximum days after the trigger until erasure"),
+            color=alt.Color("trigger_event:N", title="clock starts at"),
+            tooltip=["category", "trigger_event", "max_delay", "rule_set"],
+        )
+        .properties(title="Promised erasure periods by data category", height=alt.Step(16))
+    )
