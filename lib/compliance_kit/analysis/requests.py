@@ -1,0 +1,406 @@
+"""Request turnaround: the deadline of every data-subject request, and timeliness metrics
+as of a date. The work is SQL (sql/requests_*.sql); this module binds parameters, picks
+grouping columns from a whitelist and returns Polars frames. Definitions and decisions:
+docs/metrics-requests.md.
+
+    from compliance_kit.analysis import requests as rq
+    rq.prepare(con, as_of="2026-10-31")          # builds TEMP tables calendar_days, request_status
+    rq.performance(con, by=["jurisdiction"])      # then any metric, each in one place
+    rq.headline(con)                              # the figures for metrics.json (requests.*)
+
+`prepare` creates TEMP tables only, so `con` may be a read-only connection to the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import duckdb
+import polars as pl
+
+from .. import calendars
+from ..charts import STATUS_COLOURS, status_scale
+from ..errors import ParameterError, PolicySpecError
+from ..paths import read_sql
+
+STATUS_TABLE = "request_status"
+CLASSES = ("responded_in_time", "responded_late", "open_in_time", "open_late")
+QUEUE_BUCKETS = ("more_than_5_days", "due_within_5_days", "past_due")
+# Columns of request_status a metric may be grouped by (formatted into SQL: whitelist only).
+DIMENSIONS = ("jurisdiction", "type", "channel", "month", "week", "deciding_rule_id",
+              "calendar", "basis", "confidence", "deadline_status")
+HEADLINE_KEYS = ("received", "responded_in_time", "responded_late", "open_in_time", "open_late",
+                 "performance_pct", "max_achievable_pct", "km_median_days")
+
+
+# ----------------------------------------------------------------------------- preparation
+
+def _date(name: str, value) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ParameterError(f"{name} must be a date written YYYY-MM-DD, not {value!r}") from None
+
+
+def _str_list(name: str, value) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    value = list(value)
+    if not value or not all(isinstance(v, str) and v for v in value):
+        raise ParameterError(f"{name} must be None or a non-empty list of codes, not {value!r}")
+    return value
+
+
+def _check_rules(con: duckdb.DuckDBPyConnection) -> None:
+    bad = con.sql(
+        """
+        SELECT rule_id, unit, extension_unit FROM request_deadline_rules
+        WHERE (extension_amount IS NOT NULL AND extension_unit IS DISTINCT FROM unit)
+           OR (unit IN ('calendar_months', 'calendar_days', 'business_days', 'hours') AND amount IS NULL)
+        ORDER BY rule_id
+        """
+    ).fetchall()
+    if bad:
+        raise PolicySpecError(
+            "request_deadline_rules: an extension must be stated in the rule's own unit and a "
+            f"fixed unit needs an amount; fix rule(s) {[b[0] for b in bad]}"
+        )
+
+
+def _year_range(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[int, int]:
+    first, last = con.sql(
+        """
+        SELECT min(year(received_at)),
+               max(year(greatest(received_at, coalesce(id_verified_at, received_at),
+                                 coalesce(completed_at, received_at))))
+        FROM requests
+        """
+    ).fetchall()[0]
+    first = min(first or as_of.year, as_of.year)
+    last = max(last or as_of.year, as_of.year)
+    # Room after the last date: a deadline of a few months plus its extension, and the
+    # roll-forward of a date near the end of the table.
+    return first, last + 2
+
+
+def prepare(con: duckdb.DuckDBPyConnection, as_of, window_start=None, window_end=None,
+            jurisdictions=None, types=None) -> int:
+    """Compute every request's deadline and class as of `as_of` into the TEMP table
+    request_status (and the calendars it needs into calendar_days); return its row count.
+
+    window_start / window_end filter received_at (dates, inclusive); jurisdictions keeps
+    requests whose jurisdiction or one of its ancestors is listed ('EEA' keeps FR);
+    types keeps the listed request types.
+    """
+    as_of = _date("as_of", as_of)
+    if as_of is None:
+        raise ParameterError("as_of is required (a date, YYYY-MM-DD)")
+    window_start, window_end = _date("window_start", window_start), _date("window_end", window_end)
+    if window_start and window_end and window_end < window_start:
+        raise ParameterError(f"window_end {window_end} is before window_start {window_start}")
+    jurisdictions = _str_list("jurisdictions", jurisdictions)
+    types = _str_list("types", types)
+    _check_rules(con)
+    first, last = _year_range(con, as_of)
+    calendars.materialise_calendars(con, calendars.calendar_codes(con), first, last)
+    params = {"as_of": as_of, "window_start": window_start, "window_end": window_end,
+              "jurisdictions": jurisdictions, "types": types}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {STATUS_TABLE} AS\n" + read_sql("requests_status.sql"),
+                params)
+    broken = con.sql(
+        f"SELECT count(*) FROM {STATUS_TABLE} WHERE deadline_status IS NULL"
+    ).fetchall()[0][0]
+    if broken:
+        raise RuntimeError(f"{broken} requests got no deadline although a fixed rule applies: "
+                           "the calendar range is too short (a bug: please report it)")
+    return con.sql(f"SELECT count(*) FROM {STATUS_TABLE}").fetchall()[0][0]
+
+
+def _require(con: duckdb.DuckDBPyConnection) -> None:
+    found = con.sql(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND temporary",
+        params={"t": STATUS_TABLE},
+    ).fetchall()[0][0]
+    if not found:
+        raise RuntimeError("call compliance_kit.analysis.requests.prepare(con, as_of=...) first")
+
+
+def _dims(by) -> list[str]:
+    if by is None:
+        return []
+    if isinstance(by, str):
+        by = [by]
+    by = list(by)
+    bad = [d for d in by if d not in DIMENSIONS]
+    if bad:
+        raise ParameterError(f"cannot group requests by {bad}; choose from {', '.join(DIMENSIONS)}")
+    return by
+
+
+def _grouped(con, sql_name: str, by, params=None) -> pl.DataFrame:
+    _require(con)
+    dims = _dims(by)
+    sql = read_sql(sql_name).format(dims="".join(f"{d}, " for d in dims))
+    return con.sql(sql, params=params or {}).pl()
+
+
+# ----------------------------------------------------------------------------- per request
+
+def statuses(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per request in scope: its rules, deadlines, flags and class."""
+    _require(con)
+    return con.sql(f"SELECT * FROM {STATUS_TABLE} ORDER BY request_id").pl()
+
+
+def upcoming(con: duckdb.DuckDBPyConnection, limit: int = 25) -> pl.DataFrame:
+    """Open requests with a fixed deadline, the soonest (and the overdue) first."""
+    _require(con)
+    return con.sql(
+        f"""
+        SELECT request_id, jurisdiction, type, channel, received_date, due_date,
+               days_to_deadline, queue_bucket, class, deciding_rule_id, basis, confidence,
+               extended, paused
+        FROM {STATUS_TABLE}
+        WHERE queue_bucket IS NOT NULL
+        ORDER BY due_date, request_id
+        LIMIT $limit
+        """,
+        params={"limit": int(limit)},
+    ).pl()
+
+
+def late_extension_notices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Requests whose extension notice came after the original deadline had passed: the
+    extension does not count, and the late notice is itself a finding."""
+    _require(con)
+    return con.sql(
+        f"""
+        SELECT request_id, jurisdiction, type, received_date, original_due_date,
+               extension_notified_at::DATE AS notified_on,
+               date_diff('day', original_due_date, extension_notified_at::DATE) AS days_after_deadline,
+               completed_at::DATE AS completed_on, class, deciding_rule_id
+        FROM {STATUS_TABLE}
+        WHERE extension_notice_late
+        ORDER BY received_date, request_id
+        """
+    ).pl()
+
+
+# ----------------------------------------------------------------------------- metrics
+
+def performance(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
+    """Counts per class, performance % and maximum achievable %, extended / paused /
+    late-notice counts and requests without a fixed deadline, per group."""
+    return _grouped(con, "requests_performance.sql", by)
+
+
+def queue(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
+    """Open requests by queue bucket: more than 5 days to go, due within 5 days, past due."""
+    return _grouped(con, "requests_queue.sql", by)
+
+
+def _km_sql(dims: list[str]) -> str:
+    partition = ("PARTITION BY " + ", ".join(dims)) if dims else ""
+    return read_sql("requests_km.sql").format(dims="".join(f"{d}, " for d in dims),
+                                               partition=partition)
+
+
+def km_curve(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
+    """The Kaplan-Meier survival curve of time to completion: per day with an event or a
+    censoring, the number at risk, events, censored and the share still open."""
+    _require(con)
+    return con.sql(_km_sql(_dims(by))).pl()
+
+
+def time_to_complete(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
+    """Kaplan-Meier median and p90 (open requests censored) beside the naive median and
+    p90 over completed requests only."""
+    _require(con)
+    dims = _dims(by)
+    km_join = (f"JOIN km USING ({', '.join(dims)})" if dims else "CROSS JOIN km")
+    sql = read_sql("requests_time_to_complete.sql").replace("{km}", _km_sql(dims)).format(
+        dims="".join(f"{d}, " for d in dims), km_join=km_join)
+    return con.sql(sql).pl().select(
+        *dims, "completed", "censored", "km_median_days", "naive_median_days",
+        "km_p90_days", "naive_p90_days").sort(dims or "completed")
+
+
+def ccpa_7102(con: duckdb.DuckDBPyConnection, scope: str = "US-CA") -> pl.DataFrame:
+    """The 11 CCR 7102 table per request type for requests from `scope` and below."""
+    _require(con)
+    return con.sql(read_sql("requests_ccpa_7102.sql"), params={"scope": scope}).pl()
+
+
+def acknowledgements(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
+    """Requests under an acknowledgement rule (CCPA: 10 business days), by outcome."""
+    return _grouped(con, "requests_acknowledgement.sql", by)
+
+
+def no_fixed_deadline(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Requests whose rule sets no fixed period ('without delay', 'none') or that no rule
+    covers: reported apart, with their turnaround, never as in time or late."""
+    _require(con)
+    return con.sql(
+        f"""
+        SELECT deadline_status, jurisdiction, type, deciding_rule_id, count(*) AS requests,
+               count(*) FILTER (WHERE completed) AS completed,
+               count(*) FILTER (WHERE NOT completed) AS open,
+               quantile_cont(days_to_complete, 0.5) AS naive_median_days,
+               max(days_observed) FILTER (WHERE NOT completed) AS oldest_open_days
+        FROM {STATUS_TABLE}
+        WHERE class IS NULL
+        GROUP BY ALL
+        ORDER BY ALL
+        """
+    ).pl()
+
+
+def rules_used(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The rules that decided deadlines, with their basis and confidence; low-confidence
+    statutory defaults are flagged for legal review."""
+    _require(con)
+    return con.sql(
+        f"""
+        SELECT s.deciding_rule_id AS rule_id, d.jurisdiction, d.request_type, d.deadline_kind,
+               d.unit, d.amount, d.extension_amount, d.basis, d.confidence, d.citation,
+               d.confidence LIKE 'low%' AS low_confidence, count(*) AS requests
+        FROM {STATUS_TABLE} AS s
+        JOIN request_deadline_rules AS d ON d.rule_id = s.deciding_rule_id
+        GROUP BY ALL
+        ORDER BY low_confidence DESC, requests DESC, rule_id
+        """
+    ).pl()
+
+
+def weekly_volume(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Requests received per week (Monday) and type."""
+    _require(con)
+    return con.sql(
+        f"SELECT week, type, count(*) AS requests FROM {STATUS_TABLE} GROUP BY ALL ORDER BY ALL"
+    ).pl()
+
+
+def distance_to_deadline(con: duckdb.DuckDBPyConnection, clip: int = 60) -> pl.DataFrame:
+    """Days between the due date and the response (or the as-of date for open requests),
+    positive = days to spare, negative = days late; clipped to +-clip, counted per class."""
+    _require(con)
+    return con.sql(
+        f"""
+        SELECT greatest(least(days_to_deadline, $clip), -$clip) AS days_to_deadline, class,
+               count(*) AS requests
+        FROM {STATUS_TABLE}
+        WHERE days_to_deadline IS NOT NULL AND class IS NOT NULL
+        GROUP BY ALL
+        ORDER BY ALL
+        """,
+        params={"clip": int(clip)},
+    ).pl()
+
+
+def headline(con: duckdb.DuckDBPyConnection) -> dict:
+    """The headline figures, with the stable keys of metrics.json `requests.*`.
+    A KM median the curve never reaches is written as the string "not reached"."""
+    perf = performance(con).row(0, named=True)
+    ttc = time_to_complete(con).row(0, named=True)
+    figures = {key: perf[key] for key in HEADLINE_KEYS if key in perf}
+    for key in ("performance_pct", "max_achievable_pct"):
+        figures[key] = 0.0 if figures[key] is None else float(figures[key])
+    figures["km_median_days"] = ("not reached" if ttc["km_median_days"] is None
+                                 else int(ttc["km_median_days"]))
+    figures.update(
+        naive_median_days=("n/a" if ttc["naive_median_days"] is None
+                           else float(ttc["naive_median_days"])),
+        extended=perf["extended"], paused=perf["paused"],
+        extension_notice_late=perf["extension_notice_late"],
+        no_fixed_deadline=perf["no_fixed_deadline"],
+    )
+    return figures
+
+
+# ----------------------------------------------------------------------------- charts
+
+def weekly_volume_chart(volume: pl.DataFrame) -> alt.Chart:
+    """Stacked bars: requests received per week, by type."""
+    return (
+        alt.Chart(volume)
+        .mark_bar()
+        .encode(
+            x=alt.X("week:T", title="week received"),
+            y=alt.Y("sum(requests):Q", title="requests"),
+            color=alt.Color("type:N", title="request type"),
+            tooltip=["week:T", "type:N", "requests:Q"],
+        )
+        .properties(title="Requests received per week, by type")
+    )
+
+
+def on_time_trend_chart(monthly: pl.DataFrame) -> alt.Chart:
+    """Lines: performance % (responded in time / received) per month, one per jurisdiction.
+    `monthly` is performance(con, by=["month", "jurisdiction"])."""
+    data = monthly.filter(pl.col("received") > 0).select(
+        "month", "jurisdiction", "performance_pct", "received")
+    return (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:T", title="month received"),
+            y=alt.Y("performance_pct:Q", title="responded in time (%)",
+                    scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("jurisdiction:N"),
+            tooltip=["month:T", "jurisdiction:N", "performance_pct:Q", "received:Q"],
+        )
+        .properties(title="On-time performance by month received")
+    )
+
+
+def survival_chart(curve: pl.DataFrame, group: str | None = None) -> alt.Chart:
+    """Step line of the Kaplan-Meier curve: share of requests still open after n days."""
+    enc = {
+        "x": alt.X("days:Q", title="days since receipt"),
+        "y": alt.Y("survival:Q", title="share still open", scale=alt.Scale(domain=[0, 1]),
+                   axis=alt.Axis(format="%")),
+        "tooltip": ["days:Q", "survival:Q", "at_risk:Q"],
+    }
+    if group:
+        enc["color"] = alt.Color(f"{group}:N")
+    return (
+        alt.Chart(curve)
+        .mark_line(interpolate="step-after")
+        .encode(**enc)
+        .properties(title="Time to completion (Kaplan-Meier, open requests censored)")
+    )
+
+
+def distance_chart(distance: pl.DataFrame) -> alt.Chart:
+    """Histogram of days to spare (positive) or days late (negative), coloured by class."""
+    present = [c for c in CLASSES if c in set(distance["class"].to_list())] or list(CLASSES)
+    return (
+        alt.Chart(distance)
+        .mark_bar()
+        .encode(
+            x=alt.X("days_to_deadline:Q", bin=alt.Bin(step=2),
+                    title="days to the deadline at response (or as of the report date)"),
+            y=alt.Y("sum(requests):Q", title="requests"),
+            color=alt.Color("class:N", scale=status_scale(present), title="class"),
+            tooltip=["class:N", "sum(requests):Q"],
+        )
+        .properties(title="Distance to deadline")
+    )
+
+
+__all__ = [
+    "prepare", "statuses", "upcoming", "late_extension_notices", "performance", "queue",
+    "km_curve", "time_to_complete", "ccpa_7102", "acknowledgements", "no_fixed_deadline",
+    "rules_used", "weekly_volume", "distance_to_deadline", "headline",
+    "weekly_volume_chart", "on_time_trend_chart", "survival_chart", "distance_chart",
+    "CLASSES", "QUEUE_BUCKETS", "DIMENSIONS", "HEADLINE_KEYS", "STATUS_COLOURS",
+]

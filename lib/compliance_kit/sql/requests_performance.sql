@@ -1,0 +1,25 @@
+-- Timeliness per group, from the TEMP table request_status (requests_status.sql).
+-- The dims placeholder is a list of request_status columns chosen from a fixed whitelist in
+-- compliance_kit.analysis.requests (never user text). With no dims: one row.
+-- received = requests with a fixed deadline (or whose clock has not started yet);
+-- requests whose rule sets no fixed period (without delay, none) or that no rule covers
+-- are counted in no_fixed_deadline and kept out of the percentages.
+SELECT
+    {dims}
+    count(*) FILTER (WHERE class IS NOT NULL) AS received,
+    count(*) FILTER (WHERE class = 'responded_in_time') AS responded_in_time,
+    count(*) FILTER (WHERE class = 'responded_late') AS responded_late,
+    count(*) FILTER (WHERE class = 'open_in_time') AS open_in_time,
+    count(*) FILTER (WHERE class = 'open_late') AS open_late,
+    round(100.0 * count(*) FILTER (WHERE class = 'responded_in_time')
+          / nullif(count(*) FILTER (WHERE class IS NOT NULL), 0), 2) AS performance_pct,
+    round(100.0 * count(*) FILTER (WHERE class IN ('responded_in_time', 'open_in_time'))
+          / nullif(count(*) FILTER (WHERE class IS NOT NULL), 0), 2) AS max_achievable_pct,
+    count(*) FILTER (WHERE extended) AS extended,
+    count(*) FILTER (WHERE paused) AS paused,
+    count(*) FILTER (WHERE extension_notice_late) AS extension_notice_late,
+    count(*) FILTER (WHERE class IS NULL) AS no_fixed_deadline,
+    count(*) AS received_all
+FROM request_status
+GROUP BY ALL
+ORDER BY ALL

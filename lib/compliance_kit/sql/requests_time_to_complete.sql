@@ -1,0 +1,27 @@
+-- Days to complete per group: the Kaplan-Meier median and 90th percentile (open requests
+-- censored, so a backlog cannot flatter them: requests_km.sql) beside the naive median
+-- and p90 over completed requests only. A KM quantile is the first day at which the
+-- estimated share still open falls to 50% (10%) or below; NULL when the curve never
+-- gets there (too many requests still open).
+-- Placeholders (filled by analysis/requests.py): km = the text of requests_km.sql, dims =
+-- whitelisted grouping columns, km_join = the join of km on them.
+WITH curve AS ({km}),
+km AS (
+    SELECT {dims}
+           min(days) FILTER (WHERE survival <= 0.5) AS km_median_days,
+           min(days) FILTER (WHERE survival <= 0.1) AS km_p90_days
+    FROM curve
+    GROUP BY ALL
+),
+naive AS (
+    SELECT {dims}
+           count(*) FILTER (WHERE completed) AS completed,
+           count(*) FILTER (WHERE NOT completed) AS censored,
+           quantile_cont(days_to_complete, 0.5) AS naive_median_days,
+           quantile_cont(days_to_complete, 0.9) AS naive_p90_days
+    FROM request_status
+    GROUP BY ALL
+)
+SELECT naive.*, km.km_median_days, km.km_p90_days
+FROM naive {km_join}
+ORDER BY ALL
