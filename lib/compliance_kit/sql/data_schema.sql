@@ -69,7 +69,8 @@ CREATE TABLE quarantine (
     line_number      BIGINT,                -- 1-based data line in a CSV (header = line 1); row number in Parquet
     column_name      VARCHAR,
     reason           VARCHAR NOT NULL,
-    raw_row          VARCHAR                -- the row as read, JSON
+    raw_row          VARCHAR,               -- the row as read, JSON
+    all_reasons      VARCHAR                -- every failed check, 'column: reason; ...' (reason = the first)
 );
 
 -- One row per table per load: the accounting a reviewer can check.

@@ -1,0 +1,413 @@
+"""Validated loading of the operational data (docs/data-contract.md).
+
+Every file is read by DuckDB's own readers (`read_csv` with all_varchar, so a bad value is
+reported per row instead of failing the file; `read_parquet`). The checks are SQL generated
+from `contract.TABLES`: a row that fails any of them goes to `quarantine` (once, with the
+first failed check as its reason and every failed check in `all_reasons`); the others load.
+Per table, rows read = rows loaded + rows quarantined, checked here before commit.
+
+File-level problems (missing file, missing or unexpected column, empty file, not CSV or
+Parquet, both present) raise DataValidationError before any row is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from ..errors import DataValidationError
+from . import contract
+from .contract import BOOL, ID, INT, TEXT, TS, Table
+
+# An ISO 8601 timestamp with an offset (or Z), and one without (naive: quarantined).
+TS_WITH_OFFSET = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)"
+TS_NAIVE = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?"
+INTEGER = r"[+-]?[0-9]+"
+TRUE_WORDS = ["true", "t", "yes", "y", "1"]
+FALSE_WORDS = ["false", "f", "no", "n", "0"]
+
+NAIVE_TYPES = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE"}
+INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT",
+                 "UINTEGER", "UBIGINT", "HUGEINT", "UHUGEINT"}
+PARQUET_MAGIC = b"PAR1"
+
+
+@dataclass
+class TableLoad:
+    table: str
+    source_file: str
+    sha256: str
+    read: int
+    loaded: int
+    quarantined_by_reason: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(self.quarantined_by_reason.values())
+
+
+@dataclass
+class LoadReport:
+    tables: dict[str, TableLoad] = field(default_factory=dict)
+
+    @property
+    def read(self) -> int:
+        return sum(t.read for t in self.tables.values())
+
+    @property
+    def loaded(self) -> int:
+        return sum(t.loaded for t in self.tables.values())
+
+    @property
+    def quarantined(self) -> int:
+        return sum(t.quarantined for t in self.tables.values())
+
+    def summary(self) -> str:
+        """The per-table accounting as a plain-text table (what `build --data` prints)."""
+        rows = [("table", "file", "read", "loaded", "quarantined", "quarantined by reason")]
+        for t in self.tables.values():
+            reasons = ", ".join(f"{r} {n}" for r, n in sorted(t.quarantined_by_reason.items()))
+            rows.append((t.table, Path(t.source_file).name, str(t.read), str(t.loaded),
+                         str(t.quarantined), reasons or "-"))
+        rows.append(("total", "", str(self.read), str(self.loaded), str(self.quarantined), ""))
+        widths = [max(len(r[i]) for r in rows) for i in range(5)]
+        lines = []
+        for i, r in enumerate(rows):
+            cells = [r[0].ljust(widths[0]), r[1].ljust(widths[1])]
+            cells += [r[j].rjust(widths[j]) for j in (2, 3, 4)]
+            lines.append("  ".join(cells + [r[5]]).rstrip())
+            if i == 0 or i == len(rows) - 2:
+                lines.append("-" * max(len(line) for line in lines))
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- files
+
+def locate(data_dir: Path, table: str) -> Path:
+    """The one file holding `table` in `data_dir`, or a DataValidationError saying why not."""
+    csv, parquet = data_dir / f"{table}.csv", data_dir / f"{table}.parquet"
+    if csv.exists() and parquet.exists():
+        raise DataValidationError(
+            f"{data_dir}: both {csv.name} and {parquet.name} exist; keep exactly one file per table")
+    for path in (csv, parquet):
+        if path.exists():
+            if not path.is_file():
+                raise DataValidationError(f"{path}: is not a file")
+            return path
+    others = sorted(p.name for p in data_dir.glob(f"{table}.*") if p.is_file())
+    if others:
+        raise DataValidationError(
+            f"{data_dir / others[0]}: not a CSV or Parquet file; save the {table} table as "
+            f"{csv.name} or {parquet.name}")
+    raise DataValidationError(
+        f"{data_dir}: missing file for table {table}: expected {csv.name} or {parquet.name} "
+        f"(a header-only CSV stands for an empty table)")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _check_file_bytes(path: Path) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise DataValidationError(f"{path}: empty file (a CSV needs at least its header line)")
+    with open(path, "rb") as f:
+        head = f.read(65536)
+        if path.suffix == ".parquet":
+            f.seek(max(size - 4, 0))
+            tail = f.read(4)
+            if head[:4] != PARQUET_MAGIC or tail != PARQUET_MAGIC:
+                raise DataValidationError(f"{path}: not a Parquet file (no PAR1 magic bytes)")
+            return
+    if head[:4] == PARQUET_MAGIC:
+        raise DataValidationError(f"{path}: not a CSV file (it is Parquet: rename it to .parquet)")
+    if b"\x00" in head:
+        raise DataValidationError(f"{path}: not a CSV file (binary content)")
+    if not head.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise DataValidationError(f"{path}: empty file (a CSV needs at least its header line)")
+    cut = head if len(head) < 65536 else head[: head.rfind(b"\n") + 1] or head
+    try:
+        cut.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataValidationError(f"{path}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8") from None
+
+
+def _open_source(con: duckdb.DuckDBPyConnection, path: Path, src: str):
+    """Register `src` (a temp table for CSV, a temp view for Parquet). Returns
+    (line expression, {column: type}, keep-alive relation)."""
+    try:
+        if path.suffix == ".csv":
+            con.execute(
+                f'CREATE OR REPLACE TEMP TABLE "{src}" AS SELECT row_number() OVER () + 1 AS __line, * '
+                "FROM read_csv($path, "
+                "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', "
+                "encoding = 'utf-8', null_padding = false, strict_mode = true)",
+                {"path": str(path)},
+            )
+            rel, line = None, "src.__line"  # header is line 1; the scan keeps file order
+        else:
+            rel = con.read_parquet(str(path), file_row_number=True)
+            rel.to_view(src)
+            line = "file_row_number + 1"
+        types = {name: typ for name, typ, *_ in con.sql(f'DESCRIBE "{src}"').fetchall()}
+        types.pop("__line", None)
+    except duckdb.Error as exc:
+        kind = "CSV" if path.suffix == ".csv" else "Parquet"
+        msg = str(exc).strip().splitlines()[0]
+        raise DataValidationError(f"{path}: cannot be read as {kind}: {msg}") from None
+    if path.suffix == ".parquet":
+        types.pop("file_row_number", None)
+    return line, types, rel
+
+
+def _check_header(path: Path, spec: Table, types: dict[str, str]) -> None:
+    expected = spec.column_names
+    found = [c.lstrip("\ufeff") for c in types]
+    missing = [c for c in expected if c not in found]
+    unexpected = [c for c in found if c not in expected]
+    if not missing and not unexpected:
+        return
+    want = ",".join(expected)
+    if missing and unexpected:
+        raise DataValidationError(
+            f"{path}: wrong header: missing column(s) {', '.join(missing)}; unexpected column(s) "
+            f"{', '.join(unexpected)}. The header line must be: {want}")
+    if missing:
+        raise DataValidationError(
+            f"{path}: missing column(s) {', '.join(missing)}. The header line must be: {want}")
+    raise DataValidationError(
+        f"{path}: unexpected column(s) {', '.join(unexpected)}. The header line must be: {want}")
+
+
+# ---------------------------------------------------------------- SQL generation
+
+def _used(sql: str, params: dict[str, object]) -> dict[str, object]:
+    """The parameters `sql` refers to (DuckDB rejects unused named parameters)."""
+    return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]):
+    return con.execute(sql, _used(sql, params))
+
+
+def _q(name: str) -> str:
+    """Quote an identifier from our own contract (never from input)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class _Checks:
+    """Builds the typed projection and the ordered list of (column, reason, condition)."""
+
+    def __init__(self, spec: Table, types: dict[str, str]):
+        self.spec = spec
+        self.params: dict[str, object] = {
+            "ts_offset": TS_WITH_OFFSET, "ts_naive": TS_NAIVE, "integer": INTEGER,
+            "true_words": TRUE_WORDS, "false_words": FALSE_WORDS,
+        }
+        self.pre: list[str] = []      # p_<col>: the value as read, normalised (NULL if empty)
+        self.typed: list[str] = []    # v_<col>: the typed value (NULL if invalid)
+        self.checks: list[tuple[str, str, str]] = []
+        for col in spec.columns:
+            self._column(col, types[col.name])
+        self._row_checks()
+
+    def _column(self, col: contract.Column, st: str) -> None:
+        c, p, v = _q(col.name), _q("p_" + col.name), _q("v_" + col.name)
+        add = self.checks.append
+        as_text = f"nullif(trim(CAST(src.{c} AS VARCHAR)), '')"
+        if col.kind in (ID, TEXT):
+            pre = as_text if col.kind == ID else f"nullif(CAST(src.{c} AS VARCHAR), '')"
+            typed = p
+        elif col.kind == TS:
+            if st == "TIMESTAMP WITH TIME ZONE":
+                pre, typed = f"src.{c}", p
+            elif st in NAIVE_TYPES:
+                pre, typed = f"CAST(src.{c} AS VARCHAR)", "CAST(NULL AS TIMESTAMPTZ)"
+            else:
+                pre = as_text
+                typed = f"CASE WHEN regexp_full_match({p}, $ts_offset) THEN TRY_CAST({p} AS TIMESTAMPTZ) END"
+        elif col.kind == INT:
+            if st in INTEGER_TYPES:
+                pre, typed = f"src.{c}", f"TRY_CAST({p} AS BIGINT)"
+            else:
+                pre = as_text
+                typed = f"CASE WHEN regexp_full_match({p}, $integer) THEN TRY_CAST({p} AS BIGINT) END"
+        elif col.kind == BOOL:
+            if st == "BOOLEAN":
+                pre, typed = f"src.{c}", p
+            else:
+                pre = f"lower({as_text})"
+                typed = (f"CASE WHEN list_contains($true_words, {p}) THEN true "
+                         f"WHEN list_contains($false_words, {p}) THEN false END")
+        else:  # pragma: no cover - contract error
+            raise ValueError(col.kind)
+        self.pre.append(f"{pre} AS {p}")
+        self.typed.append(f"{typed} AS {v}")
+
+        if col.required:
+            add((col.name, "missing_value", f"{p} IS NULL"))
+        if col.kind == TS:
+            if st in NAIVE_TYPES:
+                add((col.name, "naive_timestamp", f"{p} IS NOT NULL"))
+            elif st != "TIMESTAMP WITH TIME ZONE":
+                naive = (f"regexp_full_match({p}, $ts_naive) AND "
+                         f"TRY_CAST({p} AS TIMESTAMP) IS NOT NULL")
+                add((col.name, "naive_timestamp", f"{p} IS NOT NULL AND {v} IS NULL AND {naive}"))
+                add((col.name, "unparseable_timestamp", f"{p} IS NOT NULL AND {v} IS NULL AND NOT ({naive})"))
+        elif col.kind == INT:
+            add((col.name, "not_an_integer", f"{p} IS NOT NULL AND {v} IS NULL"))
+        elif col.kind == BOOL:
+            add((col.name, "not_a_boolean", f"{p} IS NOT NULL AND {v} IS NULL"))
+        if col.allowed is not None:
+            a = col.allowed
+            if a.subquery:
+                cond = f"{v} NOT IN ({a.subquery})"
+            elif a.values:
+                key = f"vals_{col.name}"
+                self.params[key] = list(a.values)
+                cond = f"NOT list_contains(${key}, {v})"
+            else:
+                key = f"pat_{col.name}"
+                self.params[key] = a.pattern
+                cond = f"NOT regexp_full_match({v}, ${key})"
+            add((col.name, a.reason, f"{v} IS NOT NULL AND {cond}"))
+        if col.name in self.spec.non_negative:
+            add((col.name, "negative_value", f"{v} < 0"))
+
+    def _row_checks(self) -> None:
+        spec, add = self.spec, self.checks.append
+        for o in spec.orders:
+            add((o.later, o.reason, f"{_q('v_' + o.later)} < {_q('v_' + o.earlier)}"))
+        key = _q("v_" + spec.key)
+        add((spec.key, "duplicate_key", f"{key} IN (SELECT k FROM {_q('_ck_dup_' + spec.name)})"))
+        for ref in spec.references:
+            v = _q("v_" + ref.column)
+            missing = " AND ".join(f"{v} NOT IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets)
+            add((ref.column, ref.reason, f"{v} IS NOT NULL AND {missing}"))
+
+    def typed_sql(self, src: str, line: str) -> str:
+        raw = ", ".join(f"'{c}', CAST(src.{_q(c)} AS VARCHAR)" for c in self.spec.column_names)
+        return (
+            f"SELECT *, {', '.join(self.typed)} FROM ("
+            f"SELECT {line} AS __line, json_object({raw}) AS __raw, {', '.join(self.pre)} "
+            f"FROM {_q(src)} AS src) AS p"
+        )
+
+    def checked_sql(self, src: str, line: str, with_all: bool) -> str:
+        conds = [(c, r, f"coalesce(({cond}), false)") for c, r, cond in self.checks]
+        reason = "CASE " + " ".join(f"WHEN {k} THEN '{r}'" for _, r, k in conds) + " END"
+        column = "CASE " + " ".join(f"WHEN {k} THEN '{c}'" for c, _, k in conds) + " END"
+        extra = ""
+        if with_all:
+            parts = ", ".join(f"CASE WHEN {k} THEN '{c}: {r}' END" for c, r, k in conds)
+            extra = f", concat_ws('; ', {parts}) AS __all"
+        return (f"SELECT *, {reason} AS __reason, {column} AS __column{extra} "
+                f"FROM ({self.typed_sql(src, line)}) AS t")
+
+    def bad_sql(self) -> str:
+        return " OR ".join(f"coalesce(({cond}), false)" for _, _, cond in self.checks)
+
+
+# ---------------------------------------------------------------- loading
+
+def load_operational(
+    con: duckdb.DuckDBPyConnection,
+    data_dir: Path,
+    strict: bool = False,
+    echo: Callable[[str], None] | None = None,
+) -> LoadReport:
+    """Validate and load the five operational tables from `data_dir` into `con` (whose
+    policy tables are already filled). Replaces whatever the tables held before.
+    Raises DataValidationError on a file-level problem, or (strict) on the first bad row."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise DataValidationError(f"{data_dir}: no such data folder")
+    files = {t.name: locate(data_dir, t.name) for t in contract.TABLES}
+    for path in files.values():
+        _check_file_bytes(path)
+
+    report = LoadReport()
+    con.begin()
+    try:
+        # Idempotent: a second load replaces the first (children first).
+        for t in reversed(contract.TABLES):
+            con.execute(f"DELETE FROM {_q(t.name)}")
+        con.execute("DELETE FROM quarantine WHERE list_contains($t, table_name)", {"t": contract.TABLE_NAMES})
+        con.execute("DELETE FROM load_log WHERE list_contains($t, table_name)", {"t": contract.TABLE_NAMES})
+        for spec in contract.TABLES:
+            report.tables[spec.name] = _load_table(con, spec, files[spec.name], strict)
+            if echo is not None:
+                t = report.tables[spec.name]
+                echo(f"{spec.name}: {t.read} read, {t.loaded} loaded, {t.quarantined} quarantined")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return report
+
+
+def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict: bool) -> TableLoad:
+    src = f"_ck_src_{spec.name}"
+    line, types, _keep = _open_source(con, path, src)
+    _check_header(path, spec, types)
+    checks = _Checks(spec, types)
+    params = checks.params
+    typed = checks.typed_sql(src, line)
+    key = _q("v_" + spec.key)
+    dup = _q(f"_ck_dup_{spec.name}")
+    _run(con,
+        f"CREATE OR REPLACE TEMP TABLE {dup} AS SELECT {key} AS k FROM ({typed}) AS t "
+        f"WHERE {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1", params)
+
+    source_file = str(path)
+    if strict:
+        first = _run(con,
+            f"SELECT __line, __column, __reason, __raw FROM ({checks.checked_sql(src, line, False)}) AS c "
+            f"WHERE __reason IS NOT NULL ORDER BY __line LIMIT 1", params).fetchone()
+        if first is not None:
+            n, column, reason, raw = first
+            raise DataValidationError(
+                f"{path}: line {n}, column {column}: {reason} (row {raw}); fix the row, or load "
+                f"without --strict to quarantine invalid rows")
+
+    read = con.execute(f"SELECT count(*) FROM {_q(src)}").fetchone()[0]
+    cols = ", ".join(_q(c) for c in spec.column_names)
+    vals = ", ".join(_q("v_" + c) for c in spec.column_names)
+    _run(con,
+        f"INSERT INTO {_q(spec.name)} ({cols}) SELECT {vals} FROM ({typed}) AS t "
+        f"WHERE NOT ({checks.bad_sql()})", params)
+    _run(con,
+        "INSERT INTO quarantine (table_name, source_file, line_number, column_name, reason, raw_row, all_reasons) "
+        f"SELECT $table, $file, __line, __column, __reason, __raw, __all "
+        f"FROM ({checks.checked_sql(src, line, True)}) AS c WHERE __reason IS NOT NULL ORDER BY __line",
+        {**params, "table": spec.name, "file": source_file})
+
+    loaded = con.execute(f"SELECT count(*) FROM {_q(spec.name)}").fetchone()[0]
+    by_reason = dict(con.execute(
+        "SELECT reason, count(*) FROM quarantine WHERE table_name = $t GROUP BY reason ORDER BY reason",
+        {"t": spec.name}).fetchall())
+    result = TableLoad(spec.name, source_file, sha256_file(path), read, loaded, by_reason)
+    if result.read != result.loaded + result.quarantined:  # the accounting invariant: no row vanishes
+        raise RuntimeError(
+            f"row accounting broken for {spec.name}: read {read} != loaded {loaded} + "
+            f"quarantined {result.quarantined}")
+    con.execute(
+        "INSERT INTO load_log VALUES ($t, $f, $h, $r, $l, $q, now())",
+        {"t": spec.name, "f": source_file, "h": result.sha256, "r": read, "l": loaded, "q": result.quarantined})
+    for tmp in (dup,):
+        con.execute(f"DROP TABLE IF EXISTS {tmp}")
+    if path.suffix == ".csv":
+        con.execute(f"DROP TABLE IF EXISTS {_q(src)}")
+    else:
+        con.execute(f"DROP VIEW IF EXISTS {_q(src)}")
+    return result
