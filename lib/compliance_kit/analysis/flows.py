@@ -1,0 +1,294 @@
+"""Data flows: what the policy declares about cross-border transfers against the
+transfers that happen.
+
+The logic lives in sql/flows_*.sql; this module composes those files into one query
+(common table expressions: `scoped` -> `monthly` -> `transfer_keys` ->
+`classified_keys` -> `flow_summary`), binds the parameters and returns Polars.
+
+- `declared_flows(con)`: the declared flows, one row each, with their quote.
+- `classify_transfers(con, ...)`: one row per observed transfer, ONE class each
+  (`CLASSIFICATIONS`, first that applies), the flow it matched and the rule broken.
+- `summary(con, ...)`: the single pass over the transfers every figure is rolled up
+  from (month x classification key, classified); `volumes`, `matrix`, `breakdown`,
+  `findings` and `headline` roll it up (in SQL, over the small summary).
+- `metric_set(con, ...)`: all of them at once, what the notebook and the bench use.
+- Charts: `heatmap_chart`, `recipient_volume_chart`, `classification_chart`.
+
+Filters (all optional): `window_start` / `window_end` (dates, both days included),
+`as_of` (nothing after that day), `source_jurisdictions` (codes; a bloc such as EEA,
+or GLOBAL, selects every jurisdiction under it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import altair as alt
+import duckdb
+import polars as pl
+
+from ..charts import STATUS_COLOURS
+from ..errors import ParameterError
+from ..paths import read_sql
+
+CLASSIFICATIONS = (
+    "undeclared_recipient",
+    "undeclared_destination",
+    "undeclared_category",
+    "missing_mechanism",
+    "unencrypted",
+    "declared",
+)
+UNDECLARED = CLASSIFICATIONS[:3]
+NONCONFORMING = ("missing_mechanism", "unencrypted")
+
+# Green for declared (the shared status colour), reds for undeclared, ambers for a
+# declared flow used without its safeguard.
+CLASSIFICATION_COLOURS = {
+    "undeclared_recipient": "#b71c1c",
+    "undeclared_destination": "#e53935",
+    "undeclared_category": "#ef9a9a",
+    "missing_mechanism": "#ef6c00",
+    "unencrypted": "#ffb300",
+    "declared": STATUS_COLOURS.get("declared", "#2e7d32"),
+}
+
+HEADLINE_KEYS = (
+    "transfers", "records", "bytes", "share_declared_records", "share_declared_bytes",
+    "undeclared_transfers", "nonconforming_transfers",
+)
+
+
+# --------------------------------------------------------------------------- params
+
+def _date(name: str, value) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            if len(value) == 10:
+                return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ParameterError(f"parameter {name} must be a date written YYYY-MM-DD or None, not {value!r}")
+
+
+def validate_parameters(window_start=None, window_end=None, source_jurisdictions=None,
+                        as_of=None) -> dict:
+    """Check the data-flow notebook's own parameters (the common ones go through
+    `compliance_kit.reports.params.validate_common`). Returns them parsed; raises
+    ParameterError with what to fix."""
+    start = _date("window_start", window_start)
+    end = _date("window_end", window_end)
+    as_of_d = _date("as_of", as_of)
+    if start and end and start > end:
+        raise ParameterError(f"window_start ({start}) is after window_end ({end}): swap them")
+    if start and as_of_d and start > as_of_d:
+        raise ParameterError(f"window_start ({start}) is after as_of ({as_of_d}): nothing to report")
+    sources = source_jurisdictions
+    if sources is not None:
+        if isinstance(sources, str):
+            sources = [sources]
+        if (not isinstance(sources, (list, tuple)) or not sources
+                or not all(isinstance(s, str) and s.strip() for s in sources)):
+            raise ParameterError(
+                "parameter source_jurisdictions must be None or a non-empty list of jurisdiction "
+                f"codes such as ['FR', 'EEA'], not {source_jurisdictions!r}")
+        sources = [s.strip().upper() for s in sources]
+    return {"window_start": start, "window_end": end, "as_of": as_of_d,
+            "source_jurisdictions": sources}
+
+
+def _params(window_start=None, window_end=None, as_of=None, source_jurisdictions=None) -> dict:
+    p = validate_parameters(window_start, window_end, source_jurisdictions, as_of)
+    return {"window_start": p["window_start"], "window_end": p["window_end"],
+            "as_of": p["as_of"], "sources": p["source_jurisdictions"]}
+
+
+# --------------------------------------------------------------------------- queries
+
+def _compose(final: str, keys_from: str, monthly: bool) -> str:
+    """One query: WITH scoped, [monthly,] transfer_keys, classified_keys <final>."""
+    ctes = [f"scoped AS (\n{read_sql('flows_scope.sql')}\n)"]
+    if monthly:
+        ctes.append(f"monthly AS (\n{read_sql('flows_monthly.sql')}\n)")
+    # keys_from is one of our own CTE names, never input.
+    keys = read_sql("flows_transfer_keys.sql").replace("{relation}", keys_from)
+    ctes.append(f"transfer_keys AS (\n{keys}\n)")
+    ctes.append(f"classified_keys AS (\n{read_sql('flows_classify_keys.sql')}\n)")
+    return "WITH " + ",\n".join(ctes) + "\n" + final
+
+
+def declared_flows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The declared flows: source scope, recipient, destination, categories (a list),
+    method, encryption, mechanism, purpose, recipient retention, quote."""
+    return con.sql(read_sql("flows_declared.sql")).pl()
+
+
+def recipient_retention(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The declared (named) recipients and how long each keeps the data."""
+    return con.sql(read_sql("flows_recipient_retention.sql")).pl()
+
+
+def classify_transfers(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
+                       as_of=None, source_jurisdictions=None) -> pl.DataFrame:
+    """One row per transfer in scope with `classification`, `flow_id` (the declared flow
+    it matched, NULL if undeclared), `nearest_flow_id`, `rule_broken`, `rule_quote`.
+    Holds transfer ids: for analysis and tests, not for shared reports."""
+    sql = _compose(read_sql("flows_transfers.sql"), "scoped", monthly=False)
+    return con.sql(sql, params=_params(window_start, window_end, as_of, source_jurisdictions)).pl()
+
+
+def summary(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
+            as_of=None, source_jurisdictions=None) -> pl.DataFrame:
+    """Month x (source, recipient, destination, category, mechanism, encrypted), each
+    classified with the rule it breaks, and transfers / records / bytes: one pass over
+    the transfers, small enough to roll up anything else from."""
+    sql = _compose(read_sql("flows_summary.sql"), "monthly", monthly=True)
+    return con.sql(sql, params=_params(window_start, window_end, as_of, source_jurisdictions)).pl()
+
+
+def _rollup(flow_summary: pl.DataFrame, sql_name: str) -> pl.DataFrame:
+    """Run sql/<sql_name> over the summary in a private in-memory DuckDB (the store's
+    connection is left untouched)."""
+    mem = duckdb.connect()
+    try:
+        mem.register("flow_summary", flow_summary.to_arrow())
+        return mem.sql(read_sql(sql_name)).pl()
+    finally:
+        mem.close()
+
+
+def volumes(flow_summary: pl.DataFrame) -> pl.DataFrame:
+    """Transfers, records, bytes (and their declared part) by month x source x
+    destination x recipient."""
+    return _rollup(flow_summary, "flows_volumes.sql")
+
+
+def matrix(flow_summary: pl.DataFrame) -> pl.DataFrame:
+    """Source x destination over the window, with the declared share of records."""
+    return _rollup(flow_summary, "flows_matrix.sql")
+
+
+def breakdown(flow_summary: pl.DataFrame) -> pl.DataFrame:
+    """Transfers, records and bytes per classification (every class, zeros included)."""
+    got = _rollup(flow_summary, "flows_breakdown.sql")
+    order = pl.DataFrame({"classification": list(CLASSIFICATIONS),
+                          "rank": list(range(len(CLASSIFICATIONS)))})
+    return (
+        order.join(got, on="classification", how="left")
+        .with_columns(pl.col("transfers", "records", "bytes").fill_null(0))
+        .sort("rank")
+        .drop("rank")
+    )
+
+
+def findings(flow_summary: pl.DataFrame) -> pl.DataFrame:
+    """Undeclared and non-conforming flows aggregated (no transfer ids), with the rule
+    each breaks and its quote. Suppress small counts before sharing."""
+    return _rollup(flow_summary, "flows_findings.sql")
+
+
+def headline(flow_summary: pl.DataFrame) -> dict:
+    """The figures for metrics.json `flows.*` (HEADLINE_KEYS, plus undeclared_flows).
+    Shares are None when nothing is in scope."""
+    return _rollup(flow_summary, "flows_headline.sql").row(0, named=True)
+
+
+@dataclass
+class FlowMetrics:
+    summary: pl.DataFrame
+    volumes: pl.DataFrame
+    matrix: pl.DataFrame
+    breakdown: pl.DataFrame
+    findings: pl.DataFrame
+    headline: dict
+
+
+def metric_set(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
+               as_of=None, source_jurisdictions=None) -> FlowMetrics:
+    """Every figure the notebook shows, from one pass over the transfers."""
+    s = summary(con, window_start=window_start, window_end=window_end, as_of=as_of,
+                source_jurisdictions=source_jurisdictions)
+    return FlowMetrics(summary=s, volumes=volumes(s), matrix=matrix(s), breakdown=breakdown(s),
+                       findings=findings(s), headline=headline(s))
+
+
+def recipient_monthly(flow_volumes: pl.DataFrame) -> pl.DataFrame:
+    """Records, bytes and transfers per month and recipient (for the time chart)."""
+    return (
+        flow_volumes.group_by("month", "recipient")
+        .agg(pl.col("transfers", "records", "bytes", "declared_records").sum())
+        .sort("month", "recipient")
+    )
+
+
+# --------------------------------------------------------------------------- charts
+
+def heatmap_chart(flow_matrix: pl.DataFrame, value: str = "records") -> alt.Chart:
+    """Source jurisdiction x destination country, coloured by volume (`records`,
+    `bytes` or `transfers`); the tooltip gives the declared share."""
+    if value not in ("records", "bytes", "transfers"):
+        raise ValueError(f"value must be records, bytes or transfers, not {value!r}")
+    data = flow_matrix.select(
+        "source_jurisdiction", "destination_country", "transfers", "records", "bytes",
+        pl.col("share_declared_records").round(3),
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("destination_country:N", title="destination country", sort="ascending"),
+        y=alt.Y("source_jurisdiction:N", title="source jurisdiction", sort="ascending"),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(f"{value}:Q", title=value, scale=alt.Scale(scheme="blues")),
+        tooltip=["source_jurisdiction", "destination_country", "transfers", "records", "bytes",
+                 alt.Tooltip("share_declared_records:Q", format=".1%", title="declared share")],
+    )
+    return cells.properties(
+        title=f"Cross-border {value} by source and destination",
+        width=alt.Step(28), height=alt.Step(18),
+    )
+
+
+def recipient_volume_chart(flow_volumes: pl.DataFrame, value: str = "records") -> alt.Chart:
+    """Stacked monthly volume per recipient."""
+    if value not in ("records", "bytes", "transfers"):
+        raise ValueError(f"value must be records, bytes or transfers, not {value!r}")
+    data = recipient_monthly(flow_volumes).select("month", "recipient", value)
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):T", title="month"),
+            y=alt.Y(f"sum({value}):Q", title=value),
+            color=alt.Color("recipient:N", title="recipient"),
+            tooltip=[alt.Tooltip("yearmonth(month):T", title="month"), "recipient",
+                     alt.Tooltip(f"sum({value}):Q", title=value)],
+        )
+        .properties(title=f"Transferred {value} per month, by recipient")
+    )
+
+
+def classification_chart(flow_breakdown: pl.DataFrame, value: str = "records") -> alt.Chart:
+    """One bar per classification, in the classification order, with fixed colours."""
+    if value not in ("records", "bytes", "transfers"):
+        raise ValueError(f"value must be records, bytes or transfers, not {value!r}")
+    data = flow_breakdown.select("classification", "transfers", "records", "bytes")
+    order = list(CLASSIFICATIONS)
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("classification:N", sort=order, title=None),
+            x=alt.X(f"{value}:Q", title=value),
+            color=alt.Color("classification:N", legend=None,
+                            scale=alt.Scale(domain=order,
+                                            range=[CLASSIFICATION_COLOURS[c] for c in order])),
+            tooltip=["classification", "transfers", "records", "bytes"],
+        )
+        .properties(title=f"Transferred {value} by classification", height=alt.Step(22))
+    )
