@@ -1,22 +1,122 @@
-"""The `run` and `demo` commands: thin click wrappers over reports.runner."""
+"""The `run` and `demo` commands: thin click wrappers over reports.runner.
+
+Exit status (for schedulers): see runner.EXIT_CODES.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from ..errors import UserError
+from ..errors import ParameterError, UserError
+from ..paths import DEFAULT_REPORTS, NOTEBOOKS
+
+
+def _parse_params(pairs) -> dict:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise ParameterError(f"-p expects NAME=VALUE (e.g. -p k=10), not {pair!r}")
+        if name in out:
+            raise ParameterError(f"parameter {name} given twice")
+        out[name] = value
+    return out
+
+
+def _default_jobs() -> int:
+    import os
+
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 @click.command()
 @click.argument("reports", nargs=-1)
-@click.option("--all", "run_all", is_flag=True, help="Run every notebook in notebooks/.")
-@click.option("--as-of", "as_of", default=None, help="The date the report is as of (YYYY-MM-DD, or today / yesterday).")
-def run(reports, run_all, as_of):
-    """Execute report notebooks and publish a run folder (work in progress)."""
-    raise UserError("compliance-kit run: not available yet")
+@click.option("--all", "run_all", is_flag=True, help="Run every notebook in the notebooks folder.")
+@click.option("--as-of", "as_of", default=None, metavar="DATE",
+              help="The date the reports are as of: YYYY-MM-DD, today or yesterday (UTC). Required unless the --schedule job sets it.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Set a notebook parameter (checked against the notebooks' parameters cells). Repeatable.")
+@click.option("--db", "db_path", default=None, type=click.Path(dir_okay=False),
+              help="The DuckDB store (default: $COMPLIANCE_KIT_DB, else data/compliance.duckdb found from here).")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help=f"Folder of runs and index.html [default: {DEFAULT_REPORTS}].")
+@click.option("--jobs", "jobs", default=None, type=int, help="Notebooks run at once [default: CPUs, at most 4].")
+@click.option("--fail-on", "fail_on", multiple=True, metavar="EXPR",
+              help="Exit 4 when a headline figure breaches it: SECTION.KEY OP NUMBER, e.g. 'retention.overdue > 0'. Repeatable.")
+@click.option("--schedule", nargs=2, default=None, metavar="FILE JOB",
+              help="Run the named job of a reports.toml; command-line options override it.")
+@click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False),
+              help=f"Where report notebooks live [default: {NOTEBOOKS}].")
+def run(reports, run_all, as_of, params, db_path, out_dir, jobs, fail_on, schedule, notebooks_dir):
+    """Execute report notebooks and publish reports/<run-id>/ and reports/index.html.
+
+    Parameters are checked against each notebook's parameters cell before anything runs.
+    Exit status: 0 ok, 2 bad parameters, 3 a notebook failed, 4 a --fail-on threshold
+    breached, 130 interrupted.
+    """
+    from .runner import RunRequest, run_reports, select_notebooks
+
+    overrides = _parse_params(params)
+    from_cli = {name: True for name in overrides}
+    thresholds = list(fail_on)
+    job_name = None
+    if schedule:
+        from .schedule import load_job
+
+        job = load_job(schedule[0], schedule[1])
+        job_name = job.name
+        merged = dict(job.parameters)
+        merged.update(overrides)
+        from_cli = {name: (name in overrides) for name in merged}
+        overrides = merged
+        thresholds = job.fail_on + thresholds
+        if not reports and not run_all:
+            if job.notebooks is None:
+                run_all = True
+            else:
+                reports = tuple(job.notebooks)
+        as_of = as_of or job.as_of
+        db_path = db_path or job.db
+        out_dir = out_dir or job.out
+        jobs = jobs or job.jobs
+        notebooks_dir = notebooks_dir or job.notebooks_dir
+    if as_of is None:
+        raise ParameterError("--as-of DATE is required (YYYY-MM-DD, today or yesterday)")
+    notebooks = select_notebooks(reports, run_all, notebooks_dir or NOTEBOOKS)
+    result = run_reports(RunRequest(
+        notebooks=notebooks, as_of=as_of, overrides=overrides, from_cli=from_cli, db_path=db_path,
+        out_dir=Path(out_dir or DEFAULT_REPORTS), jobs=jobs or _default_jobs(), fail_on=thresholds,
+        job=job_name, echo=click.echo,
+    ))
+    for nb in result.notebooks:
+        if nb.status != "ok":
+            click.echo(f"Error: notebook {nb.name} failed in {nb.error}", err=True)
+    click.echo(f"index: {Path(result.run_dir).parent / 'index.html'}")
+    return result.exit_code
 
 
 @click.command()
-def demo():
-    """Run every notebook with default parameters and build the index (work in progress)."""
-    raise UserError("compliance-kit demo: not available yet")
+@click.option("--db", "db_path", default=None, type=click.Path(dir_okay=False),
+              help="The DuckDB store (default: $COMPLIANCE_KIT_DB, else data/compliance.duckdb found from here).")
+@click.option("--out", "out_dir", default=str(DEFAULT_REPORTS), show_default=True, type=click.Path(file_okay=False),
+              help="Folder of runs and index.html.")
+@click.option("--notebooks", "notebooks_dir", default=str(NOTEBOOKS), show_default=True,
+              type=click.Path(file_okay=False), help="Where report notebooks live.")
+@click.option("--jobs", "jobs", default=None, type=int, help="Notebooks run at once [default: CPUs, at most 4].")
+def demo(db_path, out_dir, notebooks_dir, jobs):
+    """Run every notebook with its default parameters, then print the path of the index."""
+    from .runner import RunRequest, run_reports, select_notebooks
+
+    notebooks = select_notebooks((), True, notebooks_dir)
+    result = run_reports(RunRequest(
+        notebooks=notebooks, as_of=None, db_path=db_path, out_dir=Path(out_dir),
+        jobs=jobs or _default_jobs(), job="demo", echo=click.echo,
+    ))
+    for nb in result.notebooks:
+        if nb.status != "ok":
+            click.echo(f"Error: notebook {nb.name} failed in {nb.error}", err=True)
+    click.echo(str((Path(result.run_dir).parent / "index.html").resolve()))
+    return result.exit_code

@@ -117,17 +117,16 @@ def _display(section: str, figures: dict) -> None:
     display(Markdown(f"| headline figure | value |\n|---|---|\n{rows}"))
 
 
-def write_metrics(metrics_path: str | Path | None, section: str, figures: dict) -> dict:
+def write_metrics(metrics_path: str | Path | None, section: str, figures: dict) -> None:
     """Merge `{section: figures}` into the metrics JSON at `metrics_path` atomically.
 
     Figures must be numbers or strings (numpy/polars scalars are converted). With
     `metrics_path=None` (an interactive session) nothing is written: the figures are
     only displayed (a run injects the path, and the notebook shows its figures itself).
-    Returns the cleaned figures.
+    Returns None, so the cell shows nothing more in the report.
     """
     cleaned = clean_figures(section, figures)
     if metrics_path is None:
         _display(section, cleaned)
     else:
         merge_metrics(metrics_path, {section: cleaned})
-    return cleaned

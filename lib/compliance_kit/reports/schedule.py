@@ -1,0 +1,70 @@
+"""Named report jobs in reports.toml, run with `compliance-kit run --schedule FILE JOB`.
+
+    [jobs.daily]
+    notebooks = "all"                # or a list of names in notebooks/
+    as_of = "yesterday"              # YYYY-MM-DD, today or yesterday (UTC)
+    fail_on = ["retention.overdue > 0"]
+    out = "reports"                  # optional; also: db, jobs, notebooks_dir
+    [jobs.daily.parameters]
+    k = 5
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import UserError
+
+JOB_KEYS = {"notebooks", "as_of", "parameters", "fail_on", "out", "db", "jobs", "notebooks_dir", "description"}
+
+
+@dataclass
+class Job:
+    name: str
+    notebooks: list[str] | None          # None: all
+    as_of: str | None = None
+    parameters: dict = field(default_factory=dict)
+    fail_on: list[str] = field(default_factory=list)
+    out: str | None = None
+    db: str | None = None
+    jobs: int | None = None
+    notebooks_dir: str | None = None
+    description: str = ""
+
+
+def load_job(path: str | Path, name: str) -> Job:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"no schedule file {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: not valid TOML: {exc}") from None
+    jobs = data.get("jobs")
+    if not isinstance(jobs, dict) or not jobs:
+        raise UserError(f"{path}: no [jobs.NAME] tables")
+    if name not in jobs:
+        raise UserError(f"{path}: no job {name!r} (jobs: {', '.join(sorted(jobs))})")
+    spec = jobs[name]
+    unknown = set(spec) - JOB_KEYS
+    if unknown:
+        raise UserError(f"{path}: job {name!r} has unknown key(s) {sorted(unknown)}; known: {', '.join(sorted(JOB_KEYS))}")
+    notebooks = spec.get("notebooks", "all")
+    if notebooks == "all":
+        notebooks = None
+    elif not (isinstance(notebooks, list) and notebooks and all(isinstance(n, str) for n in notebooks)):
+        raise UserError(f"{path}: job {name!r}: notebooks must be \"all\" or a list of names")
+    fail_on = spec.get("fail_on", [])
+    if isinstance(fail_on, str):
+        fail_on = [fail_on]
+    parameters = spec.get("parameters", {})
+    if not isinstance(parameters, dict):
+        raise UserError(f"{path}: job {name!r}: parameters must be a table")
+    jobs_n = spec.get("jobs")
+    if jobs_n is not None and (not isinstance(jobs_n, int) or jobs_n < 1):
+        raise UserError(f"{path}: job {name!r}: jobs must be a whole number >= 1")
+    as_of = spec.get("as_of")
+    return Job(name, notebooks, None if as_of is None else str(as_of), dict(parameters), list(fail_on),
+               spec.get("out"), spec.get("db"), jobs_n, spec.get("notebooks_dir"), spec.get("description", ""))

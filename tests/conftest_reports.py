@@ -1,0 +1,75 @@
+"""Fixtures for the report runner tests: a tiny store with known raw identifiers and
+the fixture notebooks in tests/fixtures/reports/. Import from test files until wired
+into tests/conftest.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "reports"
+NOTEBOOKS = FIXTURES / "notebooks"
+FAILING = FIXTURES / "failing"
+VEGA = FIXTURES / "vega"
+CK = [sys.executable, "-m", "compliance_kit.reports"]
+
+CATEGORIES = ["account_data", "usage_logs", "support_tickets", "marketing_data", "photo_id"]
+JURISDICTIONS = ["FR", "KR", "SG", "US-CA", "ID"]
+
+
+def build_fixture_store(db_path: Path) -> dict:
+    """Write a small store (schema + one policy version + operational rows) and return
+    the raw identifiers it holds, for scans of the generated HTML."""
+    from compliance_kit.store import connect, create_schema
+
+    con = connect(db_path)
+    create_schema(con)
+    con.execute(
+        "INSERT INTO policy_versions VALUES ('fixture/2022-05-25', 'fixture', 'Fixture Privacy Policy', "
+        "'2022-05-25', DATE '2022-05-25', 'source.html', repeat('a', 64), 'policy.yaml', repeat('b', 64))"
+    )
+    accounts, records = [], []
+    base = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    for i in range(60):
+        acc = f"ACCT-{7000 + i:05d}"
+        deleted = base + dt.timedelta(days=400 + i) if i % 4 == 0 else None
+        accounts.append((acc, JURISDICTIONS[i % 5] if i < 57 else "JP", base + dt.timedelta(days=i), deleted))
+        for j in range(3 if i % 7 else 1):
+            rec = f"REC-{i:03d}-{j}-QZ"
+            cat = CATEGORIES[(i + j) % 5] if i < 58 else "covid_program"
+            erased = base + dt.timedelta(days=500 + i) if (i + j) % 3 == 0 else None
+            records.append((rec, acc, cat, "crm", JURISDICTIONS[i % 5], base + dt.timedelta(days=i * 5), erased, False))
+    con.executemany("INSERT INTO accounts VALUES (?, ?, ?, ?)", accounts)
+    con.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)", records)
+    for table, n in (("accounts", len(accounts)), ("records", len(records))):
+        con.execute(
+            "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, 0, TIMESTAMPTZ '2026-10-31 00:00:00+00')",
+            [table, f"sample/{table}.parquet", f"{table[0]}" * 64, n, n],
+        )
+    con.execute("CHECKPOINT")
+    con.close()
+    return {"accounts": [a[0] for a in accounts], "records": [r[0] for r in records]}
+
+
+@pytest.fixture(scope="session")
+def fixture_store(tmp_path_factory):
+    db = tmp_path_factory.mktemp("store") / "compliance.duckdb"
+    ids = build_fixture_store(db)
+    return db, ids
+
+
+def run_cli(*args, cwd=ROOT, env=None, timeout=300):
+    """Run `compliance-kit` (via python -m compliance_kit.reports, which needs only this
+    package) in a subprocess; returns CompletedProcess with text output."""
+    full_env = dict(os.environ)
+    full_env.pop("COMPLIANCE_KIT_DB", None)
+    if env:
+        full_env.update(env)
+    return subprocess.run([*CK, *map(str, args)], cwd=cwd, env=full_env, capture_output=True,
+                          text=True, timeout=timeout)
