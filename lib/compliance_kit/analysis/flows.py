@@ -228,6 +228,22 @@ def recipient_monthly(flow_volumes: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def format_bytes(n) -> str:
+    """1536 -> '1.5 KB' (powers of 1024), for headlines."""
+    if n is None:
+        return "n/a"
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(value) < 1024 or unit == "TB":
+            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{value:,.1f} TB"
+
+
+def format_share(x) -> str:
+    return "n/a" if x is None else f"{x:.1%}"
+
+
 # --------------------------------------------------------------------------- charts
 
 def heatmap_chart(flow_matrix: pl.DataFrame, value: str = "records") -> alt.Chart:
