@@ -19,6 +19,7 @@ JURISDICTIONS = [
     ("US-CA", "California", "subdivision", ["US", "GLOBAL"]),
     ("KR", "South Korea", "country", ["GLOBAL"]),
     ("SG", "Singapore", "country", ["GLOBAL"]),
+    ("ID", "Indonesia", "country", ["GLOBAL"]),
 ]
 
 RULE_DEFAULTS = dict(

@@ -94,8 +94,9 @@ pairs AS (
     LEFT JOIN controller_cal AS cc ON cc.code = q.jurisdiction
 ),
 -- The identity pause (where the rule allows one): from id_requested_at to id_verified_at,
--- or, while still outstanding, to the completion or the end of the as-of day. Counted in
--- whole calendar days for day-based units, exactly for hours; it moves the deadline.
+-- or, while still outstanding, to the completion or the as-of date (its end, for hours).
+-- Counted in whole calendar days for day-based units, exactly for hours; it moves the
+-- deadline.
 paused AS (
     SELECT p.*, p.start_at::DATE AS start_date,
            coalesce(p.pause_for_identity AND p.id_requested_at IS NOT NULL
@@ -106,7 +107,8 @@ paused AS (
 ),
 paused2 AS (
     SELECT *,
-           CASE WHEN pause_applies THEN greatest(date_diff('day', id_requested_at::DATE, pause_end::DATE), 0)
+           CASE WHEN pause_applies THEN greatest(date_diff('day', id_requested_at::DATE,
+                    least(pause_end::DATE, $as_of::DATE)), 0)
                 ELSE 0 END::INTEGER AS pause_days,
            CASE WHEN pause_applies THEN greatest(pause_end - id_requested_at, INTERVAL 0 SECOND)
                 ELSE INTERVAL 0 SECOND END AS pause_span

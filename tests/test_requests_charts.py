@@ -1,0 +1,66 @@
+"""Chart specs of the request-turnaround charts, checked through to_dict()."""
+
+import datetime as dt
+
+import pytest
+
+from compliance_kit import charts
+from compliance_kit.analysis import requests as rq
+from conftest_requests import tiny  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def prepared(tiny):
+    tiny.rule("sg", "SG", "calendar_days", amount=30)
+    tiny.rule("gb", "GB", "calendar_months", amount=1, holiday_calendar="GB", roll_forward=True)
+    tiny.request("SG", "2024-09-02", completed="2024-09-10")
+    tiny.request("SG", "2024-09-09", type="deletion", completed="2024-11-10")
+    tiny.request("GB", "2024-10-01")
+    tiny.request("GB", "2024-10-15", completed="2024-10-20")
+    tiny.analyse(as_of="2024-12-31")
+    charts.setup("svg")
+    return tiny.con
+
+
+def datasets(spec):
+    return [row for rows in spec.get("datasets", {}).values() for row in rows]
+
+
+def test_weekly_volume_chart(prepared):
+    vol = rq.weekly_volume(prepared)
+    assert vol["week"].to_list()[0] == dt.date(2024, 9, 2)  # weeks start on Monday
+    spec = rq.weekly_volume_chart(vol).to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["x"]["field"] == "week" and spec["encoding"]["x"]["type"] == "temporal"
+    assert spec["encoding"]["color"]["field"] == "type"
+    assert spec["encoding"]["y"]["aggregate"] == "sum"
+    assert sum(r["requests"] for r in datasets(spec)) == 4
+
+
+def test_on_time_trend_chart(prepared):
+    monthly = rq.performance(prepared, by=["month", "jurisdiction"])
+    spec = rq.on_time_trend_chart(monthly).to_dict()
+    assert spec["mark"]["type"] == "line"
+    assert spec["encoding"]["y"]["field"] == "performance_pct"
+    assert spec["encoding"]["y"]["scale"]["domain"] == [0, 100]
+    assert spec["encoding"]["color"]["field"] == "jurisdiction"
+    assert {r["jurisdiction"] for r in datasets(spec)} == {"SG", "GB"}
+
+
+def test_survival_chart(prepared):
+    curve = rq.km_curve(prepared, by="jurisdiction")
+    spec = rq.survival_chart(curve, group="jurisdiction").to_dict()
+    assert spec["mark"]["interpolate"] == "step-after"
+    assert spec["encoding"]["y"]["field"] == "survival"
+    assert spec["encoding"]["y"]["scale"]["domain"] == [0, 1]
+    assert all(0 <= r["survival"] <= 1 for r in datasets(spec))
+    assert "color" not in rq.survival_chart(rq.km_curve(prepared)).to_dict()["encoding"]
+
+
+def test_distance_chart_uses_status_colours(prepared):
+    spec = rq.distance_chart(rq.distance_to_deadline(prepared)).to_dict()
+    assert spec["encoding"]["x"]["bin"] == {"step": 2}
+    scale = spec["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"])) == {
+        c: charts.STATUS_COLOURS[c] for c in scale["domain"]}
+    assert set(scale["domain"]) == {"responded_in_time", "responded_late", "open_late"}
