@@ -1,0 +1,59 @@
+-- Every retention metric from ONE pass over the per-record verdicts (`status`, i.e.
+-- retention_status.sql composed in by analysis/retention.py): a GROUPING SETS aggregate
+-- whose three parts the metric queries (retention_metric_*.sql) read.
+--   part 'summary'  (category, jurisdiction, system, status, rule_id, deadline_month,
+--                   ageing_bucket): records, days overdue, upcoming deadlines
+--   part 'upcoming' (category, system, upcoming_day): clocks running out within
+--                   $horizon_days days after $as_of
+--   part 'lag'      (category, lag_bin): erased records by erasure lag / allowed delay,
+--                   in bins of 1/1000 of the allowed delay (percentiles read from it are
+--                   within half a bin, 0.0005 x allowed, of the exact nearest-rank value)
+-- Parameters: $as_of (TIMESTAMP, UTC), $horizon_days (INTEGER), and status's filters.
+WITH facts AS (
+    SELECT
+        category,
+        jurisdiction,
+        system,
+        status,
+        rule_id,
+        CAST(date_trunc('month', deadline) AS DATE) AS deadline_month,
+        CASE
+            WHEN status <> 'overdue' THEN NULL
+            WHEN days_overdue <= 7 THEN '0-7'
+            WHEN days_overdue <= 30 THEN '8-30'
+            WHEN days_overdue <= 90 THEN '31-90'
+            ELSE '>90'
+        END AS ageing_bucket,
+        days_overdue,
+        CASE WHEN status = 'clock_running'
+              AND deadline < $as_of + $horizon_days * INTERVAL '1 day'
+             THEN CAST(deadline AS DATE) END AS upcoming_day,
+        CASE WHEN lag_ratio IS NOT NULL
+             THEN CAST(floor(least(greatest(lag_ratio, -1000.0), 1000.0) * 1000) AS INTEGER) END AS lag_bin
+    FROM status
+)
+SELECT
+    CASE
+        WHEN grouping(jurisdiction) = 0 THEN 'summary'
+        WHEN grouping(upcoming_day) = 0 THEN 'upcoming'
+        ELSE 'lag'
+    END AS part,
+    category,
+    jurisdiction,
+    system,
+    status,
+    rule_id,
+    deadline_month,
+    ageing_bucket,
+    upcoming_day,
+    lag_bin,
+    count(*) AS n,
+    CAST(sum(days_overdue) AS BIGINT) AS days_overdue_sum,
+    max(days_overdue) AS days_overdue_max,
+    count(*) FILTER (WHERE upcoming_day IS NOT NULL) AS upcoming_n
+FROM facts
+GROUP BY GROUPING SETS (
+    (category, jurisdiction, system, status, rule_id, deadline_month, ageing_bucket),
+    (category, system, upcoming_day),
+    (category, lag_bin)
+)
