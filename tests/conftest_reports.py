@@ -73,3 +73,21 @@ def run_cli(*args, cwd=ROOT, env=None, timeout=300):
         full_env.update(env)
     return subprocess.run([*CK, *map(str, args)], cwd=cwd, env=full_env, capture_output=True,
                           text=True, timeout=timeout)
+
+
+def run_dirs(out_dir: Path) -> list[Path]:
+    """Published run folders (not hidden temp folders), sorted."""
+    return sorted(p for p in Path(out_dir).iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+@pytest.fixture(scope="session")
+def fixture_run(tmp_path_factory, fixture_store):
+    """One completed run of the fixture notebooks: (out_dir, run_dir, CompletedProcess, ids)."""
+    db, ids = fixture_store
+    out = tmp_path_factory.mktemp("reports")
+    proc = run_cli("run", "--all", "--notebooks", NOTEBOOKS, "--as-of", "2026-10-31",
+                   "--db", db, "--out", out, "--jobs", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    runs = run_dirs(out)
+    assert len(runs) == 1, runs
+    return out, runs[0], proc, ids

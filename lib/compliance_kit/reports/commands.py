@@ -81,14 +81,14 @@ def run(reports, run_all, as_of, params, db_path, out_dir, jobs, fail_on, schedu
         as_of = as_of or job.as_of
         db_path = db_path or job.db
         out_dir = out_dir or job.out
-        jobs = jobs or job.jobs
+        jobs = jobs if jobs is not None else job.jobs
         notebooks_dir = notebooks_dir or job.notebooks_dir
     if as_of is None:
         raise ParameterError("--as-of DATE is required (YYYY-MM-DD, today or yesterday)")
     notebooks = select_notebooks(reports, run_all, notebooks_dir or NOTEBOOKS)
     result = run_reports(RunRequest(
         notebooks=notebooks, as_of=as_of, overrides=overrides, from_cli=from_cli, db_path=db_path,
-        out_dir=Path(out_dir or DEFAULT_REPORTS), jobs=jobs or _default_jobs(), fail_on=thresholds,
+        out_dir=Path(out_dir or DEFAULT_REPORTS), jobs=jobs if jobs is not None else _default_jobs(), fail_on=thresholds,
         job=job_name, echo=click.echo,
     ))
     for nb in result.notebooks:
@@ -113,7 +113,7 @@ def demo(db_path, out_dir, notebooks_dir, jobs):
     notebooks = select_notebooks((), True, notebooks_dir)
     result = run_reports(RunRequest(
         notebooks=notebooks, as_of=None, db_path=db_path, out_dir=Path(out_dir),
-        jobs=jobs or _default_jobs(), job="demo", echo=click.echo,
+        jobs=jobs if jobs is not None else _default_jobs(), job="demo", echo=click.echo,
     ))
     for nb in result.notebooks:
         if nb.status != "ok":

@@ -329,6 +329,26 @@ def _format_parameters(values: dict) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in shown.items())
 
 
+def _kernel_manager_for(log_path: Path):
+    """A kernel manager class whose kernel writes its own stderr (start-up warnings,
+    crashes) to `log_path` instead of the terminal running the reports."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LoggedKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            self._ck_log = open(log_path, "ab")  # closed when the kernel process ends
+            kw["stderr"] = self._ck_log
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        async def _async_cleanup_resources(self, restart=False):
+            await super()._async_cleanup_resources(restart=restart)
+            log = getattr(self, "_ck_log", None)
+            if log is not None:
+                log.close()
+
+    return LoggedKernelManager
+
+
 def _single(values: list):
     return values[0] if len(values) == 1 else values
 
@@ -357,6 +377,7 @@ def execute_plan(plan: RunPlan) -> RunResult:
         tmp.mkdir()
         (tmp / ".pid").write_text(f"{os.getpid()}\n")
     (tmp / ".metrics").mkdir()
+    (tmp / ".logs").mkdir()
     salt = secrets.token_hex(16)
     previous_salt = os.environ.get(SALT_ENV)
     os.environ[SALT_ENV] = salt   # kernels inherit it: pseudonyms are per run
@@ -376,9 +397,13 @@ def execute_plan(plan: RunPlan) -> RunResult:
         params["db_path"] = str(plan.db_path)
         params["metrics_path"] = str(tmp / ".metrics" / f"{nb.name}.json")
         try:
+            # No `cwd=`: papermill would chdir the whole process, racing the other threads.
+            # The kernel starts in the notebook's folder through resources.metadata.path.
             pm.execute_notebook(
-                str(nb.path), str(executed), parameters=params, progress_bar=False,
-                log_output=False, cwd=str(nb.path.parent.resolve()), start_timeout=120,
+                str(nb.path.resolve()), str(executed), parameters=params, progress_bar=False,
+                log_output=False, start_timeout=120,
+                resources={"metadata": {"path": str(nb.path.parent.resolve())}},
+                kernel_manager_class=_kernel_manager_for(tmp / ".logs" / f"{nb.name}.kernel.log"),
             )
             res.status = "ok"
         except Exception as exc:  # a notebook's failure is reported, not raised
@@ -431,6 +456,7 @@ def execute_plan(plan: RunPlan) -> RunResult:
             for section, figures in part.items():
                 metrics.setdefault(section, {}).update(clean_figures(section, figures))
         shutil.rmtree(tmp / ".metrics", ignore_errors=True)
+        shutil.rmtree(tmp / ".logs", ignore_errors=True)  # kernel start-up noise; not evidence
         atomic_write_text(tmp / "metrics.json", json.dumps(metrics, indent=2, sort_keys=True) + "\n")
 
         failed = [r for r in results.values() if r.status != "ok"]
@@ -448,8 +474,9 @@ def execute_plan(plan: RunPlan) -> RunResult:
             "title": req.job or ", ".join(nb.name for nb in plan.notebooks),
             "parameters": {
                 "as_of": _single(sorted({str(v.get("as_of")) for v in plan.effective.values()})),
-                "overrides": {k: v for k, v in req.overrides.items()},
-                "per_notebook": {n: {k: v for k, v in vals.items() if k != "metrics_path"}
+                "overrides": {k: v for vals in plan.parameters.values() for k, v in vals.items()},
+                "per_notebook": {n: {**{k: v for k, v in vals.items() if k != "metrics_path"},
+                                     "db_path": str(plan.db_path)}
                                  for n, vals in plan.effective.items()},
                 "fail_on": [t.text for t in plan.thresholds],
                 "jobs": req.jobs,
