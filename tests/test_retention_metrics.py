@@ -1,0 +1,205 @@
+"""Retention metrics (read from the one-pass cube) against the per-record verdicts they
+summarise, and the chart specs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+
+import polars as pl
+import pytest
+
+from compliance_kit.analysis import retention as R
+from compliance_kit.charts import STATUS_COLOURS
+from conftest_retention import retention_store  # noqa: F401  (fixture)
+
+AS_OF = "2026-10-31"
+END = dt.datetime(2026, 11, 1)  # the instant of AS_OF: the end of the day
+
+
+def iso(t: dt.datetime) -> str:
+    return t.strftime("%Y-%m-%d %H:%M:%S+00")
+
+
+@pytest.fixture
+def mixed(retention_store):
+    """A store with every status, several systems, categories and jurisdictions."""
+    s = retention_store
+    rng = random.Random(5)
+    systems = ["crm", "billing", "logs"]
+    for i in range(120):
+        jur = ["FR", "DE", "US", "ID", "KR"][i % 5]
+        category = ["account_data", "transaction_records", "support_tickets", "usage_logs"][i % 4]
+        deleted = END - dt.timedelta(days=rng.randint(1, 400), seconds=rng.randint(0, 86399)) if i % 6 else None
+        a = s.account(jur, deleted_at=iso(deleted) if deleted else None)
+        erased = None
+        if deleted and i % 3 == 0:
+            erased = deleted + dt.timedelta(hours=rng.randint(1, 24 * 40))
+            erased = erased if erased <= END else None
+        s.record(a, category=category, jurisdiction=jur, system=systems[i % 3],
+                 created_at="2024-01-01 00:00:00+00", erased_at=iso(erased) if erased else None,
+                 legal_hold=(i % 29 == 0))
+    return s
+
+
+def test_status_counts_add_up_to_the_per_record_verdicts(mixed):
+    run = R.evaluate(mixed.con, AS_OF)
+    per_record = R.record_status(mixed.con, AS_OF)
+    for by in ("category", "jurisdiction", "system"):
+        expected = per_record.group_by(by, "status").agg(pl.len().alias("n")).sort(by, "status")
+        got = R.status_counts(run, by).select(by, "status", "n").sort(by, "status")
+        assert got.to_dicts() == expected.with_columns(pl.col("n").cast(pl.Int64)).to_dicts()
+    rates = R.status_counts(run, "category").group_by("category").agg(pl.col("rate").sum())
+    assert all(math.isclose(r, 1.0) for r in rates["rate"])
+    assert set(per_record["status"]) >= {"overdue", "erased_on_time", "erased_late", "no_trigger",
+                                          "conflict", "on_legal_hold"}
+
+
+def test_headline_has_the_stable_keys_and_matches_the_records(mixed):
+    run = R.evaluate(mixed.con, AS_OF)
+    figures = R.headline(run)
+    assert list(figures) == ["records_checked", "overdue", "overdue_rate", "erased_late",
+                             "on_legal_hold", "conflict"]
+    statuses = R.record_status(mixed.con, AS_OF)["status"]
+    assert figures["records_checked"] == len(statuses)
+    for key in ("overdue", "erased_late", "on_legal_hold", "conflict"):
+        assert figures[key] == (statuses == key).sum()
+    assert figures["overdue_rate"] == pytest.approx(figures["overdue"] / len(statuses))
+
+
+def test_status_table_is_wide_with_every_status(mixed):
+    table = R.status_table(R.evaluate(mixed.con, AS_OF), "system")
+    assert table.columns == ["system", "records", *R.STATUSES, "overdue_rate"]
+    assert table["records"].sum() == R.record_status(mixed.con, AS_OF).height
+
+
+def test_ageing_buckets(retention_store):
+    s = retention_store
+    # text rule: deadline = deletion + 10 days; days overdue counted from END in whole days
+    for days_over in (0, 7, 8, 30, 31, 90, 91, 400):
+        deleted = END - dt.timedelta(days=10 + days_over, hours=1)
+        s.record(s.account(deleted_at=iso(deleted)))
+    run = R.evaluate(s.con, AS_OF)
+    ageing = R.ageing(run)
+    assert ageing["ageing_bucket"].to_list() == ["0-7", "8-30", "31-90", ">90"]
+    assert ageing["overdue"].to_list() == [2, 2, 2, 2]
+    assert sorted(R.record_status(s.con, AS_OF)["days_overdue"].to_list()) == [0, 7, 8, 30, 31, 90, 91, 400]
+
+
+def test_lag_percentiles_are_within_the_stated_bound_of_the_exact_ones(retention_store):
+    s = retention_store
+    rng = random.Random(11)
+    deleted = dt.datetime(2026, 1, 1)
+    for _ in range(400):
+        lag = dt.timedelta(seconds=rng.randint(0, 20 * 86400))  # up to twice the 10 days allowed
+        s.record(s.account(deleted_at=iso(deleted)), erased_at=iso(deleted + lag))
+    run = R.evaluate(s.con, AS_OF)
+    got = R.lag_percentiles(run).filter(pl.col("category") == "(all)")
+    lags = sorted(R.record_status(s.con, AS_OF)["lag_ratio"].to_list())
+    for row in got.iter_rows(named=True):
+        q = {"p50": 0.5, "p90": 0.9, "p95": 0.95, "p99": 0.99}[row["percentile"]]
+        exact = lags[math.ceil(q * len(lags)) - 1]  # nearest rank
+        assert abs(row["value"] - exact) <= row["error_bound"] + 1e-12
+        assert row["bin_low"] <= exact < row["bin_high"]
+    assert got["error_bound"].to_list() == [R.LAG_ERROR_BOUND] * 4
+    hist = R.lag_histogram(run)
+    assert hist["erased"].sum() == 400
+
+
+def test_trend_top_systems_and_upcoming(retention_store):
+    s = retention_store
+    # overdue: deadlines in September (2 in billing, 1 in crm)
+    for system in ("billing", "billing", "crm"):
+        s.record(s.account(deleted_at="2026-09-01 00:00:00+00"), system=system)
+    # upcoming: 10-day deadlines 5 and 40 days after END
+    near = s.record(s.account(deleted_at=iso(END - dt.timedelta(days=5))), system="crm")
+    far = s.record(s.account(deleted_at=iso(END + dt.timedelta(days=30) - dt.timedelta(days=1))),
+                   system="crm")
+    run = R.evaluate(s.con, AS_OF, horizon_days=30)
+    trend = R.trend(run)
+    assert trend.filter(status="overdue")["n"].to_list() == [3]
+    assert trend.filter(status="overdue")["deadline_month"].to_list() == [dt.date(2026, 9, 1)]
+    top = R.top_systems(run, n=5)
+    assert top["system"].to_list()[0] == "billing"
+    assert top.filter(system="billing")["overdue"].item() == 2
+    up = R.upcoming(run)
+    assert up["records"].sum() == 1
+    assert up["deadline_day"].to_list() == [dt.date(2026, 11, 6)]
+    assert far not in R.oldest_overdue(s.con, AS_OF)["record_id"].to_list()
+    assert near not in R.oldest_overdue(s.con, AS_OF)["record_id"].to_list()
+    oldest = R.oldest_overdue(s.con, AS_OF, limit=2)
+    assert oldest.height == 2 and oldest["days_overdue"].to_list() == [51, 51]  # 11 Sep to 1 Nov
+
+
+def test_compare_rule_sets_and_verdict_changes(retention_store):
+    s = retention_store
+    a = s.account(deleted_at="2026-01-01 00:00:00+00")
+    s.record(a, erased_at="2026-01-21 00:00:00+00")
+    s.record(a, category="transaction_records", erased_at="2026-02-15 00:00:00+00")
+    cmp = R.compare_rule_sets(s.con, AS_OF)
+    assert cmp["status"].to_list() == list(R.STATUSES)
+    late = cmp.filter(status="erased_late").row(0, named=True)
+    assert (late["strictest"], late["retention_table"], late["retention_text"]) == (2, 0, 2)
+    changes = R.verdict_changes(s.con, AS_OF)
+    assert changes["records"].sum() == 2
+    assert set(changes["status_table"]) == {"erased_on_time"}
+
+
+def test_policy_conflicts_list_the_table_against_the_text(retention_store):
+    conflicts, source = R.policy_conflicts(retention_store.con)
+    assert conflicts.height > 0
+    if source == "retention_policy_conflicts.sql":
+        pair = conflicts.filter(rule_id="table_account_data", other_rule_id="text_account_deleted")
+        assert pair.height == 1
+        assert conflicts.filter(conflict="minimum_outlasts_erasure").height > 0
+
+
+def test_rules_applied_counts_the_records_each_rule_decided(mixed):
+    run = R.evaluate(mixed.con, AS_OF)
+    rules = R.rules_applied(mixed.con, run)
+    per_record = R.record_status(mixed.con, AS_OF)
+    decided = per_record.filter(pl.col("rule_id").is_not_null()).group_by("rule_id").len()
+    for row in decided.iter_rows(named=True):
+        assert rules.filter(rule_id=row["rule_id"])["records"].item() == row["len"]
+    assert "recipient" not in set(rules["rule_set"])
+
+
+# --------------------------------------------------------------------------- charts
+
+def _colour_scale(spec):
+    return spec["encoding"]["color"]["scale"]
+
+
+def test_status_by_category_chart_spec(mixed):
+    run = R.evaluate(mixed.con, AS_OF)
+    spec = R.status_by_category_chart(R.status_counts(run, "category")).to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["x"]["stack"] == "zero"
+    scale = _colour_scale(spec)
+    assert [STATUS_COLOURS[s] for s in scale["domain"]] == scale["range"]
+    assert scale["domain"] == [s for s in R.STATUSES if s in scale["domain"]]
+
+
+def test_overdue_heatmap_spec(mixed):
+    run = R.evaluate(mixed.con, AS_OF)
+    chart = R.overdue_heatmap(R.status_counts(run, "jurisdiction_category"))
+    spec = chart.to_dict()
+    assert spec["mark"]["type"] == "rect"
+    assert spec["encoding"]["color"]["field"] == "overdue_rate"
+    assert {spec["encoding"]["x"]["field"], spec["encoding"]["y"]["field"]} == {"category", "jurisdiction"}
+    values = next(iter(spec["datasets"].values()))
+    assert all(0 <= v["overdue_rate"] <= 1 for v in values)
+
+
+def test_lag_ageing_and_trend_chart_specs(mixed):
+    run = R.evaluate(mixed.con, AS_OF)
+    lag = R.lag_chart(R.lag_histogram(run)).to_dict()
+    assert [layer["mark"]["type"] for layer in lag["layer"]] == ["bar", "rule"]
+    assert lag["layer"][0]["encoding"]["color"]["scale"]["range"] == [
+        STATUS_COLOURS["erased_on_time"], STATUS_COLOURS["erased_late"]]
+    ageing = R.ageing_chart(R.ageing(run)).to_dict()
+    assert ageing["encoding"]["x"]["sort"] == ["0-7", "8-30", "31-90", ">90"]
+    trend = R.trend_chart(R.trend(run)).to_dict()
+    assert trend["encoding"]["x"]["timeUnit"] == "yearmonth"
+    assert [STATUS_COLOURS[s] for s in _colour_scale(trend)["domain"]] == _colour_scale(trend)["range"]
