@@ -48,7 +48,7 @@ TABLES = ("accounts", "records", "events", "requests", "transfers")
 RECORD_RATES = {"legal_hold": 0.015, "erased_late": 0.08, "overdue": 0.05}
 REQUEST_RATES = {
     "paused": 0.06, "extended": 0.06, "extension_notice_late": 0.03,
-    "late": 0.08, "open_in_time": 0.04, "open_late": 0.03,
+    "responded_late": 0.08, "open_in_time": 0.04, "open_late": 0.03,
 }
 TRANSFER_RATES = {
     "undeclared_recipient": 0.03, "undeclared_destination": 0.03, "undeclared_category": 0.03,
@@ -105,10 +105,15 @@ REQUEST_DAYS = 730
 
 def open_policy(policy_path: str | Path) -> duckdb.DuckDBPyConnection:
     """An in-memory store holding only the policy tables of `policy_path`."""
-    from ..policy.spec import load_spec
-    from ..policy.store import write_policy
     from ..store import create_schema
 
+    if not Path(policy_path).is_file():
+        raise UserError(f"no policy spec at {policy_path}: pass --policy PATH")
+    try:
+        from ..policy.spec import load_spec
+        from ..policy.store import write_policy
+    except ImportError as exc:  # the policy encoder is another area's module
+        raise UserError(f"cannot encode the policy: {exc}") from None
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     create_schema(con)
@@ -479,7 +484,7 @@ class _Chunk:
         late_notice_done = D(rng.uniform(hi + 15, np.maximum(lo + ext_lo - 5, hi + 15)))
         intime_done = (D(itm) * rng.uniform(0.1, 1.0, m)).astype(np.int64)
         need = np.select(
-            [fault == "late", fault == "paused", fault == "extended", fault == "extension_notice_late",
+            [fault == "responded_late", fault == "paused", fault == "extended", fault == "extension_notice_late",
              fault == "open_late", fault == "open_in_time"],
             [lag_late, counted + pause, ext_done, late_notice_done, lag_late, np.zeros(m, np.int64)],
             intime_done) + DAY
@@ -508,7 +513,7 @@ class _Chunk:
         notice = np.full(m, 0, np.int64)
         has_notice = np.zeros(m, bool)
         is_open = (fault == "open_in_time") | (fault == "open_late")
-        f = fault == "late"
+        f = fault == "responded_late"
         completed[f] = received[f] + lag_late[f]
         f = fault == "paused"
         has_id[f] = True
@@ -525,7 +530,7 @@ class _Chunk:
         completed[f] = received[f] + late_notice_done[f]
 
         expected = np.where(is_open, np.where(fault == "open_late", "open_late", "open_in_time"),
-                            np.where((fault == "late") | (fault == "extension_notice_late"),
+                            np.where((fault == "responded_late") | (fault == "extension_notice_late"),
                                      "responded_late", "responded_in_time")).astype(object)
         types = np.array(p.request_types, dtype=object)[k]
         outcome_u = rng.random(m)
