@@ -21,7 +21,8 @@ from pathlib import Path
 import nbformat
 
 TEMPLATES = Path(__file__).parent / "templates"
-VEGA_MIME = re.compile(r"^application/vnd\.vega(lite)?\.v\d+\+json$")
+# "+json" is the registered form; Altair 6.3's mimetype renderer writes ".json".
+VEGA_MIME = re.compile(r"^application/vnd\.vega(lite)?\.v\d+[+.]json$")
 
 # Renders every placeholder; vegaEmbed is bound by vl-convert's bundle.
 _EMBED_SNIPPET = """
