@@ -44,8 +44,9 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def table_counts(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, int]:
-    # Table names come from our own schema, never from input; counts are bound results.
-    return {t: con.sql(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    # Table names come from our own schema, never from input. fetchall() consumes the
+    # result: DuckDB 2 keeps the connection busy while a result is only partly fetched.
+    return {t: con.sql(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
 
 
 POLICY_TABLES = [

@@ -44,9 +44,9 @@ def declared_transfers(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def policy_version(con: duckdb.DuckDBPyConnection) -> dict:
-    row = con.sql(
+    (row,) = con.sql(
         "SELECT policy_id, title, version, source_sha256 FROM policy_versions"
-    ).fetchone()
+    ).fetchall()
     return dict(zip(("policy_id", "title", "version", "source_sha256"), row))
 
 

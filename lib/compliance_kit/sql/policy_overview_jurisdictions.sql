@@ -41,10 +41,14 @@ SELECT
     age.age_from,
     CASE
         WHEN deadline.unit IN ('without_delay', 'none') THEN replace(deadline.unit, '_', ' ')
+        -- '1 calendar month', '45 calendar days': singular when the amount is one
+        WHEN deadline.amount = 1 THEN '1 ' || rtrim(replace(deadline.unit, '_', ' '), 's')
         ELSE deadline.amount || ' ' || replace(deadline.unit, '_', ' ')
     END AS access_deadline,
-    CASE WHEN deadline.extension_amount IS NOT NULL
-         THEN '+' || deadline.extension_amount || ' ' || replace(deadline.extension_unit, '_', ' ')
+    CASE
+        WHEN deadline.extension_amount = 1 THEN '+1 ' || rtrim(replace(deadline.extension_unit, '_', ' '), 's')
+        WHEN deadline.extension_amount IS NOT NULL
+        THEN '+' || deadline.extension_amount || ' ' || replace(deadline.extension_unit, '_', ' ')
     END AS extension,
     deadline.jurisdiction AS deadline_from,
     deadline.basis AS deadline_basis,
