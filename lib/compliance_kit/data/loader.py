@@ -12,6 +12,7 @@ Parquet, both present) raise DataValidationError before any row is loaded.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -142,37 +143,56 @@ def _check_file_bytes(path: Path) -> None:
         raise DataValidationError(f"{path}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8") from None
 
 
-def _open_source(con: duckdb.DuckDBPyConnection, path: Path, src: str):
-    """Register `src` (a temp table for CSV, a temp view for Parquet). Returns
-    (line expression, {column: type}, keep-alive relation)."""
+def _csv_header(path: Path) -> list[str]:
+    """The column names on the first line of a CSV (only that line is read in Python; the
+    rows are read by DuckDB). A UTF-8 BOM and surrounding blanks are dropped."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        first = f.readline()
+    try:
+        names = next(csv.reader([first]))
+    except (csv.Error, StopIteration):
+        names = []
+    return [n.strip() for n in names]
+
+
+def _open_source(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, src: str):
+    """Check the header, then register `src` (a temp table for CSV, a temp view for
+    Parquet). Returns (line expression, {column: type}, keep-alive relation)."""
+    kind = "CSV" if path.suffix == ".csv" else "Parquet"
     try:
         if path.suffix == ".csv":
+            header = _csv_header(path)
+            _check_header(path, spec, header)
+            # No sniffing: the header is the contract's, every column is read as text so that
+            # a bad value is reported per row. Names are ours (checked above), not input.
+            columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
             con.execute(
                 f'CREATE OR REPLACE TEMP TABLE "{src}" AS SELECT row_number() OVER () + 1 AS __line, * '
-                "FROM read_csv($path, "
-                "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', "
-                "encoding = 'utf-8', null_padding = false, strict_mode = true)",
+                f"FROM read_csv($path, columns = {columns}, auto_detect = false, header = true, "
+                "delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8', "
+                "null_padding = false, strict_mode = true)",
                 {"path": str(path)},
             )
             rel, line = None, "src.__line"  # header is line 1; the scan keeps file order
+            types = {c: "VARCHAR" for c in header}
         else:
             rel = con.read_parquet(str(path), file_row_number=True)
             rel.to_view(src)
             line = "file_row_number + 1"
-        types = {name: typ for name, typ, *_ in con.sql(f'DESCRIBE "{src}"').fetchall()}
-        types.pop("__line", None)
+            types = {name: typ for name, typ, *_ in con.sql(f'DESCRIBE "{src}"').fetchall()}
+            types.pop("file_row_number", None)
+            _check_header(path, spec, list(types))
     except duckdb.Error as exc:
-        kind = "CSV" if path.suffix == ".csv" else "Parquet"
-        msg = str(exc).strip().splitlines()[0]
-        raise DataValidationError(f"{path}: cannot be read as {kind}: {msg}") from None
-    if path.suffix == ".parquet":
-        types.pop("file_row_number", None)
+        msg = " ".join(str(exc).strip().split())
+        raise DataValidationError(f"{path}: cannot be read as {kind}: {msg[:400]}") from None
     return line, types, rel
 
 
-def _check_header(path: Path, spec: Table, types: dict[str, str]) -> None:
+def _check_header(path: Path, spec: Table, found: list[str]) -> None:
     expected = spec.column_names
-    found = [c.lstrip("\ufeff") for c in types]
+    repeated = sorted({c for c in found if found.count(c) > 1})
+    if repeated:
+        raise DataValidationError(f"{path}: wrong header: column(s) {', '.join(repeated)} appear more than once")
     missing = [c for c in expected if c not in found]
     unexpected = [c for c in found if c not in expected]
     if not missing and not unexpected:
@@ -358,8 +378,7 @@ def load_operational(
 
 def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict: bool) -> TableLoad:
     src = f"_ck_src_{spec.name}"
-    line, types, _keep = _open_source(con, path, src)
-    _check_header(path, spec, types)
+    line, types, _keep = _open_source(con, spec, path, src)
     checks = _Checks(spec, types)
     params = checks.params
     typed = checks.typed_sql(src, line)
