@@ -1,17 +1,20 @@
 """Data flows: what the policy declares about cross-border transfers against the
 transfers that happen.
 
-The logic lives in sql/flows_*.sql; this module composes those files into one query
-(common table expressions: `scoped` -> `monthly` -> `transfer_keys` ->
-`classified_keys` -> `flow_summary`), binds the parameters and returns Polars.
+The logic lives in sql/flows_*.sql; this module composes those files with common table
+expressions (`scoped` -> `monthly` -> `transfer_keys` -> `classified_keys` ->
+`flow_summary`), binds the parameters and returns Polars.
 
 - `declared_flows(con)`: the declared flows, one row each, with their quote.
 - `classify_transfers(con, ...)`: one row per observed transfer, ONE class each
   (`CLASSIFICATIONS`, first that applies), the flow it matched and the rule broken.
-- `summary(con, ...)`: the single pass over the transfers every figure is rolled up
-  from (month x classification key, classified); `volumes`, `matrix`, `breakdown`,
-  `findings` and `headline` roll it up (in SQL, over the small summary).
-- `metric_set(con, ...)`: all of them at once, what the notebook and the bench use.
+- `metric_set(con, ...)`: what the notebook and the bench use. ONE pass over the
+  transfers on the store (`monthly`: sums per month and classification key); the
+  classification of the distinct keys and every roll-up (volumes, matrix, breakdown,
+  findings, headline) then run in a private in-memory DuckDB over that small
+  aggregate and copies of the four policy tables they read.
+- `summary(con, ...)`: the classified monthly aggregate, for analysts.
+- `recipient_retention(con)`: declared recipients and their retention as written.
 - Charts: `heatmap_chart`, `recipient_volume_chart`, `classification_chart`.
 
 Filters (all optional): `window_start` / `window_end` (dates, both days included),
@@ -112,16 +115,18 @@ def _params(window_start=None, window_end=None, as_of=None, source_jurisdictions
 
 # --------------------------------------------------------------------------- queries
 
-def _compose(final: str, keys_from: str, monthly: bool) -> str:
-    """One query: WITH scoped, [monthly,] transfer_keys, classified_keys <final>."""
-    ctes = [f"scoped AS (\n{read_sql('flows_scope.sql')}\n)"]
-    if monthly:
-        ctes.append(f"monthly AS (\n{read_sql('flows_monthly.sql')}\n)")
-    # keys_from is one of our own CTE names, never input.
-    keys = read_sql("flows_transfer_keys.sql").replace("{relation}", keys_from)
-    ctes.append(f"transfer_keys AS (\n{keys}\n)")
-    ctes.append(f"classified_keys AS (\n{read_sql('flows_classify_keys.sql')}\n)")
-    return "WITH " + ",\n".join(ctes) + "\n" + final
+def _with(ctes: list[tuple[str, str]], final: str) -> str:
+    """WITH name AS (sql), ... final. Names are our own, never input."""
+    return "WITH " + ",\n".join(f"{name} AS (\n{sql}\n)" for name, sql in ctes) + "\n" + final
+
+
+def _keys_sql(relation: str) -> str:
+    return read_sql("flows_transfer_keys.sql").replace("{relation}", relation)
+
+
+# The policy tables the classification reads (copied into the in-memory rollup DB).
+POLICY_INPUTS = ("declared_transfers", "declared_transfer_categories",
+                 "jurisdiction_lineage", "jurisdiction_rules")
 
 
 def declared_flows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -139,45 +144,70 @@ def classify_transfers(con: duckdb.DuckDBPyConnection, *, window_start=None, win
                        as_of=None, source_jurisdictions=None) -> pl.DataFrame:
     """One row per transfer in scope with `classification`, `flow_id` (the declared flow
     it matched, NULL if undeclared), `nearest_flow_id`, `rule_broken`, `rule_quote`.
-    Holds transfer ids: for analysis and tests, not for shared reports."""
-    sql = _compose(read_sql("flows_transfers.sql"), "scoped", monthly=False)
+    Holds transfer ids and one row per transfer: for drill-down and tests, not for
+    shared reports nor for millions of rows (use `metric_set`)."""
+    sql = _with([("scoped", read_sql("flows_scope.sql")),
+                 ("transfer_keys", _keys_sql("scoped")),
+                 ("classified_keys", read_sql("flows_classify_keys.sql"))],
+                read_sql("flows_transfers.sql"))
     return con.sql(sql, params=_params(window_start, window_end, as_of, source_jurisdictions)).pl()
 
 
-def summary(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
+def monthly(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
             as_of=None, source_jurisdictions=None) -> pl.DataFrame:
-    """Month x (source, recipient, destination, category, mechanism, encrypted), each
-    classified with the rule it breaks, and transfers / records / bytes: one pass over
-    the transfers, small enough to roll up anything else from."""
-    sql = _compose(read_sql("flows_summary.sql"), "monthly", monthly=True)
+    """The one pass over the transfers: in scope, summed per month (UTC) and
+    classification key (source, recipient, destination, category, mechanism,
+    encrypted): transfers, records, bytes."""
+    sql = _with([("scoped", read_sql("flows_scope.sql"))], read_sql("flows_monthly.sql"))
     return con.sql(sql, params=_params(window_start, window_end, as_of, source_jurisdictions)).pl()
 
 
-def _rollup(flow_summary: pl.DataFrame, sql_name: str) -> pl.DataFrame:
-    """Run sql/<sql_name> over the summary in a private in-memory DuckDB (the store's
-    connection is left untouched)."""
-    mem = duckdb.connect()
-    try:
-        mem.register("flow_summary", flow_summary.to_arrow())
-        return mem.sql(read_sql(sql_name)).pl()
-    finally:
-        mem.close()
+class _RollupDB:
+    """An in-memory DuckDB holding the monthly aggregate and copies of the (small)
+    policy tables the classification reads: classification and roll-ups run there,
+    over thousands of rows, and the store's connection is left untouched.
+
+    Relations: `monthly`, the policy inputs, and two tables: `classified_keys` (one row
+    per key with class, matched flow and rule broken) and `flow_summary` (monthly with
+    its key's classification and flow, sql/flows_summary.sql)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, monthly_df: pl.DataFrame):
+        self.mem = duckdb.connect()
+        try:
+            self.mem.execute("SET TimeZone = 'UTC'")
+            self.mem.register("monthly", monthly_df.to_arrow())
+            for table in POLICY_INPUTS:
+                self.mem.register(table, con.sql(f"SELECT * FROM {table}").to_arrow_table())
+            self.mem.execute(
+                "CREATE TABLE classified_keys AS "
+                + _with([("transfer_keys", _keys_sql("monthly")),
+                         ("classified", read_sql("flows_classify_keys.sql"))],
+                        "SELECT * FROM classified"))
+            self.mem.execute("CREATE TABLE flow_summary AS " + read_sql("flows_summary.sql"))
+        except BaseException:
+            self.mem.close()
+            raise
+
+    def sql(self, name: str) -> pl.DataFrame:
+        return self.mem.sql(read_sql(name)).pl()
+
+    def close(self):
+        self.mem.close()
 
 
-def volumes(flow_summary: pl.DataFrame) -> pl.DataFrame:
-    """Transfers, records, bytes (and their declared part) by month x source x
-    destination x recipient."""
-    return _rollup(flow_summary, "flows_volumes.sql")
+@dataclass
+class FlowMetrics:
+    """Every figure of the data-flow report (see docs/metrics-flows.md)."""
+    monthly: pl.DataFrame      # month x classification key: transfers, records, bytes
+    keys: pl.DataFrame         # one row per key: classification, flow_id, rule broken + quote
+    volumes: pl.DataFrame      # month x source x destination x recipient, declared part
+    matrix: pl.DataFrame       # source x destination, declared share
+    breakdown: pl.DataFrame    # per classification (all six, zeros included)
+    findings: pl.DataFrame     # undeclared / non-conforming flows aggregated, with the rule
+    headline: dict             # HEADLINE_KEYS + undeclared_flows
 
 
-def matrix(flow_summary: pl.DataFrame) -> pl.DataFrame:
-    """Source x destination over the window, with the declared share of records."""
-    return _rollup(flow_summary, "flows_matrix.sql")
-
-
-def breakdown(flow_summary: pl.DataFrame) -> pl.DataFrame:
-    """Transfers, records and bytes per classification (every class, zeros included)."""
-    got = _rollup(flow_summary, "flows_breakdown.sql")
+def _breakdown(got: pl.DataFrame) -> pl.DataFrame:
     order = pl.DataFrame({"classification": list(CLASSIFICATIONS),
                           "rank": list(range(len(CLASSIFICATIONS)))})
     return (
@@ -188,35 +218,38 @@ def breakdown(flow_summary: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def findings(flow_summary: pl.DataFrame) -> pl.DataFrame:
-    """Undeclared and non-conforming flows aggregated (no transfer ids), with the rule
-    each breaks and its quote. Suppress small counts before sharing."""
-    return _rollup(flow_summary, "flows_findings.sql")
-
-
-def headline(flow_summary: pl.DataFrame) -> dict:
-    """The figures for metrics.json `flows.*` (HEADLINE_KEYS, plus undeclared_flows).
-    Shares are None when nothing is in scope."""
-    return _rollup(flow_summary, "flows_headline.sql").row(0, named=True)
-
-
-@dataclass
-class FlowMetrics:
-    summary: pl.DataFrame
-    volumes: pl.DataFrame
-    matrix: pl.DataFrame
-    breakdown: pl.DataFrame
-    findings: pl.DataFrame
-    headline: dict
-
-
 def metric_set(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
                as_of=None, source_jurisdictions=None) -> FlowMetrics:
     """Every figure the notebook shows, from one pass over the transfers."""
-    s = summary(con, window_start=window_start, window_end=window_end, as_of=as_of,
+    m = monthly(con, window_start=window_start, window_end=window_end, as_of=as_of,
                 source_jurisdictions=source_jurisdictions)
-    return FlowMetrics(summary=s, volumes=volumes(s), matrix=matrix(s), breakdown=breakdown(s),
-                       findings=findings(s), headline=headline(s))
+    db = _RollupDB(con, m)
+    try:
+        return FlowMetrics(
+            monthly=m,
+            keys=db.mem.sql("SELECT * FROM classified_keys ORDER BY ALL").pl(),
+            volumes=db.sql("flows_volumes.sql"),
+            matrix=db.sql("flows_matrix.sql"),
+            breakdown=_breakdown(db.sql("flows_breakdown.sql")),
+            findings=db.sql("flows_findings.sql"),
+            headline=db.sql("flows_headline.sql").row(0, named=True),
+        )
+    finally:
+        db.close()
+
+
+def summary(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
+            as_of=None, source_jurisdictions=None) -> pl.DataFrame:
+    """Month x classification key with its classification and matched flow, and
+    transfers / records / bytes: for analysts slicing their own way (the rule each key
+    breaks is in `metric_set(...).keys`)."""
+    m = monthly(con, window_start=window_start, window_end=window_end, as_of=as_of,
+                source_jurisdictions=source_jurisdictions)
+    db = _RollupDB(con, m)
+    try:
+        return db.mem.sql("SELECT * FROM flow_summary ORDER BY ALL").pl()
+    finally:
+        db.close()
 
 
 def recipient_monthly(flow_volumes: pl.DataFrame) -> pl.DataFrame:
