@@ -68,19 +68,39 @@ def headline(con: duckdb.DuckDBPyConnection, conflicts: pl.DataFrame) -> dict:
     return {**counts, "conflicts": conflicts.height}
 
 
-def retention_chart(periods: pl.DataFrame) -> alt.Chart:
-    """Horizontal bars: the longest a category may be kept after its trigger."""
-    data = periods.filter(pl.col("kind") == "erase_within").select(
+def retention_chart(periods: pl.DataFrame) -> alt.LayerChart:
+    """Bars: the longest each category may be kept after its trigger (the retention table).
+    Dashed rules: the general periods stated under the table for every category (10 days
+    after a deletion request or account deletion), which contradict the longer bars."""
+    erase = periods.filter(pl.col("kind") == "erase_within")
+    per_category = erase.filter(pl.col("category_id").is_not_null()).select(
         "category", "trigger_event", "max_delay", "approx_days", "rule_set"
     )
-    return (
-        alt.Chart(data)
+    general = (
+        erase.filter(pl.col("category_id").is_null())
+        .group_by("approx_days", "max_delay")
+        .agg(pl.col("trigger_event").sort().str.join(", ").alias("trigger_event"))
+        .sort("approx_days")
+    )
+    bars = (
+        alt.Chart(per_category)
         .mark_bar()
         .encode(
-            y=alt.Y("category:N", sort="-x", title=None),
+            y=alt.Y("category:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
             x=alt.X("approx_days:Q", title="maximum days after the trigger until erasure"),
             color=alt.Color("trigger_event:N", title="clock starts at"),
             tooltip=["category", "trigger_event", "max_delay", "rule_set"],
         )
-        .properties(title="Promised erasure periods by data category", height=alt.Step(16))
+    )
+    rules = (
+        alt.Chart(general)
+        .mark_rule(strokeDash=[4, 3], color="#c62828")
+        .encode(x="approx_days:Q", tooltip=["max_delay", "trigger_event"])
+    )
+    labels = rules.mark_text(align="left", dx=4, dy=-6, color="#c62828", y=0).encode(
+        text=alt.Text("max_delay:N")
+    )
+    return (bars + rules + labels).properties(
+        title="Promised erasure periods by data category (dashed: the text's general periods)",
+        height=alt.Step(16),
     )
