@@ -184,8 +184,8 @@ def _load(tmp_path, case: Case, strict=False):
 def _assert_accounting(con, report):
     for name, t in report.tables.items():
         assert t.read == t.loaded + t.quarantined, name
-        assert con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] == t.loaded
-        q = con.execute("SELECT count(*) FROM quarantine WHERE table_name = $t", {"t": name}).fetchone()[0]
+        assert con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0] == t.loaded
+        q = con.execute("SELECT count(*) FROM quarantine WHERE table_name = $t", {"t": name}).fetchall()[0][0]
         assert q == t.quarantined
         log = con.execute("SELECT rows_read, rows_loaded, rows_quarantined FROM load_log WHERE table_name = $t",
                           {"t": name}).fetchall()
@@ -205,7 +205,7 @@ def test_file_level_errors(tmp_path, case):
     assert isinstance(info.value, UserError)
     # nothing half-loaded
     for t in contract.TABLE_NAMES:
-        assert con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] == 0
+        assert con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] == 0
 
 
 @pytest.mark.parametrize("case", ROWS, ids=[c.id for c in ROWS])
@@ -248,7 +248,7 @@ def test_bom_header_loads_every_row(tmp_path):
     con, _, load = _load(tmp_path, case)
     report = load()
     assert report.tables["accounts"].loaded == 3
-    assert con.execute("SELECT min(account_id) FROM accounts").fetchone()[0] == "acc-1"
+    assert con.execute("SELECT min(account_id) FROM accounts").fetchall()[0][0] == "acc-1"
 
 
 def test_offsets_are_stored_as_utc(store, valid_dir):
@@ -264,7 +264,7 @@ def test_strict_mode_names_file_line_column_reason(tmp_path):
         load()
     msg = str(info.value)
     assert "records.csv: line 3, column category: unknown_category" in msg
-    assert con.execute("SELECT count(*) FROM records").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM records").fetchall()[0][0] == 0
 
 
 def test_strict_mode_passes_clean_data(store, valid_dir):
@@ -280,7 +280,7 @@ def test_loading_twice_is_idempotent(store, valid_dir, tmp_path):
     second = load_operational(store, valid_dir)
     assert {t: store.sql(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall()
             for t in [*contract.TABLE_NAMES, "quarantine"]} == snapshot
-    assert store.execute("SELECT count(*) FROM load_log").fetchone()[0] == 5
+    assert store.execute("SELECT count(*) FROM load_log").fetchall()[0][0] == 5
     assert first.summary() == second.summary()
 
 
@@ -288,7 +288,7 @@ def test_load_log_has_the_file_hash(store, valid_dir):
     import hashlib
 
     load_operational(store, valid_dir)
-    (h,) = store.execute("SELECT source_sha256 FROM load_log WHERE table_name = 'events'").fetchone()
+    (h,) = store.execute("SELECT source_sha256 FROM load_log WHERE table_name = 'events'").fetchall()[0]
     assert h == hashlib.sha256((valid_dir / "events.csv").read_bytes()).hexdigest()
 
 

@@ -392,14 +392,14 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
     if strict:
         first = _run(con,
             f"SELECT __line, __column, __reason, __raw FROM ({checks.checked_sql(src, line, False)}) AS c "
-            f"WHERE __reason IS NOT NULL ORDER BY __line LIMIT 1", params).fetchone()
-        if first is not None:
-            n, column, reason, raw = first
+            f"WHERE __reason IS NOT NULL ORDER BY __line LIMIT 1", params).fetchall()
+        if first:
+            n, column, reason, raw = first[0]
             raise DataValidationError(
                 f"{path}: line {n}, column {column}: {reason} (row {raw}); fix the row, or load "
                 f"without --strict to quarantine invalid rows")
 
-    read = con.execute(f"SELECT count(*) FROM {_q(src)}").fetchone()[0]
+    read = con.execute(f"SELECT count(*) FROM {_q(src)}").fetchall()[0][0]
     cols = ", ".join(_q(c) for c in spec.column_names)
     vals = ", ".join(_q("v_" + c) for c in spec.column_names)
     _run(con,
@@ -411,7 +411,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
         f"FROM ({checks.checked_sql(src, line, True)}) AS c WHERE __reason IS NOT NULL ORDER BY __line",
         {**params, "table": spec.name, "file": source_file})
 
-    loaded = con.execute(f"SELECT count(*) FROM {_q(spec.name)}").fetchone()[0]
+    loaded = con.execute(f"SELECT count(*) FROM {_q(spec.name)}").fetchall()[0][0]
     by_reason = dict(con.execute(
         "SELECT reason, count(*) FROM quarantine WHERE table_name = $t GROUP BY reason ORDER BY reason",
         {"t": spec.name}).fetchall())

@@ -246,8 +246,8 @@ def read_policy(con: duckdb.DuckDBPyConnection) -> Policy:
             )
     policy_id = None
     try:
-        row = con.execute("SELECT policy_id FROM policy_versions LIMIT 1").fetchone()
-        policy_id = row[0] if row else None
+        rows = con.execute("SELECT policy_id FROM policy_versions LIMIT 1").fetchall()
+        policy_id = rows[0][0] if rows else None
     except duckdb.Error:
         pass
     p = Policy(codes, code_w, categories, cat_w, triggers, E_lo, E_hi, R_lo, R_hi,
