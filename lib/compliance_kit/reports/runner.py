@@ -27,7 +27,7 @@ import signal
 import subprocess
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -338,15 +338,37 @@ def _kernel_manager_for(log_path: Path):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             self._ck_log = open(log_path, "ab")  # closed when the kernel process ends
             kw["stderr"] = self._ck_log
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+            result = await super()._async_launch_kernel(kernel_cmd, **kw)
+            with _KERNELS_LOCK:
+                _KERNELS.add(self)
+            return result
 
         async def _async_cleanup_resources(self, restart=False):
+            with _KERNELS_LOCK:
+                _KERNELS.discard(self)
             await super()._async_cleanup_resources(restart=restart)
             log = getattr(self, "_ck_log", None)
             if log is not None:
                 log.close()
 
     return LoggedKernelManager
+
+
+_KERNELS: set = set()
+_KERNELS_LOCK = threading.Lock()
+
+
+def _kill_kernels() -> None:
+    """Kill the kernels of this process's run (on Ctrl-C / SIGTERM), so worker threads end."""
+    with _KERNELS_LOCK:
+        kms = list(_KERNELS)
+    for km in kms:
+        pid = getattr(getattr(km, "provisioner", None), "pid", None)
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
 def _single(values: list):
@@ -387,10 +409,13 @@ def execute_plan(plan: RunPlan) -> RunResult:
     results = {nb.name: NotebookResult(nb.name) for nb in plan.notebooks}
     done_count = 0
     count_lock = threading.Lock()
+    stopping = threading.Event()
 
     def work(nb: NotebookParameters) -> NotebookResult:
         nonlocal done_count
         res = results[nb.name]
+        if stopping.is_set():
+            return res
         t0 = time.monotonic()
         executed = tmp / f"{nb.name}.ipynb"
         params = dict(plan.parameters[nb.name])
@@ -409,6 +434,8 @@ def execute_plan(plan: RunPlan) -> RunResult:
         except Exception as exc:  # a notebook's failure is reported, not raised
             res.status = "failed"
             res.error, res.failed_cell = _describe_failure(exc, executed, nb.path)
+        if stopping.is_set():
+            return res
         if executed.exists():
             header = {
                 "as_of": str(plan.effective[nb.name].get("as_of")),
@@ -440,15 +467,20 @@ def execute_plan(plan: RunPlan) -> RunResult:
         old_term = signal.signal(signal.SIGTERM, on_term)
     try:
         echo(f"run {run_id}: {total} notebook(s), up to {min(req.jobs, total)} at a time, store {plan.db_path}")
-        with ThreadPoolExecutor(max_workers=min(req.jobs, total), thread_name_prefix="report") as pool:
-            futures = [pool.submit(work, nb) for nb in plan.notebooks]
-            try:
-                for f in as_completed(futures):
-                    f.result()
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+        pool = ThreadPoolExecutor(max_workers=min(req.jobs, total), thread_name_prefix="report")
+        futures = [pool.submit(work, nb) for nb in plan.notebooks]
+        try:
+            for f in as_completed(futures):
+                f.result()
+        except BaseException:
+            stopping.set()
+            for f in futures:
+                f.cancel()
+            _kill_kernels()
+            wait(futures, timeout=30)
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         # Metrics: one partial file per notebook, merged in notebook order.
         metrics = {}
         for nb in plan.notebooks:
