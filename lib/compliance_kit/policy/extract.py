@@ -33,6 +33,7 @@ BLOCKS = {
     "blockquote", "pre", "section", "dl", "dt", "dd", *HEADINGS,
 }
 _WS = re.compile(r"\s+")
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 
 
 def normalise(text: str) -> str:
@@ -144,6 +145,9 @@ def parse_page(path: str | Path) -> Page:
         html = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicySpecError(f"{path}: cannot read the policy source page ({exc.strerror})") from None
+    # Scripts (the page's escaped JSON copy of the article) and styles are never read:
+    # dropping them before parsing halves the work.
+    html = _SCRIPT.sub("", html)
     soup = BeautifulSoup(html, "html.parser")
     article = None
     for selector in ARTICLE_SELECTORS:

@@ -85,7 +85,7 @@ def check_provenance(spec: PolicySpec, page: Page | None = None) -> ProvenanceRe
         )
         if decl is None:
             raise PolicySpecError(
-                f"{spec.where('tables', None)}: table {table.index + 1} of the page (section "
+                f"{spec.where('tables', None)}: field 'tables': table {table.index + 1} of the page (section "
                 f"{table.section!r}, {len(table.rows)} data rows) is not declared in `tables`, so its rows "
                 f"are not encoded; first row: {_short(table.row_text(0)) if table.rows else ''!r}"
             )
@@ -115,9 +115,9 @@ def check_provenance(spec: PolicySpec, page: Page | None = None) -> ProvenanceRe
             for k, encoders in hits.items():
                 if not encoders:
                     raise PolicySpecError(
-                        f"{spec.where('tables', list(decls).index(decl.id), decl.id)}: "
-                        f"row {k + 1} of table {decl.id!r} is not encoded in {collection!r}: "
-                        f"{_short(row_texts[k])!r}"
+                        f"{spec.where('tables', list(decls).index(decl.id), decl.id)}: field 'encoded_by': "
+                        f"row {k + 1} of the page's table {decl.id!r} is not encoded by any {collection} row "
+                        f"(add one whose source.quote quotes it): {_short(row_texts[k])!r}"
                     )
                 if len(encoders) > 1:
                     first, second = encoders[0], encoders[1]

@@ -329,14 +329,17 @@ def where(path, lines: dict, collection: str, index: int | None, row_id: str | N
     line = lines.get((collection, index))
     loc = f"{fname}:{line}" if line else fname
     if index is None:
-        return f"{loc}: {collection}"
+        return f"{loc}: {collection}" + (f" (id {row_id!r})" if row_id is not None else "")
     label = ID_FIELDS.get(collection, "id")
     ident = f" ({label} {row_id!r})" if row_id is not None else ""
     return f"{loc}: {collection}[{index}]{ident}"
 
 
 # ---------------------------------------------------------------------------------
-class SpecLoader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class SpecLoader(_BaseLoader):
     """SafeLoader where only true/false are booleans: `NO` (Norway), `yes`, `on` stay strings."""
 
 
@@ -349,12 +352,19 @@ SpecLoader.add_implicit_resolver(
 )
 
 
-def _line_map(text: str) -> dict:
-    """(collection, index) -> 1-based line of that row in the YAML, for messages."""
+def _load(text: str):
+    """Parse once: (data, root node) so rows can be located by line."""
+    loader = SpecLoader(text)
     try:
-        root = yaml.compose(text, Loader=SpecLoader)
-    except yaml.YAMLError:
-        return {}
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+    return data, root
+
+
+def _line_map(root) -> dict:
+    """(collection, index) -> 1-based line of that row in the YAML, for messages."""
     lines: dict = {}
     if not isinstance(root, yaml.MappingNode):
         return lines
@@ -408,7 +418,7 @@ def load_spec(path: str | Path) -> PolicySpec:
     except OSError as exc:
         raise PolicySpecError(f"{path}: cannot read the policy spec ({exc.strerror})") from None
     try:
-        raw = yaml.load(text, Loader=SpecLoader)  # noqa: S506 (a SafeLoader subclass)
+        raw, root = _load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f":{mark.line + 1}" if mark is not None else ""
@@ -416,7 +426,7 @@ def load_spec(path: str | Path) -> PolicySpec:
         raise PolicySpecError(f"{path}{at}: not valid YAML: {problem}") from None
     if not isinstance(raw, dict):
         raise PolicySpecError(f"{path}: a policy spec is a YAML mapping (spec_version, policy, jurisdictions, ...)")
-    lines = _line_map(text)
+    lines = _line_map(root)
     try:
         spec = PolicySpec.model_validate(raw)
     except ValidationError as exc:
