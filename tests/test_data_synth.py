@@ -208,7 +208,7 @@ def test_request_truth_holds_with_margins(loaded):
                      - date_diff('second', q.id_requested_at, q.id_verified_at) <= 20 * 86400
             WHEN g.fault = 'extended' THEN q.extension_notified_at IS NOT NULL AND g.extended
                  AND NOT g.extension_notice_late AND q.completed_at > q.received_at + INTERVAL 10 DAY
-            WHEN g.fault = 'extension_notice_late' THEN q.extension_notified_at IS NOT NULL AND g.extended
+            WHEN g.fault = 'extension_notice_late' THEN q.extension_notified_at IS NOT NULL AND NOT g.extended
                  AND q.completed_at >= q.received_at + INTERVAL 25 DAY
             WHEN g.expected_class = 'responded_in_time' THEN q.completed_at <= q.received_at + INTERVAL 20 DAY
                  AND q.id_requested_at IS NULL AND q.extension_notified_at IS NULL

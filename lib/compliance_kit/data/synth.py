@@ -145,6 +145,7 @@ class RequestRule:
     pause_ok: bool     # homogeneous rule that stops the clock for identity verification
     ext_ok: bool       # homogeneous rule with an extension
     ext_notice_ok: bool  # ... whose extension needs notice
+    valid_from_us: int = 0  # receipts start after every candidate rule is in force
 
 
 @dataclass
@@ -215,7 +216,7 @@ def read_policy(con: duckdb.DuckDBPyConnection) -> Policy:
 
     request_types = [t for (t,) in q("SELECT request_type FROM request_types ORDER BY rowid")]
     drules = q("""SELECT jurisdiction, request_type, unit, amount, extension_unit, extension_amount,
-                         extension_needs_notice, clock_start, pause_for_identity
+                         extension_needs_notice, clock_start, pause_for_identity, valid_from
                   FROM request_deadline_rules WHERE deadline_kind = 'response' ORDER BY rule_id""")
     request_rules: dict[tuple[int, int], RequestRule] = {}
     for j, code in enumerate(codes):
@@ -233,7 +234,7 @@ def read_policy(con: duckdb.DuckDBPyConnection) -> Policy:
                 continue  # 'without_delay' / 'none': no deadline to be late against
             lo = min(s[0] for s in spans)
             hi = max(s[1] for s in spans)
-            homogeneous = len({r[2:] for r in cands}) == 1
+            homogeneous = len({r[2:9] for r in cands}) == 1
             r0 = cands[0]
             ext = _span(r0[4], r0[5]) if (r0[4] and r0[5]) else None
             in_time = max(min(20.0, lo - max(2.0, 0.25 * lo)), 0.3 * lo)
@@ -243,6 +244,7 @@ def read_policy(con: duckdb.DuckDBPyConnection) -> Policy:
                 pause_ok=homogeneous and (bool(r0[8]) or r0[7] == "identity_verified"),
                 ext_ok=ext_ok,
                 ext_notice_ok=ext_ok and bool(r0[6]) and (hi + 15) < (lo + ext[0] - 5),
+                valid_from_us=_to_us(max(r[9] for r in cands)) + DAY,
             )
     policy_id = None
     try:
@@ -461,6 +463,7 @@ class _Chunk:
         pause_ok = np.array([p.request_rules[(a, b)].pause_ok for a, b in zip(j, k)], bool)
         ext_ok = np.array([p.request_rules[(a, b)].ext_ok for a, b in zip(j, k)], bool)
         extn_ok = np.array([p.request_rules[(a, b)].ext_notice_ok for a, b in zip(j, k)], bool)
+        valid_from = np.array([p.request_rules[(a, b)].valid_from_us for a, b in zip(j, k)], np.int64)
 
         names = list(REQUEST_RATES)
         edges = np.cumsum([REQUEST_RATES[x] for x in names])
@@ -488,13 +491,14 @@ class _Chunk:
              fault == "open_late", fault == "open_in_time"],
             [lag_late, counted + pause, ext_done, late_notice_done, lag_late, np.zeros(m, np.int64)],
             intime_done) + DAY
-        start = np.maximum(self.acc_created[acc] + HOUR, self.as_of - REQUEST_DAYS * DAY)
+        start = np.maximum(np.maximum(self.acc_created[acc] + HOUR, self.as_of - REQUEST_DAYS * DAY), valid_from)
         latest = self.end - need
         feasible = latest > start
         # not enough history for this shape: it becomes an ordinary in-time response
         fault[~feasible & (fault != "open_in_time")] = "none"
         need = np.where(feasible | (fault == "open_in_time"), need, D(itm) + DAY)
         latest = self.end - need
+        fault[latest <= start] = "open_in_time"  # a rule only just in force: the request is still open
         received = _uniform_between(rng, start, np.maximum(latest, start + 1))
         # open in time: received within `in_time` days of as_of
         oit = fault == "open_in_time"
@@ -569,7 +573,7 @@ class _Chunk:
         self.requests_truth = pa.table({
             "request_id": pa.array(rid, pa.string()),
             "expected_class": pa.array(expected, pa.string()),
-            "extended": pa.array(has_notice),
+            "extended": pa.array(fault == "extended"),  # a valid extension: notice in time
             "extension_notice_late": pa.array(fault == "extension_notice_late"),
             "paused": pa.array(fault == "paused"),
             "fault": pa.array(fault_out, pa.string()),
