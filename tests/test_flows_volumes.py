@@ -140,3 +140,9 @@ def test_summary_total_equals_per_transfer_classification(con):
 def test_bad_parameters_fail_fast(kwargs, fragment):
     with pytest.raises(ParameterError, match=fragment):
         flows.validate_parameters(**kwargs)
+
+
+def test_months_are_utc_whatever_the_session_time_zone(con):
+    con.execute("SET TimeZone = 'Asia/Tokyo'")  # 31 Jan 23:00 UTC is 1 Feb 08:00 in Tokyo
+    v = flows.metric_set(con, source_jurisdictions=["FR"]).volumes.sort("month")
+    assert v["month"].to_list() == [dt.date(2026, 1, 1), dt.date(2026, 2, 1)]

@@ -153,13 +153,18 @@ def classify_transfers(con: duckdb.DuckDBPyConnection, *, window_start=None, win
     return con.sql(sql, params=_params(window_start, window_end, as_of, source_jurisdictions)).pl()
 
 
+def _monthly_arrow(con, params: dict):
+    sql = _with([("scoped", read_sql("flows_scope.sql"))], read_sql("flows_monthly.sql"))
+    return con.sql(sql, params=params).to_arrow_table()
+
+
 def monthly(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
             as_of=None, source_jurisdictions=None) -> pl.DataFrame:
     """The one pass over the transfers: in scope, summed per month (UTC) and
     classification key (source, recipient, destination, category, mechanism,
     encrypted): transfers, records, bytes."""
-    sql = _with([("scoped", read_sql("flows_scope.sql"))], read_sql("flows_monthly.sql"))
-    return con.sql(sql, params=_params(window_start, window_end, as_of, source_jurisdictions)).pl()
+    params = _params(window_start, window_end, as_of, source_jurisdictions)
+    return pl.from_arrow(_monthly_arrow(con, params))
 
 
 class _RollupDB:
@@ -171,11 +176,11 @@ class _RollupDB:
     per key with class, matched flow and rule broken) and `flow_summary` (monthly with
     its key's classification and flow, sql/flows_summary.sql)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, monthly_df: pl.DataFrame):
+    def __init__(self, con: duckdb.DuckDBPyConnection, monthly_table):
         self.mem = duckdb.connect()
         try:
             self.mem.execute("SET TimeZone = 'UTC'")
-            self.mem.register("monthly", monthly_df.to_arrow())
+            self.mem.register("monthly", monthly_table)  # an Arrow table
             for table in POLICY_INPUTS:
                 self.mem.register(table, con.sql(f"SELECT * FROM {table}").to_arrow_table())
             self.mem.execute(
@@ -221,12 +226,11 @@ def _breakdown(got: pl.DataFrame) -> pl.DataFrame:
 def metric_set(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
                as_of=None, source_jurisdictions=None) -> FlowMetrics:
     """Every figure the notebook shows, from one pass over the transfers."""
-    m = monthly(con, window_start=window_start, window_end=window_end, as_of=as_of,
-                source_jurisdictions=source_jurisdictions)
-    db = _RollupDB(con, m)
+    arrow = _monthly_arrow(con, _params(window_start, window_end, as_of, source_jurisdictions))
+    db = _RollupDB(con, arrow)
     try:
         return FlowMetrics(
-            monthly=m,
+            monthly=pl.from_arrow(arrow),
             keys=db.mem.sql("SELECT * FROM classified_keys ORDER BY ALL").pl(),
             volumes=db.sql("flows_volumes.sql"),
             matrix=db.sql("flows_matrix.sql"),
@@ -243,9 +247,8 @@ def summary(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=Non
     """Month x classification key with its classification and matched flow, and
     transfers / records / bytes: for analysts slicing their own way (the rule each key
     breaks is in `metric_set(...).keys`)."""
-    m = monthly(con, window_start=window_start, window_end=window_end, as_of=as_of,
-                source_jurisdictions=source_jurisdictions)
-    db = _RollupDB(con, m)
+    arrow = _monthly_arrow(con, _params(window_start, window_end, as_of, source_jurisdictions))
+    db = _RollupDB(con, arrow)
     try:
         return db.mem.sql("SELECT * FROM flow_summary ORDER BY ALL").pl()
     finally:
