@@ -296,7 +296,8 @@ def heatmap_chart(flow_matrix: pl.DataFrame, value: str = "records") -> alt.Char
         y=alt.Y("source_jurisdiction:N", title="source jurisdiction", sort="ascending"),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color(f"{value}:Q", title=value, scale=alt.Scale(scheme="blues")),
+        # symlog: one busy route (KR -> SG) must not wash out every other cell
+        color=alt.Color(f"{value}:Q", title=value, scale=alt.Scale(scheme="blues", type="symlog")),
         tooltip=["source_jurisdiction", "destination_country", "transfers", "records", "bytes",
                  alt.Tooltip("share_declared_records:Q", format=".1%", title="declared share")],
     )

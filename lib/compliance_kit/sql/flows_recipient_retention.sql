@@ -7,7 +7,8 @@ SELECT
     t.destination_country,
     t.source_scope,
     t.recipient_retention,
-    string_agg(DISTINCT r.max_delay || ' after ' || r.trigger_event, '; ') AS structured_rules,
+    string_agg(DISTINCT r.max_delay || ' after ' || r.trigger_event, '; '
+               ORDER BY r.max_delay || ' after ' || r.trigger_event) AS structured_rules,
     t.source_quote
 FROM declared_transfers AS t
 LEFT JOIN retention_rules AS r
