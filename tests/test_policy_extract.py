@@ -72,3 +72,10 @@ def test_cli_extract_summary_and_json():
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert [len(t["rows"]) for t in data["tables"]] == [14, 13, 4, 5]
+
+
+def test_section_map_keeps_repeated_headings(policy_page):
+    sections = policy_page.section_map()
+    assert "Adyen Singapore Pte Ltd." in sections["How We Share and Store Your Personal Information (2)"]
+    assert "Related group companies" in sections["How We Share and Store Your Personal Information"]
+    assert sections["SAUDI ARABIA"].startswith("You consent to the disclosure")

@@ -94,6 +94,18 @@ class Page:
         key = normalise(heading).casefold()
         return [s for s in self.sections if s.heading.casefold() == key]
 
+    def section_map(self) -> dict[str, str]:
+        """heading -> text. A heading used twice (the Korea addendum repeats "How We Share
+        and Store Your Personal Information") gets " (2)", " (3)" after it."""
+        out: dict[str, str] = {}
+        for s in self.sections:
+            key, n = s.heading, 1
+            while key in out:
+                n += 1
+                key = f"{s.heading} ({n})"
+            out[key] = s.text
+        return out
+
     def summary(self) -> dict:
         return {
             "source": str(self.path),

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
 from ..errors import PolicySpecError
 from .durations import DurationError, split, to_iso
@@ -98,7 +98,7 @@ class Purpose(_Row):
     id: str = Field(min_length=1)
     category: Optional[str]  # required key; null when no retention category fits
     information: str = Field(min_length=1)
-    mandatory: bool
+    mandatory: StrictBool
     purposes: str = Field(min_length=1)
     legal_basis: str = Field(min_length=1)
     source: Source
@@ -121,7 +121,7 @@ class RetentionRule(_Row):
     max_delay: str           # ISO 8601 duration
     phrase: Optional[str] = None  # the policy's wording of the delay; must give max_delay
     earliest_of: Optional[str] = None
-    legal_hold_exempt: bool
+    legal_hold_exempt: StrictBool
     exception: Optional[str] = None
     notes: Optional[str] = None
     source: Source
@@ -162,7 +162,7 @@ class JurisdictionRule(_Row):
     jurisdiction: str
     minimum_age: Optional[int] = Field(default=None, ge=0, le=30)
     minor_rule: Optional[str] = None
-    transfer_consent_required: Optional[bool] = None
+    transfer_consent_required: Optional[StrictBool] = None
     transfer_mechanism: Optional[Literal["consent", "scc"]] = None
     extra_retention: Optional[str] = None
     notes: Optional[str] = None
@@ -192,10 +192,10 @@ class DeadlineRule(_Row):
     amount: Optional[int] = Field(default=None, ge=0)
     extension_unit: Optional[Literal[AMOUNT_UNITS]] = None  # type: ignore[valid-type]
     extension_amount: Optional[int] = Field(default=None, ge=0)
-    extension_needs_notice: bool
+    extension_needs_notice: StrictBool
     clock_start: Literal["receipt", "identity_verified"]
-    pause_for_identity: bool
-    roll_forward: bool
+    pause_for_identity: StrictBool
+    roll_forward: StrictBool
     holiday_calendar: Optional[str] = None
     basis: Literal["policy", "statute"]
     citation: Optional[str] = None
@@ -234,7 +234,7 @@ class Transfer(_Row):
     recipient_name: Optional[str] = None
     destination: str = Field(min_length=1)
     method: Optional[str] = None
-    encrypted_required: bool
+    encrypted_required: StrictBool
     mechanism: Optional[Literal["consent", "scc"]] = None
     purpose: Optional[str] = None
     data_types: Optional[str] = None
@@ -401,7 +401,7 @@ def _raise_validation(path: Path, raw: dict, lines: dict, exc: ValidationError) 
         msg = "missing (this field is required)"
     elif err["type"] == "extra_forbidden":
         msg = "unknown field (check the spelling; see docs/policy-spec.md)"
-    elif "input" in err and err["type"] not in ("model_type",):
+    elif "input" in err and not isinstance(err["input"], (dict, list)) and repr(err["input"]) not in msg:
         msg = f"{msg} (got {err['input']!r})"
     field = ".".join(str(p) for p in rest) if rest else None
     head = where(path, lines, collection, index, row_id) if index is not None else where(path, lines, collection, None)
@@ -450,7 +450,7 @@ def validate_references(spec: PolicySpec) -> None:
 
     def known(values) -> str:
         values = sorted(values)
-        shown = ", ".join(values[:12]) + (", ..." if len(values) > 12 else "")
+        shown = ", ".join(values[:20]) + (", ..." if len(values) > 20 else "")
         return f"(known: {shown})"
 
     # unique ids
