@@ -43,6 +43,7 @@ AGEING_BUCKETS = ("0-7", "8-30", "31-90", ">90")
 LAG_BIN = 0.001  # width of the lag histogram's bins, as a share of the allowed delay
 LAG_ERROR_BOUND = LAG_BIN / 2
 
+_EPOCH = dt.datetime(1970, 1, 1)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -124,6 +125,7 @@ class Scope:
     def params(self) -> dict:
         return {
             "as_of": self.as_of,
+            "as_of_us": (self.as_of - _EPOCH) // dt.timedelta(microseconds=1),
             "rule_sets": rule_sets_for(self.rule_set),
             "jurisdictions": self.jurisdictions,
             "categories": self.categories,
@@ -192,7 +194,7 @@ def record_status(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strict
     lag / allowed. Sorted by record_id."""
     scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems)
     _utc(con)
-    return _query(con, status_sql(), scope.params()).sort("record_id")
+    return _query(con, status_sql(), scope.params()).drop("deadline_us").sort("record_id")
 
 
 def oldest_overdue(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strictest",
@@ -315,7 +317,7 @@ def upcoming(run: RetentionRun) -> pl.DataFrame:
 
 def rules_decisive(run: RetentionRun) -> pl.DataFrame:
     """How many records each rule set the deadline for."""
-    return (run.cube.filter(pl.col("part") == "summary", pl.col("rule_id").is_not_null())
+    return (run.cube.filter(pl.col("part") == "timeline", pl.col("rule_id").is_not_null())
             .group_by("rule_id").agg(pl.col("n").sum().alias("records")).sort("rule_id"))
 
 

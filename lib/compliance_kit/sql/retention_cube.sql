@@ -1,14 +1,16 @@
 -- Every retention metric from ONE pass over the per-record verdicts (`status`, i.e.
 -- retention_status.sql composed in by analysis/retention.py): a GROUPING SETS aggregate
--- whose three parts the metric queries (retention_metric_*.sql) read.
---   part 'summary'  (category, jurisdiction, system, status, rule_id, deadline_month,
---                   ageing_bucket): records, days overdue, upcoming deadlines
+-- whose four parts the metric queries (retention_metric_*.sql) read.
+--   part 'status'   (category, jurisdiction, system, status): records, days overdue
+--   part 'timeline' (status, deadline_month, ageing_bucket, rule_id): records, days
+--                   overdue (trend, ageing, the rule that set each deadline)
 --   part 'upcoming' (category, system, upcoming_day): clocks running out within
---                   $horizon_days days after $as_of
+--                   $horizon_days days after the instant
 --   part 'lag'      (category, lag_bin): erased records by erasure lag / allowed delay,
 --                   in bins of 1/1000 of the allowed delay (percentiles read from it are
 --                   within half a bin, 0.0005 x allowed, of the exact nearest-rank value)
--- Parameters: $as_of (TIMESTAMP, UTC), $horizon_days (INTEGER), and status's filters.
+-- Parameters: $as_of_us (BIGINT, microseconds since the epoch, UTC), $horizon_days
+-- (INTEGER), and status's filters.
 WITH facts AS (
     SELECT
         category,
@@ -26,7 +28,7 @@ WITH facts AS (
         END AS ageing_bucket,
         days_overdue,
         CASE WHEN status = 'clock_running'
-              AND deadline < $as_of + $horizon_days * INTERVAL '1 day'
+              AND deadline_us < $as_of_us + $horizon_days * 86400000000
              THEN CAST(deadline AS DATE) END AS upcoming_day,
         CASE WHEN lag_ratio IS NOT NULL
              THEN CAST(floor(least(greatest(lag_ratio, -1000.0), 1000.0) * 1000) AS INTEGER) END AS lag_bin
@@ -34,7 +36,8 @@ WITH facts AS (
 )
 SELECT
     CASE
-        WHEN grouping(jurisdiction) = 0 THEN 'summary'
+        WHEN grouping(jurisdiction) = 0 THEN 'status'
+        WHEN grouping(deadline_month) = 0 THEN 'timeline'
         WHEN grouping(upcoming_day) = 0 THEN 'upcoming'
         ELSE 'lag'
     END AS part,
@@ -49,11 +52,13 @@ SELECT
     lag_bin,
     count(*) AS n,
     CAST(sum(days_overdue) AS BIGINT) AS days_overdue_sum,
-    max(days_overdue) AS days_overdue_max,
-    count(*) FILTER (WHERE upcoming_day IS NOT NULL) AS upcoming_n
+    max(days_overdue) AS days_overdue_max
 FROM facts
+-- Small sets, each its own hash table: crossing them all (category x jurisdiction x
+-- system x status x month x rule) multiplies the groups and costs more than the scan.
 GROUP BY GROUPING SETS (
-    (category, jurisdiction, system, status, rule_id, deadline_month, ageing_bucket),
+    (category, jurisdiction, system, status),
+    (status, deadline_month, ageing_bucket, rule_id),
     (category, system, upcoming_day),
     (category, lag_bin)
 )

@@ -6,7 +6,7 @@ WITH buckets AS (
 overdue AS (
     SELECT ageing_bucket, CAST(sum(n) AS BIGINT) AS n, CAST(sum(days_overdue_sum) AS BIGINT) AS days_overdue_sum
     FROM retention_cube
-    WHERE part = 'summary' AND status = 'overdue'
+    WHERE part = 'timeline' AND status = 'overdue'
     GROUP BY ageing_bucket
 )
 SELECT

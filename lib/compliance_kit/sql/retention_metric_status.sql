@@ -1,10 +1,10 @@
 -- Records per retention status, by category, jurisdiction, system, jurisdiction x
--- category, and overall ('all'), from the summary part of retention_cube.sql.
+-- category, and overall ('all'), from the 'status' part of retention_cube.sql.
 -- rate = the status's share of the records checked in the group.
 WITH summary AS (
     SELECT category, jurisdiction, system, status, n
     FROM retention_cube
-    WHERE part = 'summary'
+    WHERE part = 'status'
 ),
 grouped AS (
     SELECT

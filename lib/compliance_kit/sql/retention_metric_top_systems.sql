@@ -7,7 +7,7 @@ SELECT
     CAST(coalesce(sum(days_overdue_sum), 0) AS BIGINT) AS days_overdue_sum,
     CAST(max(days_overdue_max) AS BIGINT) AS days_overdue_max
 FROM retention_cube
-WHERE part = 'summary'
+WHERE part = 'status'
 GROUP BY system
 ORDER BY overdue DESC, days_overdue_sum DESC, system
 LIMIT $limit
