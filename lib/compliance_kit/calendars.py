@@ -30,6 +30,7 @@ The table is TEMP: each analysis connection builds its own, so the store may be 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import duckdb
 import holidays
@@ -69,14 +70,20 @@ def _holiday_source(code: str, years: range):
 
 
 def calendar_frame(codes, first_year: int, last_year: int) -> pl.DataFrame:
-    """The calendar_days rows for `codes` from 1 January `first_year` to 31 December `last_year`."""
+    """The calendar_days rows for `codes` from 1 January `first_year` to 31 December `last_year`
+    (calendar, day, is_working; the indexes are added in SQL)."""
+    return _calendar_frame(tuple(sorted({c.strip().upper() for c in codes if c})), first_year, last_year)
+
+
+@functools.lru_cache(maxsize=16)
+def _calendar_frame(codes: tuple[str, ...], first_year: int, last_year: int) -> pl.DataFrame:
     if last_year < first_year:
         raise ValueError(f"last_year {last_year} is before first_year {first_year}")
     years = range(first_year, last_year + 1)
     start, end = dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)
     days = pl.date_range(start, end, interval="1d", eager=True).alias("day")
     frames = []
-    for code in sorted({c.strip().upper() for c in codes if c}):
+    for code in codes:
         weekend, hols = _holiday_source(code, years)
         # One vectorised pass per calendar (a few thousand days), not per request.
         weekday = days.dt.weekday() - 1  # polars: Monday=1; holidays: Monday=0

@@ -29,7 +29,7 @@ CLASSES = ("responded_in_time", "responded_late", "open_in_time", "open_late")
 QUEUE_BUCKETS = ("more_than_5_days", "due_within_5_days", "past_due")
 # Columns of request_status a metric may be grouped by (formatted into SQL: whitelist only).
 DIMENSIONS = ("jurisdiction", "type", "channel", "month", "week", "deciding_rule_id",
-              "calendar", "basis", "confidence", "deadline_status")
+              "calendar", "deadline_status")
 HEADLINE_KEYS = ("received", "responded_in_time", "responded_late", "open_in_time", "open_late",
                  "performance_pct", "max_achievable_pct", "km_median_days")
 
@@ -58,6 +58,40 @@ def _str_list(name: str, value) -> list[str] | None:
     if not value or not all(isinstance(v, str) and v for v in value):
         raise ParameterError(f"{name} must be None or a non-empty list of codes, not {value!r}")
     return value
+
+
+SLOTS = ("p", "w", "a")  # most specific rule, policy-wide promise, acknowledgement
+
+
+def _slot_sections() -> dict[str, str]:
+    """The sections of requests_slot.sql, each expanded for the three slots."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in read_sql("requests_slot.sql").splitlines():
+        head = line.strip()
+        if head.startswith("-- [") and "]" in head:
+            current = head[4:head.index("]")]
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    filled = {}
+    for name, lines in sections.items():
+        body = "\n".join(lines).strip()
+        parts = [body.replace("{s}", slot) for slot in SLOTS]
+        if name.endswith("_joins"):
+            filled[name] = "\n".join(parts)
+        else:
+            filled[name] = ",\n".join(part.rstrip().rstrip(",") for part in parts)
+    return filled
+
+
+def expanded_sql(name: str) -> str:
+    """The text of sql/<name> with the per-slot placeholders filled (slot letters only)."""
+    return read_sql(name).format(**_slot_sections())
+
+
+def status_sql() -> str:
+    return expanded_sql("requests_status.sql")
 
 
 def _check_rules(con: duckdb.DuckDBPyConnection) -> None:
@@ -95,7 +129,10 @@ def _year_range(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[int, in
 def prepare(con: duckdb.DuckDBPyConnection, as_of, window_start=None, window_end=None,
             jurisdictions=None, types=None) -> int:
     """Compute every request's deadline and class as of `as_of` into the TEMP table
-    request_status (and the calendars it needs into calendar_days); return its row count.
+    request_status; return its row count. On the way: TEMP table calendar_days (the
+    calendars), TEMP macros rq_day / rq_midnight (requests_macros.sql), TEMP tables
+    request_rules (rules per jurisdiction, type and day: requests_rules.sql) and
+    request_due_lookup (dates per rule, calendar and start day: requests_lookup.sql).
 
     window_start / window_end filter received_at (dates, inclusive); jurisdictions keeps
     requests whose jurisdiction or one of its ancestors is listed ('EEA' keeps FR);
@@ -114,10 +151,20 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of, window_start=None, window_end
     calendars.materialise_calendars(con, calendars.calendar_codes(con), first, last)
     params = {"as_of": as_of, "window_start": window_start, "window_end": window_end,
               "jurisdictions": jurisdictions, "types": types}
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {STATUS_TABLE} AS\n" + read_sql("requests_status.sql"),
-                params)
+    con.execute(read_sql("requests_macros.sql"))
+    con.execute("CREATE OR REPLACE TEMP TABLE request_rules AS\n" + expanded_sql("requests_rules.sql"))
+    con.execute("CREATE OR REPLACE TEMP TABLE request_due_lookup AS\n" + read_sql("requests_lookup.sql"))
+    # Row order of the table does not matter (every reader sorts): let DuckDB write it in
+    # parallel, then put the connection's setting back.
+    keep_order = con.sql("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {STATUS_TABLE} AS\n" + status_sql(), params)
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
     broken = con.sql(
-        f"SELECT count(*) FROM {STATUS_TABLE} WHERE deadline_status IS NULL"
+        f"SELECT count(*) FROM {STATUS_TABLE} WHERE deadline_status IS NULL OR deadline_status "
+        "NOT IN ('fixed', 'clock_not_started', 'without_delay', 'none', 'no_rule')"
     ).fetchall()[0][0]
     if broken:
         raise RuntimeError(f"{broken} requests got no deadline although a fixed rule applies: "
@@ -166,12 +213,13 @@ def upcoming(con: duckdb.DuckDBPyConnection, limit: int = 25) -> pl.DataFrame:
     _require(con)
     return con.sql(
         f"""
-        SELECT request_id, jurisdiction, type, channel, received_date, due_date,
-               days_to_deadline, queue_bucket, class, deciding_rule_id, basis, confidence,
-               extended, paused
-        FROM {STATUS_TABLE}
-        WHERE queue_bucket IS NOT NULL
-        ORDER BY due_date, request_id
+        SELECT s.request_id, s.jurisdiction, s.type, s.channel, s.received_date, s.due_date,
+               s.days_to_deadline, s.queue_bucket, s.class, s.deciding_rule_id, d.basis,
+               d.confidence, s.extended, s.paused
+        FROM {STATUS_TABLE} AS s
+        LEFT JOIN request_deadline_rules AS d ON d.rule_id = s.deciding_rule_id
+        WHERE s.queue_bucket IS NOT NULL
+        ORDER BY s.due_date, s.request_id
         LIMIT $limit
         """,
         params={"limit": int(limit)},
@@ -185,9 +233,9 @@ def late_extension_notices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.sql(
         f"""
         SELECT request_id, jurisdiction, type, received_date, original_due_date,
-               extension_notified_at::DATE AS notified_on,
-               date_diff('day', original_due_date, extension_notified_at::DATE) AS days_after_deadline,
-               completed_at::DATE AS completed_on, class, deciding_rule_id
+               rq_day(extension_notified_at) AS notified_on,
+               date_diff('day', original_due_date, rq_day(extension_notified_at)) AS days_after_deadline,
+               rq_day(completed_at) AS completed_on, class, deciding_rule_id
         FROM {STATUS_TABLE}
         WHERE extension_notice_late
         ORDER BY received_date, request_id

@@ -1,0 +1,178 @@
+"""Benchmark: the request-turnaround metric set over N synthetic requests (default 10M),
+against a bare DuckDB scan of the same columns in the same run, with peak memory.
+
+    .venv/bin/python bench/bench_requests.py [--rows 10000000] [--threads 2] [--memory-limit 4GB]
+
+Writes minimal Parquet under bench/out/ (gitignored) with DuckDB's range(), builds an
+in-memory store (policy schema + a rule set shaped like the bundled policy's, `requests`
+as a view over the Parquet), then times:
+  baseline  a bare scan of the request columns the engine reads (one aggregate per column)
+  metrics   prepare (calendars + per-request deadlines and classes) and every metric the
+            notebook shows (performance overall / by jurisdiction / by month x jurisdiction,
+            queue, KM curve and time to complete, 7102, acknowledgements, upcoming,
+            late notices, distance to deadline)
+and prints the ratio. Peak memory: the process RSS sampled every 20 ms in each phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from compliance_kit.analysis import requests as rq
+from compliance_kit.paths import read_sql
+
+OUT = Path(__file__).parent / "out"
+COLUMNS = ["request_id", "jurisdiction", "type", "channel", "received_at", "id_requested_at",
+           "id_verified_at", "extension_notified_at", "completed_at", "outcome"]
+
+GENERATE = """
+COPY (
+    SELECT
+        'r' || i AS request_id,
+        'a' || (i % 2000000) AS account_id,
+        (['FR', 'NL', 'DE', 'GB', 'US-CA', 'KR', 'SG', 'ID', 'BR', 'JP', 'CH', 'CA'])[1 + (hash(i) % 12)::INTEGER] AS jurisdiction,
+        (['access', 'deletion', 'correction', 'portability', 'restriction', 'objection', 'opt_out', 'consent_withdrawal'])[1 + (hash(i + 1) % 8)::INTEGER] AS type,
+        (['web', 'email', 'app', 'phone'])[1 + (hash(i + 2) % 4)::INTEGER] AS channel,
+        TIMESTAMPTZ '2024-11-01 00:00:00+00' + to_seconds((hash(i + 3) % (730 * 86400))::BIGINT) AS received_at,
+        CASE WHEN hash(i + 4) % 5 = 0 THEN received_at + to_hours((hash(i + 5) % 72)::BIGINT) END AS id_requested_at,
+        CASE WHEN id_requested_at IS NOT NULL AND hash(i + 6) % 10 > 0
+             THEN id_requested_at + to_hours((hash(i + 7) % 400)::BIGINT) END AS id_verified_at,
+        CASE WHEN hash(i + 8) % 20 = 0 THEN received_at + to_days((hash(i + 9) % 40)::INTEGER) END AS extension_notified_at,
+        NULL::VARCHAR AS extension_reason,
+        CASE WHEN hash(i + 10) % 100 < 88 THEN received_at + to_hours((hash(i + 11) % (70 * 24))::BIGINT) END AS completed_at,
+        CASE WHEN completed_at IS NULL THEN NULL WHEN hash(i + 12) % 10 = 0 THEN 'denied'
+             WHEN hash(i + 12) % 10 = 1 THEN 'complied_in_part' ELSE 'complied' END AS outcome,
+        NULL::VARCHAR AS denial_reason
+    FROM range($rows) AS t(i)
+) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
+"""
+
+JURISDICTIONS = [
+    ("GLOBAL", "global", []), ("EEA", "bloc", ["GLOBAL"]),
+    *[(c, "country", ["EEA", "GLOBAL"]) for c in ("FR", "NL", "DE")],
+    *[(c, "country", ["GLOBAL"]) for c in ("GB", "CH", "US", "KR", "SG", "ID", "BR", "JP", "CA")],
+    ("US-CA", "subdivision", ["US", "GLOBAL"]),
+]
+# rule_id, jurisdiction, type, kind, unit, amount, ext_unit, ext, pause, roll, calendar, basis, confidence
+RULES = [
+    ("eea", "EEA", "*", "response", "calendar_months", 1, "calendar_months", 2, True, True, "NL", "policy", "high"),
+    ("gb", "GB", "*", "response", "calendar_months", 1, "calendar_months", 2, True, True, "NL", "policy", "high"),
+    ("ch", "CH", "*", "response", "calendar_months", 1, "calendar_months", 2, True, True, "NL", "policy", "high"),
+    ("ca", "US-CA", "*", "response", "calendar_days", 45, "calendar_days", 45, False, False, "US-CA", "policy", "high"),
+    ("ca_opt", "US-CA", "opt_out", "response", "business_days", 15, None, None, False, True, "US-CA", "statute", "high"),
+    ("ca_ack", "US-CA", "*", "acknowledgement", "business_days", 10, None, None, False, True, "US-CA", "statute", "high"),
+    ("kr", "KR", "*", "response", "without_delay", None, None, None, False, False, None, "policy", "high"),
+    ("del", "GLOBAL", "deletion", "response", "calendar_days", 10, None, None, False, False, None, "policy", "high"),
+    ("sg", "SG", "*", "response", "calendar_days", 30, None, None, False, False, "SG", "statute", "medium"),
+    ("id", "ID", "access", "response", "hours", 72, None, None, False, False, "ID", "statute", "medium"),
+    ("br", "BR", "access", "response", "calendar_days", 15, None, None, False, False, "BR", "statute", "high"),
+    ("jp", "JP", "*", "response", "without_delay", None, None, None, False, False, None, "statute", "medium-high"),
+    ("cn", "CA", "*", "response", "calendar_days", 30, "calendar_days", 30, False, False, "CA", "statute", "high"),
+]
+
+
+class PeakRSS:
+    """Samples this process's resident memory every 20 ms while the block runs."""
+
+    def __enter__(self):
+        self.proc, self.peak, self.stop = psutil.Process(), 0, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self):
+        while not self.stop.is_set():
+            self.peak = max(self.peak, self.proc.memory_info().rss)
+            time.sleep(0.02)
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        self.peak = max(self.peak, self.proc.memory_info().rss)
+
+
+def build(con: duckdb.DuckDBPyConnection, parquet: Path) -> None:
+    con.execute(read_sql("policy_schema.sql"))
+    for code, kind, ancestors in JURISDICTIONS:
+        con.execute("INSERT INTO jurisdictions VALUES (?, ?, ?)", [code, code, kind])
+        con.execute("INSERT INTO jurisdiction_lineage VALUES (?, ?, 0)", [code, code])
+        for depth, anc in enumerate(ancestors, start=1):
+            con.execute("INSERT INTO jurisdiction_lineage VALUES (?, ?, ?)", [code, anc, depth])
+    con.execute("INSERT INTO data_controllers VALUES ('EEA', 'Amsterdam entity', NULL, 'NL', 's', 'q')")
+    for (rid, jur, typ, kind, unit, amount, ext_unit, ext, pause, roll, cal, basis, conf) in RULES:
+        con.execute(
+            "INSERT INTO request_deadline_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, TRUE, 'receipt', ?, ?, ?,"
+            " ?, NULL, ?, DATE '2000-01-01', NULL, NULL, NULL)",
+            [rid, jur, typ, kind, unit, amount, ext_unit, ext, pause, roll, cal, basis, conf])
+    con.execute(f"CREATE VIEW requests AS SELECT * FROM read_parquet('{parquet}')")
+
+
+def metric_set(con, as_of):
+    rq.prepare(con, as_of=as_of)
+    rq.headline(con)
+    rq.performance(con, by=["jurisdiction"])
+    rq.performance(con, by=["type", "channel"])
+    rq.performance(con, by=["month", "jurisdiction"])
+    rq.queue(con, by=["jurisdiction"])
+    rq.km_curve(con, by="type")
+    rq.time_to_complete(con, by="type")
+    rq.ccpa_7102(con)
+    rq.acknowledgements(con)
+    rq.upcoming(con)
+    rq.late_extension_notices(con)
+    rq.distance_to_deadline(con)
+    rq.weekly_volume(con)
+    rq.rules_used(con)
+    rq.no_fixed_deadline(con)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--memory-limit", default="4GB")
+    ap.add_argument("--as-of", default="2026-10-31")
+    args = ap.parse_args(argv)
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    parquet = OUT / f"requests_{args.rows}.parquet"
+    con = duckdb.connect()
+    con.execute(f"SET threads = {int(args.threads)}")
+    con.execute("SET memory_limit = $m", {"m": args.memory_limit})
+    con.execute("SET TimeZone = 'UTC'")
+    if not parquet.exists():
+        t = time.perf_counter()
+        con.execute(GENERATE.format(path=parquet), {"rows": args.rows})
+        print(f"generated {args.rows:,} requests in {time.perf_counter() - t:.1f} s -> {parquet}")
+    build(con, parquet)
+
+    with PeakRSS() as base_mem:
+        t = time.perf_counter()
+        aggs = ", ".join(f"count({c})" for c in COLUMNS if c != "received_at")
+        con.sql(f"SELECT max(received_at), {aggs} FROM requests").fetchall()
+        base = time.perf_counter() - t
+    with PeakRSS() as met_mem:
+        t = time.perf_counter()
+        metric_set(con, dt.date.fromisoformat(args.as_of))
+        metrics = time.perf_counter() - t
+    n = con.sql("SELECT count(*) FROM request_status").fetchall()[0][0]
+    classes = con.sql("SELECT class, count(*) FROM request_status GROUP BY ALL ORDER BY ALL").fetchall()
+
+    print(f"rows in scope: {n:,}  (threads={args.threads}, memory_limit={args.memory_limit})")
+    print(f"classes: {classes}")
+    print(f"baseline  bare scan of {len(COLUMNS)} columns : {base:8.2f} s   peak RSS {base_mem.peak / 2**20:8.0f} MiB")
+    print(f"metrics   prepare + full metric set  : {metrics:8.2f} s   peak RSS {met_mem.peak / 2**20:8.0f} MiB")
+    print(f"ratio metrics / bare scan: {metrics / base:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+-- Request turnaround, step 1 of 3: which deadline rules apply, resolved once per
+-- (jurisdiction, type, day of receipt) found in `requests` (a few thousand rows, not one
+-- per request). compliance_kit.analysis.requests.prepare() stores the result as the TEMP
+-- table request_rules. Three slots per row (columns prefixed p_, w_, a_):
+--   p  the most specific rule for the request's jurisdiction and type,
+--   w  the policy-wide promise for the type (GLOBAL, basis policy: "delete within 10 days"),
+--   a  the acknowledgement rule (CCPA: confirm receipt within 10 business days).
+-- The per-slot text is written once in requests_slot.sql and expanded for each slot.
+-- Needs the TEMP macro rq_day (requests_macros.sql). Definitions: docs/metrics-requests.md.
+WITH
+combos AS (
+    SELECT DISTINCT jurisdiction, type, rq_day(received_at) AS received_date FROM requests
+),
+-- The hierarchy, plus GLOBAL for a request code the policy store does not know.
+lin AS (
+    SELECT code, ancestor, depth FROM jurisdiction_lineage
+    UNION ALL
+    SELECT DISTINCT c.jurisdiction, 'GLOBAL', 1000 FROM combos AS c
+    WHERE c.jurisdiction NOT IN (SELECT code FROM jurisdiction_lineage)
+),
+ranked AS (
+    SELECT c.jurisdiction, c.type, c.received_date, d.rule_id, d.deadline_kind,
+           row_number() OVER (
+               PARTITION BY c.jurisdiction, c.type, c.received_date, d.deadline_kind
+               ORDER BY l.depth,                                   -- most specific jurisdiction
+                        (d.request_type = '*'),                    -- a rule for the type beats '*'
+                        (d.unit IN ('without_delay', 'none')),     -- at one level, a fixed period is the measurable bound
+                        (d.basis <> 'policy'),                     -- policy first, statute where silent
+                        d.valid_from DESC,                         -- the version in force
+                        d.rule_id) AS rn
+    FROM combos AS c
+    JOIN lin AS l ON l.code = c.jurisdiction
+    JOIN request_deadline_rules AS d
+      ON d.jurisdiction = l.ancestor AND d.request_type IN (c.type, '*')
+     AND d.valid_from <= c.received_date
+),
+-- The policy-wide promises (GLOBAL, basis policy, stated for the type: "delete within
+-- 10 days") apply everywhere on top of the most specific rule; the earliest deadline wins.
+policy_wide AS (
+    SELECT c.jurisdiction, c.type, c.received_date, d.rule_id
+    FROM combos AS c
+    JOIN request_deadline_rules AS d
+      ON d.jurisdiction = 'GLOBAL' AND d.basis = 'policy' AND d.request_type = c.type
+     AND d.deadline_kind = 'response' AND d.valid_from <= c.received_date
+    QUALIFY row_number() OVER (PARTITION BY c.jurisdiction, c.type, c.received_date
+                               ORDER BY d.valid_from DESC, d.rule_id) = 1
+),
+slots AS (
+    SELECT jurisdiction, type, received_date, 'p' AS slot, rule_id
+    FROM ranked WHERE rn = 1 AND deadline_kind = 'response'
+    UNION ALL
+    SELECT w.jurisdiction, w.type, w.received_date, 'w', w.rule_id
+    FROM policy_wide AS w
+    LEFT JOIN ranked AS r
+      ON r.rn = 1 AND r.deadline_kind = 'response' AND r.rule_id = w.rule_id
+     AND r.jurisdiction = w.jurisdiction AND r.type = w.type AND r.received_date = w.received_date
+    WHERE r.rule_id IS NULL                                        -- not already the p rule
+    UNION ALL
+    SELECT jurisdiction, type, received_date, 'a', rule_id
+    FROM ranked WHERE rn = 1 AND deadline_kind = 'acknowledgement'
+),
+-- Whose holidays count: the rule's calendar; else the calendar of the data controller
+-- serving the request's jurisdiction (most specific scope); else weekends only.
+controller_cal AS (
+    SELECT l.code, upper(trim(dc.holiday_calendar)) AS cal
+    FROM lin AS l JOIN data_controllers AS dc ON dc.scope = l.ancestor
+    WHERE dc.holiday_calendar IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY l.code ORDER BY l.depth) = 1
+),
+slot_cal AS (
+    SELECT s.*, coalesce(upper(trim(d.holiday_calendar)), cc.cal, 'WEEKEND') AS cal
+    FROM slots AS s
+    JOIN request_deadline_rules AS d USING (rule_id)
+    LEFT JOIN controller_cal AS cc ON cc.code = s.jurisdiction
+),
+rule_cals AS (
+    SELECT rule_id, cal, row_number() OVER (ORDER BY rule_id, cal) AS rc_id
+    FROM (SELECT DISTINCT rule_id, cal FROM slot_cal)
+),
+slot_full AS (
+    SELECT s.jurisdiction, s.type, s.received_date, s.slot, s.rule_id, s.cal, rc.rc_id,
+           d.unit, d.amount, d.extension_amount, d.extension_needs_notice, d.clock_start,
+           d.pause_for_identity, d.roll_forward OR d.unit = 'business_days' AS roll
+    FROM slot_cal AS s
+    JOIN rule_cals AS rc USING (rule_id, cal)
+    JOIN request_deadline_rules AS d USING (rule_id)
+)
+SELECT c.jurisdiction, c.type, c.received_date,
+       {combo_columns}
+FROM combos AS c
+{combo_joins}
+
