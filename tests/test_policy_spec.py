@@ -154,6 +154,7 @@ def test_cli_check_good_spec_prints_counts():
     assert out.returncode == 0, out.stderr
     assert "processing_purposes 14" in out.stdout and "modules 39" in out.stdout
     assert "how_we_use 14 rows" in out.stdout and "kr_overseas 5 rows" in out.stdout
+    assert "minimum_vs_erasure" in out.stdout and "different_erasure_delays" in out.stdout
 
 
 @pytest.mark.parametrize("text, fragment", [

@@ -58,3 +58,26 @@ def check(policy_path: str) -> None:
         "tables encoded: " + ", ".join(f"{t} {n} rows" for t, n in report.tables.items())
     )
     click.echo("rows: " + ", ".join(f"{t} {len(r)}" for t, r in rows.items()))
+    conflicts = _conflicts(spec, policy_path)
+    kinds = conflicts["conflict_kind"].value_counts().sort("conflict_kind").rows()
+    click.echo(
+        f"conflicts between retention rules: {conflicts.height}"
+        + (" (" + ", ".join(f"{k} {n}" for k, n in kinds) + ")" if kinds else "")
+    )
+
+
+def _conflicts(spec, policy_path):
+    """The spec's rule conflicts, from an in-memory store (nothing written to disk)."""
+    import duckdb
+
+    from ..store import create_schema
+    from .conflicts import find_conflicts
+    from .store import write_policy
+
+    con = duckdb.connect(":memory:")
+    try:
+        create_schema(con)
+        write_policy(con, spec, policy_path, check=False)
+        return find_conflicts(con)
+    finally:
+        con.close()
