@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import UserError
@@ -332,6 +333,21 @@ def _transfer_pool(con, p: Policy, lineage) -> None:
     p.transfer_weights = {k: np.array(v) / np.sum(v) for k, v in weights.items()}
 
 
+def _request_arrays(p: Policy) -> dict[str, np.ndarray]:
+    """The request rules as [jurisdiction, type] arrays (cached on the policy)."""
+    cached = getattr(p, "_request_arrays", None)
+    if cached is None:
+        shape = (len(p.codes), len(p.request_types))
+        cached = {name: np.zeros(shape, dtype) for name, dtype in (
+            ("lo", float), ("hi", float), ("in_time", float), ("ext_lo", float), ("pause_ok", bool),
+            ("ext_ok", bool), ("ext_notice_ok", bool), ("valid_from_us", np.int64))}
+        for (j, k), r in p.request_rules.items():
+            for name in cached:
+                cached[name][j, k] = getattr(r, name) or 0
+        p._request_arrays = cached
+    return cached
+
+
 # ------------------------------------------------------------------ sampling helpers
 
 def _to_us(d: date) -> int:
@@ -403,11 +419,14 @@ def _ts(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
 
 
 def _ids(prefix: str, start: int, n: int, width: int) -> pa.Array:
-    return pa.array([f"{prefix}{i:0{width}d}" for i in range(start, start + n)], pa.string())
+    """prefix + zero-padded numbers start .. start+n-1, built by Arrow (no Python loop)."""
+    nums = pc.cast(pa.array(np.arange(start, start + n, dtype=np.int64)), pa.string())
+    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(nums, width, "0"), "")
 
 
 def _take(values, idx) -> pa.Array:
-    return pa.array(np.asarray(values, dtype=object)[idx], pa.string())
+    """values[idx] as an Arrow string array (values: a short list of names)."""
+    return pa.array(list(values), pa.string()).take(pa.array(np.asarray(idx, dtype=np.int64)))
 
 
 # ------------------------------------------------------------------ one chunk
@@ -435,7 +454,7 @@ class _Chunk:
         rng, n, p = self.rng, self.n, self.p
         self.acc_j = rng.choice(len(p.codes), size=n, p=p.code_weights)
         self.acc_created = _seasonal_times(rng, n, self.as_of - HISTORY_DAYS * DAY, self.as_of - 60 * DAY)
-        self.acc_ids = np.array([f"acc-{i:0{self.w}d}" for i in range(self.first, self.first + n)], dtype=object)
+        self.acc_ids = _ids("acc-", self.first, n, self.w)
 
     # requests -------------------------------------------------------
     def requests(self, c: Counters):
@@ -456,14 +475,10 @@ class _Chunk:
         cum /= cum[:, -1:]
         k = (rng.random((m, 1)) > cum).sum(axis=1)
         u = rng.random(m)
-        lo = np.array([p.request_rules[(a, b)].lo for a, b in zip(j, k)])
-        hi = np.array([p.request_rules[(a, b)].hi for a, b in zip(j, k)])
-        itm = np.array([p.request_rules[(a, b)].in_time for a, b in zip(j, k)])
-        ext_lo = np.array([p.request_rules[(a, b)].ext_lo or 0.0 for a, b in zip(j, k)])
-        pause_ok = np.array([p.request_rules[(a, b)].pause_ok for a, b in zip(j, k)], bool)
-        ext_ok = np.array([p.request_rules[(a, b)].ext_ok for a, b in zip(j, k)], bool)
-        extn_ok = np.array([p.request_rules[(a, b)].ext_notice_ok for a, b in zip(j, k)], bool)
-        valid_from = np.array([p.request_rules[(a, b)].valid_from_us for a, b in zip(j, k)], np.int64)
+        ra = _request_arrays(p)
+        lo, hi, itm, ext_lo = ra["lo"][j, k], ra["hi"][j, k], ra["in_time"][j, k], ra["ext_lo"][j, k]
+        pause_ok, ext_ok, extn_ok = ra["pause_ok"][j, k], ra["ext_ok"][j, k], ra["ext_notice_ok"][j, k]
+        valid_from = ra["valid_from_us"][j, k]
 
         names = list(REQUEST_RATES)
         edges = np.cumsum([REQUEST_RATES[x] for x in names])
@@ -552,10 +567,10 @@ class _Chunk:
 
         self.req_acc, self.req_received, self.req_completed = acc, received, completed
         self.req_open, self.req_types = is_open, types
-        rid = np.array([f"req-{self.index:05d}-{i:07d}" for i in range(m)], dtype=object)
+        rid = _ids(f"req-{self.index:05d}-", 0, m, 7)
         self.requests_table = pa.table({
-            "request_id": pa.array(rid, pa.string()),
-            "account_id": pa.array(self.acc_ids[acc], pa.string()),
+            "request_id": rid,
+            "account_id": self.acc_ids.take(pa.array(acc)),
             "jurisdiction": _take(p.codes, j),
             "type": pa.array(types, pa.string()),
             "channel": _take(CHANNELS, channel),
@@ -571,7 +586,7 @@ class _Chunk:
         fault_out = fault.copy()
         fault_out[fault == "open_in_time"] = "none"  # an open request in time is not a fault
         self.requests_truth = pa.table({
-            "request_id": pa.array(rid, pa.string()),
+            "request_id": rid,
             "expected_class": pa.array(expected, pa.string()),
             "extended": pa.array(fault == "extended"),  # a valid extension: notice in time
             "extension_notice_late": pa.array(fault == "extension_notice_late"),
@@ -610,7 +625,7 @@ class _Chunk:
         np.minimum.at(first_req, self.req_acc[dr], self.req_received[dr])
         self.first_del_req = first_req
         self.accounts_table = pa.table({
-            "account_id": pa.array(self.acc_ids, pa.string()),
+            "account_id": self.acc_ids,
             "jurisdiction": _take(self.p.codes, self.acc_j),
             "created_at": _ts(self.acc_created),
             "deleted_at": _ts(deleted_at, deleted),
@@ -715,24 +730,26 @@ class _Chunk:
         for cls, cnt in zip(*np.unique(status.astype(str), return_counts=True)):
             c.status["records"][cls] += int(cnt)
 
-        sys_main = np.array([SYSTEMS.get(x, ("crm", "data-warehouse"))[0] for x in p.categories], dtype=object)
-        sys_alt = np.array([SYSTEMS.get(x, ("crm", "data-warehouse"))[1] for x in p.categories], dtype=object)
+        names = sorted({s for x in p.categories for s in SYSTEMS.get(x, ("crm", "data-warehouse"))} | set(TAIL_SYSTEMS))
+        sys_main = np.array([names.index(SYSTEMS.get(x, ("crm", "data-warehouse"))[0]) for x in p.categories])
+        sys_alt = np.array([names.index(SYSTEMS.get(x, ("crm", "data-warehouse"))[1]) for x in p.categories])
+        tail = np.array([names.index(x) for x in TAIL_SYSTEMS])
         su = rng.random(m)
-        system = np.where(su < 0.78, sys_main[cat], np.where(su < 0.93, sys_alt[cat],
-                          np.array(TAIL_SYSTEMS, dtype=object)[rng.integers(0, len(TAIL_SYSTEMS), m)]))
-        rec_ids = np.array([f"rec-{self.index:05d}-{i:08d}" for i in range(m)], dtype=object)
+        system = _take(names, np.where(su < 0.78, sys_main[cat], np.where(
+            su < 0.93, sys_alt[cat], tail[rng.integers(0, len(tail), m)])))
+        rec_ids = _ids(f"rec-{self.index:05d}-", 0, m, 8)
         self.records_table = pa.table({
-            "record_id": pa.array(rec_ids, pa.string()),
-            "account_id": pa.array(self.acc_ids[acc], pa.string()),
+            "record_id": rec_ids,
+            "account_id": self.acc_ids.take(pa.array(acc)),
             "category": _take(p.categories, cat),
-            "system": pa.array(system, pa.string()),
+            "system": system,
             "jurisdiction": _take(p.codes, j),
             "created_at": _ts(created),
             "erased_at": _ts(erased_at, erased),
             "legal_hold": pa.array(hold),
         }, schema=SCHEMAS["records"])
         self.records_truth = pa.table({
-            "record_id": pa.array(rec_ids, pa.string()),
+            "record_id": rec_ids,
             "expected_status": pa.array(status, pa.string()),
             "fault": pa.array(fault, pa.string()),
         }, schema=TRUTH_SCHEMAS["records"])
@@ -745,8 +762,8 @@ class _Chunk:
         else:
             ev_name, ev_rec, ev_at = np.array([], object), np.array([], np.int64), np.array([], np.int64)
         self.events_table = pa.table({
-            "event_id": pa.array([f"evt-{self.index:05d}-{i:08d}" for i in range(len(ev_rec))], pa.string()),
-            "subject_id": pa.array(rec_ids[ev_rec], pa.string()),
+            "event_id": _ids(f"evt-{self.index:05d}-", 0, len(ev_rec), 8),
+            "subject_id": rec_ids.take(pa.array(ev_rec, pa.int64())),
             "event": pa.array(ev_name, pa.string()),
             "occurred_at": _ts(ev_at),
         }, schema=SCHEMAS["events"])
@@ -779,10 +796,10 @@ class _Chunk:
         occurred = np.sort(_seasonal_times(rng, m, self.as_of - REQUEST_DAYS * DAY, self.end))
         count = np.maximum(1, rng.lognormal(4.5, 1.6, m)).astype(np.int64)
         size = (count * np.maximum(64, rng.lognormal(7.5, 1.0, m))).astype(np.int64)
-        tid = np.array([f"trf-{self.index:05d}-{i:07d}" for i in range(m)], dtype=object)
+        tid = _ids(f"trf-{self.index:05d}-", 0, m, 7)
         col = lambda i: [s[i] for s in shape]  # noqa: E731
         self.transfers_table = pa.table({
-            "transfer_id": pa.array(tid, pa.string()),
+            "transfer_id": tid,
             "occurred_at": _ts(occurred),
             "source_jurisdiction": pa.array(col(0), pa.string()),
             "recipient": pa.array(col(1), pa.string()),
@@ -795,7 +812,7 @@ class _Chunk:
         }, schema=SCHEMAS["transfers"])
         fault = np.where(cls == "declared", "none", cls).astype(object)
         self.transfers_truth = pa.table({
-            "transfer_id": pa.array(tid, pa.string()),
+            "transfer_id": tid,
             "expected_classification": pa.array(cls, pa.string()),
             "fault": pa.array(fault, pa.string()),
         }, schema=TRUTH_SCHEMAS["transfers"])

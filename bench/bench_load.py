@@ -1,0 +1,158 @@
+"""Benchmark: validated loading of the records table vs a bare DuckDB load of the same file.
+
+    .venv/bin/python bench/bench_load.py [--accounts 1000000] [--out bench/out]
+
+1. Generates the synthetic sample (about 10 records per account: 1,000,000 accounts is about
+   10 million records) under bench/out/ (gitignored), or reuses it when its manifest matches.
+2. Runs, each in a fresh process (so that peak memory is per phase) and a fresh DuckDB file:
+   - baseline:  CREATE TABLE t AS SELECT * FROM read_parquet('records.parquet')
+   - insert:    INSERT INTO records (the store's schema, PRIMARY KEY included) SELECT * FROM
+                read_parquet(...): what the fixed schema costs before any validation
+   - validated: compliance_kit's validated load of the same file into the same schema
+                (all row checks, duplicate keys, references to the accounts loaded first)
+   - full:      load_operational over all five tables (what `build --data` does)
+3. Prints the times, the ratios against the baseline measured in the same run, and the peak
+   resident memory of every phase (the generator's included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _fresh_db(path: Path):
+    from compliance_kit.store import connect
+
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)
+    return connect(path)
+
+
+def _policy_store(path: Path):
+    from compliance_kit.paths import DEFAULT_POLICY
+    from compliance_kit.policy.spec import load_spec
+    from compliance_kit.policy.store import write_policy
+    from compliance_kit.store import create_schema
+
+    con = _fresh_db(path)
+    create_schema(con)
+    policy = ROOT / DEFAULT_POLICY
+    write_policy(con, load_spec(policy), policy)
+    return con
+
+
+def phase(name: str, sample: Path, work: Path) -> dict:
+    records = sample / "records.parquet"
+    db = work / f"bench-{name}.duckdb"
+    if name == "generate":
+        from compliance_kit.data.synth import generate
+
+        accounts = int(os.environ["BENCH_ACCOUNTS"])
+        t = time.perf_counter()
+        generate(sample, accounts, seed=1, policy_path=ROOT / "data/policy/tencent-cloud/2022-05-25/policy.yaml",
+                 force=True, progress=False)
+        return {"seconds": time.perf_counter() - t}
+    if name == "baseline":
+        con = _fresh_db(db)
+        t = time.perf_counter()
+        con.execute("CREATE TABLE t AS SELECT * FROM read_parquet($p)", {"p": str(records)})
+        con.execute("CHECKPOINT")
+        secs = time.perf_counter() - t
+        rows = con.execute("SELECT count(*) FROM t").fetchall()[0][0]
+        return {"seconds": secs, "rows": rows}
+    if name == "insert":
+        from compliance_kit.store import create_schema
+
+        con = _fresh_db(db)
+        create_schema(con)
+        t = time.perf_counter()
+        con.execute("INSERT INTO records SELECT * FROM read_parquet($p)", {"p": str(records)})
+        con.execute("CHECKPOINT")
+        secs = time.perf_counter() - t
+        return {"seconds": secs, "rows": con.execute("SELECT count(*) FROM records").fetchall()[0][0]}
+    if name == "validated":
+        from compliance_kit.data import contract
+        from compliance_kit.data.loader import _load_table
+
+        con = _policy_store(db)
+        _load_table(con, contract.TABLE_BY_NAME["accounts"], sample / "accounts.parquet", False)
+        t = time.perf_counter()
+        result = _load_table(con, contract.TABLE_BY_NAME["records"], records, False)
+        con.execute("CHECKPOINT")
+        secs = time.perf_counter() - t
+        return {"seconds": secs, "rows": result.loaded, "quarantined": result.quarantined}
+    if name == "full":
+        from compliance_kit.data.loader import load_operational
+
+        con = _policy_store(db)
+        t = time.perf_counter()
+        report = load_operational(con, sample)
+        con.execute("CHECKPOINT")
+        return {"seconds": time.perf_counter() - t, "rows": report.loaded, "quarantined": report.quarantined}
+    raise SystemExit(f"unknown phase {name}")
+
+
+def run_phase(name: str, sample: Path, work: Path, accounts: int) -> dict:
+    env = {**os.environ, "BENCH_ACCOUNTS": str(accounts)}
+    r = subprocess.run([sys.executable, __file__, "--phase", name, "--sample", str(sample), "--out", str(work)],
+                       capture_output=True, text=True, env=env, cwd=ROOT)
+    if r.returncode != 0:
+        raise SystemExit(f"phase {name} failed:\n{r.stderr}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--accounts", type=int, default=1_000_000, help="about 10 records each")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    ap.add_argument("--phase")
+    ap.add_argument("--sample", type=Path)
+    args = ap.parse_args()
+    if args.phase:
+        result = phase(args.phase, args.sample, args.out)
+        result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+        print(json.dumps(result))
+        return
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    sample = args.out / f"sample-{args.accounts}"
+    manifest = sample / "manifest.json"
+    results = {}
+    if manifest.exists() and json.loads(manifest.read_text())["accounts"] == args.accounts:
+        print(f"reusing {sample}")
+    else:
+        results["generate"] = run_phase("generate", sample, args.out, args.accounts)
+    rows = json.loads(manifest.read_text())["rows"]
+    size = (sample / "records.parquet").stat().st_size / 2**20
+    print(f"records.parquet: {rows['records']:,} rows, {size:,.0f} MiB "
+          f"(sample: {sum(rows.values()):,} rows in five tables)")
+    for name in ("baseline", "insert", "validated", "full"):
+        results[name] = run_phase(name, sample, args.out, args.accounts)
+        for p in args.out.glob(f"bench-{name}.duckdb*"):
+            p.unlink()
+    base = results["baseline"]["seconds"]
+    print(f"{'phase':<10} {'seconds':>8} {'x baseline':>10} {'peak RSS MiB':>13}")
+    for name, r in results.items():
+        ratio = "" if name == "generate" else f"{r['seconds'] / base:.2f}"
+        print(f"{name:<10} {r['seconds']:8.2f} {ratio:>10} {r['peak_rss_mb']:13.0f}")
+    v, i = results["validated"]["seconds"], results["insert"]["seconds"]
+    print(f"validated load / bare CTAS: {v / base:.2f}x (aim <= 1.5x); "
+          f"validated / bare INSERT into the schema's table (with its PRIMARY KEY): {v / i:.2f}x")
+    assert results["validated"]["rows"] == results["baseline"]["rows"], "rows lost"
+
+
+if __name__ == "__main__":
+    main()
