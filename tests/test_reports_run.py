@@ -78,8 +78,12 @@ def test_index_lists_the_run_with_figures(fixture_run):
     out, run, _, _ = fixture_run
     index = (out / "index.html").read_text()
     assert f'href="{run.name}/fx_counts.html"' in index
-    assert "counts.records" in index and "accounts.accounts" in index
-    assert index.count('class="sparkline"') >= 5
+    metrics = json.loads((run / "metrics.json").read_text())
+    for section, figures in metrics.items():
+        assert f'<span class="sec">{section}</span>' in index
+        for key, value in figures.items():
+            assert f'{key}&nbsp;<b>{value:,}</b>' in index, (section, key)
+            assert f'aria-label="{section}.{key}"' in index, "a trend per headline figure"
 
 
 def test_failing_notebook_exit_3_names_notebook_and_cell(tmp_path, fixture_store):

@@ -95,9 +95,14 @@ th, td { text-align: left; vertical-align: top; padding: 6px 10px 6px 0; border-
 th { color: #555; font-weight: normal; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .status { font-weight: bold; } .status.ok { color: #2e7d32; } .status.failed { color: #c62828; } .status.breach { color: #ef6c00; }
-dl { margin: 0; display: grid; grid-template-columns: auto auto; gap: 0 12px; }
-dt { color: #555; } dd { margin: 0; font-variant-numeric: tabular-nums; }
+.figs { margin: 0 0 4px 0; line-height: 1.5; }
+.figs .sec { font-weight: bold; margin-right: 4px; }
+.figs .fig { white-space: nowrap; margin-right: 10px; color: #555; }
+.figs .fig b { color: #222; font-weight: normal; font-variant-numeric: tabular-nums; }
 code { font-size: 0.95em; }
+h3 { font-size: 1em; margin: 0.4em 0; }
+.trend-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 8px 28px; }
+table.trends td { padding: 2px 8px 2px 0; border-bottom: 1px solid #f0f0f0; }
 ul.nb { margin: 0; padding-left: 1.1em; }
 """
 
@@ -112,19 +117,6 @@ def render_index(runs: list[dict]) -> str:
         f'<p class="sub">{len(runs)} run(s), newest first. Index rebuilt {_e(now)}. '
         "Every page here works offline; counts below k are shown as &lt;k.</p>",
     ]
-    series = trends(runs)
-    if series:
-        parts += ["<h2>Trends</h2>", '<table class="trends"><thead><tr><th>headline figure</th>'
-                  "<th>across runs (oldest to newest)</th><th>latest</th><th>min</th><th>max</th>"
-                  "<th>runs</th></tr></thead><tbody>"]
-        for s in series:
-            v = s["values"]
-            parts.append(
-                f"<tr><td><code>{_e(s['name'])}</code></td><td>{sparkline(v, label=s['name'])}</td>"
-                f'<td class="num">{_e(_fmt(v[-1]))}</td><td class="num">{_e(_fmt(min(v)))}</td>'
-                f'<td class="num">{_e(_fmt(max(v)))}</td><td class="num">{len(v)}</td></tr>'
-            )
-        parts.append("</tbody></table>")
     parts += ["<h2>Runs</h2>", '<table class="runs"><thead><tr><th>run</th><th>as of</th><th>status</th>'
               "<th>reports</th><th>headline figures</th></tr></thead><tbody>"]
     for run in runs:
@@ -147,8 +139,11 @@ def render_index(runs: list[dict]) -> str:
         figures = []
         for section, values in sorted(run["metrics"].items()):
             if isinstance(values, dict):
-                for key, value in sorted(values.items()):
-                    figures.append(f"<dt>{_e(section)}.{_e(key)}</dt><dd>{_e(_fmt(value))}</dd>")
+                items = " ".join(
+                    f'<span class="fig">{_e(key)}&nbsp;<b>{_e(_fmt(value))}</b></span>'
+                    for key, value in sorted(values.items())
+                )
+                figures.append(f'<div class="figs"><span class="sec">{_e(section)}</span> {items}</div>')
         job = f"<br><small>job {_e(m['job'])}</small>" if m.get("job") else ""
         parts.append(
             f'<tr id="run-{_e(folder)}"><td><a href="{_e(folder)}/manifest.json">{_e(folder)}</a>'
@@ -156,9 +151,30 @@ def render_index(runs: list[dict]) -> str:
             f"<td>{_e(as_of)}</td>"
             f'<td><span class="status {STATUS_CLASS.get(code, "failed")}">{_e(status)}</span></td>'
             f'<td><ul class="nb">{"".join(links)}</ul></td>'
-            f"<td><dl>{''.join(figures)}</dl></td></tr>"
+            f"<td>{''.join(figures)}</td></tr>"
         )
-    parts += ["</tbody></table>", "</body>", "</html>", ""]
+    parts.append("</tbody></table>")
+    series = trends(runs)
+    if series:
+        parts += ["<h2>Trends</h2>",
+                  '<p class="sub">Each headline figure across runs, oldest to newest; hover a dot for its value.</p>',
+                  '<div class="trend-grid">']
+        by_section: dict[str, list] = {}
+        for s in series:
+            by_section.setdefault(s["name"].split(".", 1)[0], []).append(s)
+        for section, items in by_section.items():
+            parts.append(f'<section><h3>{_e(section)}</h3><table class="trends"><tbody>')
+            for s in items:
+                v = s["values"]
+                parts.append(
+                    f"<tr><td><code>{_e(s['name'].split('.', 1)[1])}</code></td>"
+                    f"<td>{sparkline(v, width=120, height=26, label=s['name'])}</td>"
+                    f'<td class="num" title="min {_e(_fmt(min(v)))}, max {_e(_fmt(max(v)))}, {len(v)} run(s)">'
+                    f"{_e(_fmt(v[-1]))}</td></tr>"
+                )
+            parts.append("</tbody></table></section>")
+        parts.append("</div>")
+    parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
 
 

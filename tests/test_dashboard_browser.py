@@ -1,0 +1,121 @@
+"""The dashboards in a real browser with the network blocked: Debian's chromium
+(installed by `make test`) driven by Playwright. Every request that is not file:// is
+aborted and recorded; the index and each report must render their charts (an <svg>
+with marks) with no console error and no blocked request."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest_reports import VEGA, fixture_run, fixture_store, run_cli, run_dirs  # noqa: F401
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium "
+                    "(apt-get install -y --no-install-recommends chromium); never download a browser")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def open_offline(browser, path: Path):
+    """Open `path` with every non-file:// request aborted; return (page, console errors,
+    blocked URLs, page errors)."""
+    context = browser.new_context()
+    page = context.new_page()
+    blocked, errors = [], []
+
+    def route(r):
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    page.wait_for_timeout(300)
+    return page, context, errors, blocked
+
+
+def _svg_with_marks(page, selector):
+    """For each element matching `selector`: the number of drawn marks (path, rect,
+    circle, line, text) in its svg."""
+    return page.eval_on_selector_all(
+        selector,
+        "els => els.map(e => { const s = e.tagName.toLowerCase() === 'svg' ? e : e.querySelector('svg');"
+        " if (!s) return 0; const b = s.getBBox(); if (b.width < 5 || b.height < 5) return 0;"
+        " return s.querySelectorAll('path, rect, circle, line, text').length; })",
+    )
+
+
+def test_index_renders_offline(browser, fixture_run):
+    out, run, _, _ = fixture_run
+    page, context, errors, blocked = open_offline(browser, out / "index.html")
+    try:
+        marks = _svg_with_marks(page, "svg.sparkline")
+        assert len(marks) >= 5 and all(n >= 2 for n in marks), marks
+        links = page.eval_on_selector_all("table.runs a", "as => as.map(a => a.getAttribute('href'))")
+        assert f"{run.name}/fx_counts.html" in links
+        assert not errors, errors
+        assert not blocked, blocked
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name, charts", [("fx_counts", 1), ("fx_accounts", 1)])
+def test_report_renders_offline(browser, fixture_run, name, charts):
+    _, run, _, _ = fixture_run
+    page, context, errors, blocked = open_offline(browser, run / f"{name}.html")
+    try:
+        marks = _svg_with_marks(page, '[data-mime-type="image/svg+xml"]')
+        assert len(marks) == charts and all(n >= 3 for n in marks), marks
+        assert page.inner_text("header.ck-header h1")
+        assert page.locator("table").count() >= 2, "the header table and the report's tables"
+        assert not page.locator(".jp-CodeCell .jp-InputArea, .highlight-ipython3").count(), "code cells must be hidden"
+        assert not errors, errors
+        assert not blocked, blocked
+    finally:
+        context.close()
+
+
+def test_vega_bundle_page_renders_offline(browser, fixture_store, tmp_path):
+    db, _ = fixture_store
+    out = tmp_path / "r"
+    proc = run_cli("run", "--all", "--notebooks", VEGA, "--as-of", "2026-10-31", "--db", db, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    (run,) = run_dirs(out)
+    page, context, errors, blocked = open_offline(browser, run / "fx_vega.html")
+    try:
+        page.wait_for_selector("div.ck-vega svg", timeout=15000)
+        page.wait_for_function("document.querySelectorAll('div.ck-vega svg').length === 2", timeout=15000)
+        marks = _svg_with_marks(page, "div.ck-vega")
+        assert len(marks) == 2 and all(n >= 3 for n in marks), marks
+        assert not errors, errors
+        assert not blocked, blocked
+    finally:
+        context.close()
+
+
+def test_blocking_works(browser, tmp_path):
+    """The harness does see a page that reaches for the network."""
+    page_path = tmp_path / "cdn.html"
+    page_path.write_text('<html><head><script src="https://cdn.jsdelivr.net/npm/vega@5"></script></head>'
+                         "<body>x</body></html>")
+    page, context, errors, blocked = open_offline(browser, page_path)
+    context.close()
+    assert blocked == ["https://cdn.jsdelivr.net/npm/vega@5"]
