@@ -82,3 +82,10 @@ def test_changed_quote_in_the_yaml_fails_the_cli(tmp_path):
     assert out.returncode == 2
     assert "Traceback" not in out.stderr
     assert "retention_rules[7] (id 'ret_enquiry_data')" in out.stderr
+
+
+def test_module_name_must_be_in_its_quote(policy_page):
+    spec = load_spec(POLICY_YAML)
+    spec.modules[4].name = "Anti-DDoS Basic"
+    with pytest.raises(PolicySpecError, match=r"modules\[4\] \(number '5'\): field 'name'"):
+        check_provenance(spec, policy_page)

@@ -9,7 +9,8 @@
    collection in its `encoded_by` (an encoded row encodes the table row whose text
    contains its quote; the quote must pick out exactly one table row);
 3. every row that names a `source.table` quotes text of one of that table's rows, and its
-   verbatim fields (e.g. `information`, `purposes`, `data_types`) occur in that row;
+   verbatim fields (e.g. `information`, `purposes`, `data_types`) occur in that row; a
+   module's `name` occurs in its quote;
 4. a retention rule's `phrase` occurs in its quote.
 """
 
@@ -28,6 +29,11 @@ VERBATIM_FIELDS = {
     "categories": ("information",),
     "processors": ("name", "tasks"),
     "transfers": ("recipient_name", "method", "purpose", "data_types", "recipient_retention"),
+}
+
+# Fields that must occur in the row's own quote (rows not taken from a table).
+IN_QUOTE_FIELDS = {
+    "modules": ("name",),
 }
 
 
@@ -165,6 +171,16 @@ def check_provenance(spec: PolicySpec, page: Page | None = None) -> ProvenanceRe
                     f"{here}: field {field!r}: not found verbatim in the quoted row of table "
                     f"{src.table!r}: {_short(value)!r}"
                 )
+
+    for collection, fields in IN_QUOTE_FIELDS.items():
+        for i, row in enumerate(getattr(spec, collection)):
+            for field in fields:
+                value = getattr(row, field, None)
+                if value is not None and _fold(value) not in _fold(row.source.quote):
+                    raise PolicySpecError(
+                        f"{spec.where(collection, i, _rid(collection, row))}: field {field!r}: "
+                        f"{_short(value)!r} does not occur in the row's quote"
+                    )
 
     # 4. retention phrases occur in their quote
     for i, r in enumerate(spec.retention_rules):
