@@ -51,7 +51,7 @@ def sql_list(values) -> str:
     return "[" + ", ".join(f"'{v}'" for v in values) + "]"
 
 
-def generate(path: Path, rows: int) -> None:
+def generate(path: Path, rows: int, routes: int | None = None) -> None:
     """Deterministic pseudo-random transfers over twelve months (hash of the row number)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.parquet")
@@ -59,7 +59,9 @@ def generate(path: Path, rows: int) -> None:
     con.execute("SET TimeZone = 'UTC'")
     # Two independent 64-bit hashes per row, cut into fields: every combination of
     # source x recipient x destination x category x mechanism x encrypted (about 100k
-    # keys) occurs, the worst case for classifying distinct keys.
+    # keys) occurs, the worst case for classifying distinct keys. With `routes`, the
+    # key fields come from hash(i % routes): at most that many distinct keys, closer to
+    # a real transfer log.
     n_s, n_r, n_d, n_c = len(SOURCES), len(RECIPIENTS), len(DESTINATIONS), len(CATEGORIES)
     con.execute(f"""
         COPY (
@@ -74,7 +76,9 @@ def generate(path: Path, rows: int) -> None:
                 (h1 // {n_s * n_r * n_d * n_c * 3}) % 10 <> 0 AS encrypted,
                 CAST(1 + (h2 // 31536000) % 500 AS BIGINT) AS record_count,
                 CAST(100 + (h2 // 15768000000) % 1000000 AS BIGINT) AS bytes
-            FROM (SELECT i, hash(i) AS h1, hash(CAST(i AS VARCHAR)) AS h2 FROM range({rows}) AS r(i))
+            FROM (SELECT i, hash({f"i % {int(routes)}" if routes else "i"}) AS h1,
+                         hash(CAST(i AS VARCHAR)) AS h2
+                  FROM range({rows}) AS r(i))
         ) TO '{tmp}' (FORMAT parquet, ROW_GROUP_SIZE 122880)
     """)
     con.close()
@@ -157,6 +161,9 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--routes", type=int, default=None,
+                    help="limit the distinct (source, recipient, destination, category, mechanism, "
+                         "encrypted) keys to about this many (default: all ~100k combinations)")
     ap.add_argument("--per-transfer", action="store_true",
                     help="also time classify_transfers (every transfer to Polars)")
     args = ap.parse_args(argv)
@@ -164,10 +171,11 @@ def main(argv=None) -> None:
     from compliance_kit.analysis import flows
     from compliance_kit.store import connect
 
-    parquet = OUT / f"transfers_v2_{args.rows}.parquet"
+    suffix = f"_routes{args.routes}" if args.routes else ""
+    parquet = OUT / f"transfers_v2_{args.rows}{suffix}.parquet"
     if not parquet.exists():
         t = time.perf_counter()
-        generate(parquet, args.rows)
+        generate(parquet, args.rows, args.routes)
         print(f"generated {args.rows:,} transfers in {time.perf_counter() - t:.1f} s -> {parquet.relative_to(ROOT)}")
     db = OUT / "flows_bench.duckdb"
     policy = build_store(db, parquet)
