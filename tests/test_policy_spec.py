@@ -172,3 +172,23 @@ def test_not_a_spec(tmp_path, text, fragment):
 def test_missing_file():
     with pytest.raises(PolicySpecError, match="no such policy spec file"):
         load_spec("/nonexistent/policy.yaml")
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("spec_version: 1\n", "(top level): field 'policy': missing"),
+    ("spec_version: 2\npolicy: {}\njurisdictions: []\n", "(top level): field 'spec_version'"),
+])
+def test_top_level_mistakes(tmp_path, text, fragment):
+    path = tmp_path / "top.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PolicySpecError) as info:
+        load_spec(path)
+    assert str(path) in str(info.value) and fragment in str(info.value)
+
+
+def test_hierarchy_cycle_is_refused(tmp_path):
+    raw = raw_policy()
+    raw["jurisdictions"][1]["parents"] = ["FR"]  # EEA under France, France under EEA
+    path = write_spec(tmp_path, raw)
+    with pytest.raises(PolicySpecError, match=r"jurisdictions: field 'parents': .*cycle"):
+        load_spec(path)

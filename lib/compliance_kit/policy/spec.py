@@ -404,7 +404,11 @@ def _raise_validation(path: Path, raw: dict, lines: dict, exc: ValidationError) 
     elif "input" in err and not isinstance(err["input"], (dict, list)) and repr(err["input"]) not in msg:
         msg = f"{msg} (got {err['input']!r})"
     field = ".".join(str(p) for p in rest) if rest else None
-    head = where(path, lines, collection, index, row_id) if index is not None else where(path, lines, collection, None)
+    if index is None and field is None and loc:
+        # a top-level key: `jurisdictions` missing, `spec_version: 2`, ...
+        fname = f"{path}:{lines[(collection, None)]}" if (collection, None) in lines else str(path)
+        raise PolicySpecError(f"{fname}: (top level): field {collection!r}: {msg}") from None
+    head = where(path, lines, collection, index, row_id)
     raise PolicySpecError(f"{head}: field {field!r}: {msg}" if field else f"{head}: {msg}") from None
 
 
