@@ -37,14 +37,22 @@ def test_weekly_volume_chart(prepared):
     assert sum(r["requests"] for r in datasets(spec)) == 4
 
 
-def test_on_time_trend_chart(prepared):
-    monthly = rq.performance(prepared, by=["month", "jurisdiction"])
-    spec = rq.on_time_trend_chart(monthly).to_dict()
+def test_on_time_trend(prepared):
+    trend = rq.on_time_trend(prepared, period="quarter", top=1)
+    rows = {(r["period"], r["region"]): (r["received"], r["performance_pct"])
+            for r in trend.iter_rows(named=True)}
+    # Q3 2024: two SG requests (one in time, one late); Q4: two GB (one open late, one in
+    # time). SG and GB tie on volume: the top-1 region is the first by name (GB).
+    q3, q4 = dt.date(2024, 7, 1), dt.date(2024, 10, 1)
+    assert rows[(q3, "other")] == (2, 50.0)
+    assert rows[(q4, "GB")] == (2, 50.0)
+    assert rows[(q3, "all")] == (2, 50.0) and rows[(q4, "all")] == (2, 50.0)
+    spec = rq.on_time_trend_chart(trend).to_dict()
     assert spec["mark"]["type"] == "line"
     assert spec["encoding"]["y"]["field"] == "performance_pct"
     assert spec["encoding"]["y"]["scale"]["domain"] == [0, 100]
-    assert spec["encoding"]["color"]["field"] == "jurisdiction"
-    assert {r["jurisdiction"] for r in datasets(spec)} == {"SG", "GB"}
+    assert spec["encoding"]["color"]["field"] == "region"
+    assert {r["region"] for r in datasets(spec)} == {"GB", "other", "all"}
 
 
 def test_survival_chart(prepared):

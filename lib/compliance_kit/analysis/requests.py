@@ -329,6 +329,16 @@ def rules_used(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     ).pl()
 
 
+def on_time_trend(con: duckdb.DuckDBPyConnection, period: str = "quarter", top: int = 5) -> pl.DataFrame:
+    """Performance % per period of receipt and region (a jurisdiction's widest bloc or
+    country below GLOBAL: FR -> EEA), the `top` regions by volume, the rest as 'other',
+    and 'all'."""
+    _require(con)
+    if period not in ("month", "quarter"):
+        raise ParameterError(f"period must be 'month' or 'quarter', not {period!r}")
+    return con.sql(read_sql("requests_trend.sql"), params={"period": period, "top": int(top)}).pl()
+
+
 def weekly_volume(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Requests received per week (Monday) and type."""
     _require(con)
@@ -391,22 +401,23 @@ def weekly_volume_chart(volume: pl.DataFrame) -> alt.Chart:
     )
 
 
-def on_time_trend_chart(monthly: pl.DataFrame) -> alt.Chart:
-    """Lines: performance % (responded in time / received) per month, one per jurisdiction.
-    `monthly` is performance(con, by=["month", "jurisdiction"])."""
-    data = monthly.filter(pl.col("received") > 0).select(
-        "month", "jurisdiction", "performance_pct", "received")
+def on_time_trend_chart(trend: pl.DataFrame) -> alt.Chart:
+    """Lines: performance % (responded in time / received) per period of receipt, one per
+    region. `trend` is on_time_trend(con) (filter out small cells first)."""
+    data = trend.filter(pl.col("received") > 0).select(
+        "period", "region", "performance_pct", "received")
     return (
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:T", title="month received"),
+            x=alt.X("period:T", title="received (period start)"),
             y=alt.Y("performance_pct:Q", title="responded in time (%)",
                     scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("jurisdiction:N"),
-            tooltip=["month:T", "jurisdiction:N", "performance_pct:Q", "received:Q"],
+            color=alt.Color("region:N", title="jurisdiction (region)"),
+            strokeDash=alt.condition(alt.datum.region == "all", alt.value([1, 0]), alt.value([4, 2])),
+            tooltip=["period:T", "region:N", "performance_pct:Q", "received:Q"],
         )
-        .properties(title="On-time performance by month received")
+        .properties(title="On-time performance by period of receipt")
     )
 
 
@@ -448,7 +459,7 @@ def distance_chart(distance: pl.DataFrame) -> alt.Chart:
 __all__ = [
     "prepare", "statuses", "upcoming", "late_extension_notices", "performance", "queue",
     "km_curve", "time_to_complete", "ccpa_7102", "acknowledgements", "no_fixed_deadline",
-    "rules_used", "weekly_volume", "distance_to_deadline", "headline",
+    "rules_used", "on_time_trend", "weekly_volume", "distance_to_deadline", "headline",
     "weekly_volume_chart", "on_time_trend_chart", "survival_chart", "distance_chart",
     "CLASSES", "QUEUE_BUCKETS", "DIMENSIONS", "HEADLINE_KEYS", "STATUS_COLOURS",
 ]

@@ -1,0 +1,33 @@
+-- On-time performance per period of receipt ($period: 'month' or 'quarter') and region:
+-- a jurisdiction is shown as its widest bloc or country below GLOBAL (FR -> EEA,
+-- US-CA -> US), the $top regions by volume by name and the rest as 'other', plus an
+-- 'all' line. Percentages as in requests_performance.sql (fixed deadlines only).
+WITH region_of AS (
+    SELECT code, arg_max(ancestor, depth) AS region
+    FROM jurisdiction_lineage
+    WHERE ancestor <> 'GLOBAL'
+    GROUP BY code
+),
+tagged AS (
+    SELECT date_trunc($period, s.received_date)::DATE AS period,
+           coalesce(r.region, s.jurisdiction) AS region, s.class
+    FROM request_status AS s
+    LEFT JOIN region_of AS r ON r.code = s.jurisdiction
+    WHERE s.class IS NOT NULL
+),
+top AS (
+    SELECT region FROM tagged GROUP BY region ORDER BY count(*) DESC, region LIMIT $top
+),
+grouped AS (
+    SELECT period, CASE WHEN region IN (SELECT region FROM top) THEN region ELSE 'other' END AS region, class
+    FROM tagged
+    UNION ALL
+    SELECT period, 'all', class FROM tagged
+)
+SELECT period, region,
+       count(*) AS received,
+       count(*) FILTER (WHERE class = 'responded_in_time') AS responded_in_time,
+       round(100.0 * count(*) FILTER (WHERE class = 'responded_in_time') / count(*), 2) AS performance_pct
+FROM grouped
+GROUP BY ALL
+ORDER BY period, region
