@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, field_validator, model_validator
 
 from ..errors import PolicySpecError
 from .durations import DurationError, split, to_iso
@@ -269,9 +269,19 @@ class PolicySpec(_Row):
     transfers: list[Transfer] = Field(default_factory=list)
     modules: list[Module] = Field(default_factory=list)
 
-    # set by load_spec
-    path: Optional[Path] = Field(default=None, exclude=True)
-    lines: dict = Field(default_factory=dict, exclude=True)
+    # set by load_spec (private: a `path:` key in the YAML is an unknown field, not this)
+    _path: Optional[Path] = PrivateAttr(default=None)
+    _lines: dict = PrivateAttr(default_factory=dict)
+
+    @property
+    def path(self) -> Optional[Path]:
+        """The YAML file the spec was read from."""
+        return self._path
+
+    @property
+    def lines(self) -> dict:
+        """(collection, index) -> line in the YAML file, for messages."""
+        return self._lines
 
     # ---- helpers used by provenance / store -------------------------------------
     @property
@@ -439,8 +449,8 @@ def load_spec(path: str | Path) -> PolicySpec:
         error = None
     if error is not None:
         _raise_validation(path, raw, lines, error)
-    spec.path = path
-    spec.lines = lines
+    spec._path = path
+    spec._lines = lines
     validate_references(spec)
     return spec
 
