@@ -146,3 +146,10 @@ def test_months_are_utc_whatever_the_session_time_zone(con):
     con.execute("SET TimeZone = 'Asia/Tokyo'")  # 31 Jan 23:00 UTC is 1 Feb 08:00 in Tokyo
     v = flows.metric_set(con, source_jurisdictions=["FR"]).volumes.sort("month")
     assert v["month"].to_list() == [dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
+
+
+def test_unknown_source_code_is_a_parameter_error(con):
+    assert flows.check_sources(con, ["EEA", "kr"]) == ["EEA", "KR"]
+    assert flows.check_sources(con, None) is None
+    with pytest.raises(ParameterError, match="XX"):
+        flows.check_sources(con, ["FR", "XX"])

@@ -107,6 +107,23 @@ def validate_parameters(window_start=None, window_end=None, source_jurisdictions
             "source_jurisdictions": sources}
 
 
+def check_sources(con: duckdb.DuckDBPyConnection, source_jurisdictions) -> list[str] | None:
+    """ParameterError for a source code that is neither a known jurisdiction nor a
+    source seen in the transfers (a typo would otherwise give an empty report)."""
+    sources = validate_parameters(source_jurisdictions=source_jurisdictions)["source_jurisdictions"]
+    if sources is None:
+        return None
+    known = {r[0] for r in con.sql(
+        "SELECT code FROM jurisdictions UNION SELECT DISTINCT source_jurisdiction FROM transfers"
+    ).fetchall()}
+    unknown = [s for s in sources if s not in known]
+    if unknown:
+        raise ParameterError(
+            f"parameter source_jurisdictions: unknown code(s) {unknown}; use ISO 3166 codes "
+            "(FR, US-CA), a bloc (EEA) or GLOBAL")
+    return sources
+
+
 def _params(window_start=None, window_end=None, as_of=None, source_jurisdictions=None) -> dict:
     p = validate_parameters(window_start, window_end, source_jurisdictions, as_of)
     return {"window_start": p["window_start"], "window_end": p["window_end"],

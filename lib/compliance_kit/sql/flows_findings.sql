@@ -28,4 +28,4 @@ ORDER BY CASE k.classification
     WHEN 'undeclared_recipient' THEN 1 WHEN 'undeclared_destination' THEN 2
     WHEN 'undeclared_category' THEN 3 WHEN 'missing_mechanism' THEN 4
     WHEN 'unencrypted' THEN 5 ELSE 6 END,
-    records DESC, p.source_jurisdiction, p.recipient, p.destination_country, p.category, k.rule_broken
+    sum(p.records) DESC, p.source_jurisdiction, p.recipient, p.destination_country, p.category, k.rule_broken
