@@ -82,6 +82,7 @@ def check_provenance(spec: PolicySpec, page: Page | None = None) -> ProvenanceRe
     decls = {t.id: t for t in spec.tables}
     matched: dict[str, int] = {}
     used_decls: set[str] = set()
+    tables_by_id = {}
     for table in page.tables:
         decl = next(
             (d for d in spec.tables if d.id not in used_decls
@@ -96,6 +97,7 @@ def check_provenance(spec: PolicySpec, page: Page | None = None) -> ProvenanceRe
                 f"are not encoded; first row: {_short(table.row_text(0)) if table.rows else ''!r}"
             )
         used_decls.add(decl.id)
+        tables_by_id[decl.id] = table
         row_texts = [table.row_text(i) for i in range(len(table.rows))]
         for collection in decl.encoded_by:
             rows = [
@@ -144,12 +146,6 @@ def check_provenance(spec: PolicySpec, page: Page | None = None) -> ProvenanceRe
             )
 
     # 3. rows naming a table: quote within one of its rows; verbatim fields in that row
-    tables_by_id = {}
-    for d in spec.tables:
-        for t in page.tables:
-            if t.section.casefold() == normalise(d.section).casefold() and len(t.rows) == d.data_rows:
-                tables_by_id[d.id] = t
-                break
     for collection, index, row_id, src in spec.sourced_rows():
         if src.table is None:
             continue
