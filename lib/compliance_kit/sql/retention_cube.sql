@@ -6,9 +6,10 @@
 --                   overdue (trend, ageing, the rule that set each deadline)
 --   part 'upcoming' (category, system, upcoming_day): clocks running out within
 --                   $horizon_days days after the instant
---   part 'lag'      (category, lag_bin): erased records by erasure lag / allowed delay,
---                   in bins of 1/1000 of the allowed delay (percentiles read from it are
---                   within half a bin, 0.0005 x allowed, of the exact nearest-rank value)
+--   part 'lag'      (category, lag_bin): erased records by erasure lag / allowed delay:
+--                   bins 1/1000 of the allowed delay wide on [-2, 2), 0.1% of the value wide
+--                   beyond; a percentile read from it is within 0.0005 x max(1, |value|) of
+--                   the exact nearest-rank value (retention_metric_lag_percentiles.sql)
 -- Parameters: $as_of_us (BIGINT, microseconds since the epoch, UTC), $horizon_days
 -- (INTEGER), and status's filters.
 WITH facts AS (
@@ -30,8 +31,15 @@ WITH facts AS (
         CASE WHEN status = 'clock_running'
               AND deadline_us < $as_of_us + $horizon_days * 86400000000
              THEN CAST(deadline AS DATE) END AS upcoming_day,
-        CASE WHEN lag_ratio IS NOT NULL
-             THEN CAST(floor(least(greatest(lag_ratio, -1000.0), 1000.0) * 1000) AS INTEGER) END AS lag_bin
+        -- lag histogram bin: 1/1000 wide on [-2, 2) (around the deadline, where it matters),
+        -- 0.1% wide relative bins beyond (so the bin count stays in the thousands however
+        -- far lags spread); ratios clamped to +-1e6
+        CASE
+            WHEN lag_ratio IS NULL THEN NULL
+            WHEN lag_ratio >= 2 THEN 2000 + CAST(floor(ln(least(lag_ratio, 1e6) / 2) / ln(1.001)) AS INTEGER)
+            WHEN lag_ratio < -2 THEN -2001 - CAST(floor(ln(least(-lag_ratio, 1e6) / 2) / ln(1.001)) AS INTEGER)
+            ELSE CAST(floor(lag_us * 1000.0 / allowed_us) AS INTEGER)
+        END AS lag_bin
     FROM status
 )
 SELECT

@@ -1,9 +1,10 @@
 -- Percentiles of erasure lag / allowed delay (1.0 = erased exactly at the deadline), per
 -- category and overall ('(all)'), read from the lag histogram of retention_cube.sql.
--- Nearest-rank definition: the p-th percentile is the value of rank ceil(p x n). The
--- histogram's bins are 1/1000 of the allowed delay wide, so the rank-ceil(p x n) value
--- lies in the bin reported; `value` is the bin's midpoint, within `error_bound`
--- (half a bin, 0.0005) of the exact value. Lags beyond +-1000 x allowed are clamped.
+-- Nearest-rank definition: the p-th percentile is the value of rank ceil(p x n); it lies
+-- in the first bin whose cumulative count reaches that rank, [bin_low, bin_high).
+-- `value` is the bin's midpoint: on [-2, 2) bins are 0.001 wide, so the error is at most
+-- 0.0005; beyond, bins are 0.1% of the value wide, so the error is at most 0.05% of the
+-- value (error_bound says which, per row). Ratios beyond +-1e6 are clamped.
 WITH hist AS (
     SELECT
         CASE WHEN grouping(category) = 1 THEN '(all)' ELSE category END AS category,
@@ -23,16 +24,35 @@ cumulative AS (
 ),
 wanted AS (
     SELECT * FROM (VALUES ('p50', 0.50), ('p90', 0.90), ('p95', 0.95), ('p99', 0.99)) AS w(percentile, q)
+),
+picked AS (
+    SELECT c.category, w.percentile, min(c.total) AS erased, min(c.lag_bin) AS lag_bin
+    FROM cumulative AS c, wanted AS w
+    WHERE c.cum >= ceil(w.q * c.total)
+    GROUP BY c.category, w.percentile
+),
+bounds AS (
+    SELECT
+        *,
+        CASE
+            WHEN lag_bin >= 2000 THEN 2 * pow(1.001, lag_bin - 2000)
+            WHEN lag_bin <= -2001 THEN -2 * pow(1.001, -2001 - lag_bin + 1)
+            ELSE lag_bin / 1000.0
+        END AS bin_low,
+        CASE
+            WHEN lag_bin >= 2000 THEN 2 * pow(1.001, lag_bin - 2000 + 1)
+            WHEN lag_bin <= -2001 THEN -2 * pow(1.001, -2001 - lag_bin)
+            ELSE (lag_bin + 1) / 1000.0
+        END AS bin_high
+    FROM picked
 )
 SELECT
-    c.category,
-    w.percentile,
-    CAST(min(c.total) AS BIGINT) AS erased,
-    (min(c.lag_bin) + 0.5) / 1000.0 AS value,
-    min(c.lag_bin) / 1000.0 AS bin_low,
-    (min(c.lag_bin) + 1) / 1000.0 AS bin_high,
-    CAST(0.0005 AS DOUBLE) AS error_bound
-FROM cumulative AS c, wanted AS w
-WHERE c.cum >= ceil(w.q * c.total)
-GROUP BY c.category, w.percentile
-ORDER BY c.category = '(all)' DESC, c.category, w.percentile
+    category,
+    percentile,
+    CAST(erased AS BIGINT) AS erased,
+    (bin_low + bin_high) / 2 AS value,
+    bin_low,
+    bin_high,
+    (bin_high - bin_low) / 2 AS error_bound
+FROM bounds
+ORDER BY category = '(all)' DESC, category, percentile

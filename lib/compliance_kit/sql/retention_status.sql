@@ -293,5 +293,8 @@ SELECT
          THEN CAST(floor(($as_of_us - deadline_us) / 86400000000.0) AS BIGINT) END AS days_overdue,
     CASE WHEN erased_us IS NOT NULL AND deadline_us > clock_us
          THEN (erased_us - clock_us) / (deadline_us - clock_us) END AS lag_ratio,
-    deadline_us
+    -- for the cube: exact integers, so that histogram bins split exactly
+    deadline_us,
+    CASE WHEN erased_us IS NOT NULL AND deadline_us > clock_us THEN erased_us - clock_us END AS lag_us,
+    CASE WHEN erased_us IS NOT NULL AND deadline_us > clock_us THEN deadline_us - clock_us END AS allowed_us
 FROM verdict
