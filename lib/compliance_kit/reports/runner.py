@@ -467,6 +467,9 @@ def execute_plan(plan: RunPlan) -> RunResult:
         old_term = signal.signal(signal.SIGTERM, on_term)
     try:
         echo(f"run {run_id}: {total} notebook(s), up to {min(req.jobs, total)} at a time, store {plan.db_path}")
+        # Load nbconvert's exporter and templates while the first kernels start.
+        from .html import _exporter
+        threading.Thread(target=_exporter, name="warm-exporter", daemon=True).start()
         pool = ThreadPoolExecutor(max_workers=min(req.jobs, total), thread_name_prefix="report")
         futures = [pool.submit(work, nb) for nb in plan.notebooks]
         try:
