@@ -153,3 +153,15 @@ def test_unknown_source_code_is_a_parameter_error(con):
     assert flows.check_sources(con, None) is None
     with pytest.raises(ParameterError, match="XX"):
         flows.check_sources(con, ["FR", "XX"])
+
+
+def test_declared_flow_usage(con):
+    u = flows.metric_set(con).usage
+    assert u.height == 8  # every declared flow, used or not
+    row = {r["flow_id"]: r for r in u.iter_rows(named=True)}
+    assert (row["kr_adyen"]["transfers"], row["kr_adyen"]["conforming_transfers"],
+            row["kr_adyen"]["nonconforming_transfers"]) == (3, 2, 1)
+    assert row["jp_consent"]["nonconforming_transfers"] == 1
+    assert row["eea_scc_cn"]["transfers"] == 1          # f1 (f2 went to the US: undeclared)
+    assert row["ca_sg"]["transfers"] == 0 and row["ca_sg"]["first_month"] is None
+    assert u["transfers"].sum() == 5                   # all but the two undeclared

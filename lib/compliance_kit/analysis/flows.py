@@ -226,6 +226,7 @@ class FlowMetrics:
     matrix: pl.DataFrame       # source x destination, declared share
     breakdown: pl.DataFrame    # per classification (all six, zeros included)
     findings: pl.DataFrame     # undeclared / non-conforming flows aggregated, with the rule
+    usage: pl.DataFrame        # each declared flow: transfers matched, conforming or not
     headline: dict             # HEADLINE_KEYS + undeclared_flows
 
 
@@ -253,6 +254,7 @@ def metric_set(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=
             matrix=db.sql("flows_matrix.sql"),
             breakdown=_breakdown(db.sql("flows_breakdown.sql")),
             findings=db.sql("flows_findings.sql"),
+            usage=db.sql("flows_usage.sql"),
             headline=db.sql("flows_headline.sql").row(0, named=True),
         )
     finally:
