@@ -131,7 +131,8 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of, window_start=None, window_end
     """Compute every request's deadline and class as of `as_of` into the TEMP table
     request_status; return its row count. On the way: TEMP table calendar_days (the
     calendars), TEMP macros rq_day / rq_midnight (requests_macros.sql), TEMP tables
-    request_rules (rules per jurisdiction, type and day: requests_rules.sql) and
+    request_epochs (rule periods), request_rules (rules per jurisdiction, type and rule
+    period: requests_rules.sql) and
     request_due_lookup (dates per rule, calendar and start day: requests_lookup.sql).
 
     window_start / window_end filter received_at (dates, inclusive); jurisdictions keeps
@@ -152,6 +153,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of, window_start=None, window_end
     params = {"as_of": as_of, "window_start": window_start, "window_end": window_end,
               "jurisdictions": jurisdictions, "types": types}
     con.execute(read_sql("requests_macros.sql"))
+    con.execute("CREATE OR REPLACE TEMP TABLE request_epochs AS\n" + read_sql("requests_epochs.sql"))
     con.execute("CREATE OR REPLACE TEMP TABLE request_rules AS\n" + expanded_sql("requests_rules.sql"))
     con.execute("CREATE OR REPLACE TEMP TABLE request_due_lookup AS\n" + read_sql("requests_lookup.sql"))
     # Row order of the table does not matter (every reader sorts): let DuckDB write it in

@@ -1,6 +1,8 @@
 -- Request turnaround, step 1 of 3: which deadline rules apply, resolved once per
--- (jurisdiction, type, day of receipt) found in `requests` (a few thousand rows, not one
--- per request). compliance_kit.analysis.requests.prepare() stores the result as the TEMP
+-- (jurisdiction, type, rule period) found in `requests` (a few hundred rows, not one per
+-- request; a small table keeps the per-request join cache-resident). A rule period
+-- (request_epochs) starts at a valid_from date of some rule and ends before the next one, so
+-- every rule is either in force for the whole period or not at all. compliance_kit.analysis.requests.prepare() stores the result as the TEMP
 -- table request_rules. Three slots per row (columns prefixed p_, w_, a_):
 --   p  the most specific rule for the request's jurisdiction and type,
 --   w  the policy-wide promise for the type (GLOBAL, basis policy: "delete within 10 days"),
@@ -9,7 +11,9 @@
 -- Needs the TEMP macro rq_day (requests_macros.sql). Definitions: docs/metrics-requests.md.
 WITH
 combos AS (
-    SELECT DISTINCT jurisdiction, type, rq_day(received_at) AS received_date FROM requests
+    SELECT DISTINCT r.jurisdiction, r.type, e.epoch_start
+    FROM requests AS r
+    JOIN request_epochs AS e ON e.day = rq_day(r.received_at)
 ),
 -- The hierarchy, plus GLOBAL for a request code the policy store does not know.
 lin AS (
@@ -19,9 +23,9 @@ lin AS (
     WHERE c.jurisdiction NOT IN (SELECT code FROM jurisdiction_lineage)
 ),
 ranked AS (
-    SELECT c.jurisdiction, c.type, c.received_date, d.rule_id, d.deadline_kind,
+    SELECT c.jurisdiction, c.type, c.epoch_start, d.rule_id, d.deadline_kind,
            row_number() OVER (
-               PARTITION BY c.jurisdiction, c.type, c.received_date, d.deadline_kind
+               PARTITION BY c.jurisdiction, c.type, c.epoch_start, d.deadline_kind
                ORDER BY l.depth,                                   -- most specific jurisdiction
                         (d.request_type = '*'),                    -- a rule for the type beats '*'
                         (d.unit IN ('without_delay', 'none')),     -- at one level, a fixed period is the measurable bound
@@ -32,31 +36,31 @@ ranked AS (
     JOIN lin AS l ON l.code = c.jurisdiction
     JOIN request_deadline_rules AS d
       ON d.jurisdiction = l.ancestor AND d.request_type IN (c.type, '*')
-     AND d.valid_from <= c.received_date
+     AND d.valid_from <= c.epoch_start
 ),
 -- The policy-wide promises (GLOBAL, basis policy, stated for the type: "delete within
 -- 10 days") apply everywhere on top of the most specific rule; the earliest deadline wins.
 policy_wide AS (
-    SELECT c.jurisdiction, c.type, c.received_date, d.rule_id
+    SELECT c.jurisdiction, c.type, c.epoch_start, d.rule_id
     FROM combos AS c
     JOIN request_deadline_rules AS d
       ON d.jurisdiction = 'GLOBAL' AND d.basis = 'policy' AND d.request_type = c.type
-     AND d.deadline_kind = 'response' AND d.valid_from <= c.received_date
-    QUALIFY row_number() OVER (PARTITION BY c.jurisdiction, c.type, c.received_date
+     AND d.deadline_kind = 'response' AND d.valid_from <= c.epoch_start
+    QUALIFY row_number() OVER (PARTITION BY c.jurisdiction, c.type, c.epoch_start
                                ORDER BY d.valid_from DESC, d.rule_id) = 1
 ),
 slots AS (
-    SELECT jurisdiction, type, received_date, 'p' AS slot, rule_id
+    SELECT jurisdiction, type, epoch_start, 'p' AS slot, rule_id
     FROM ranked WHERE rn = 1 AND deadline_kind = 'response'
     UNION ALL
-    SELECT w.jurisdiction, w.type, w.received_date, 'w', w.rule_id
+    SELECT w.jurisdiction, w.type, w.epoch_start, 'w', w.rule_id
     FROM policy_wide AS w
     LEFT JOIN ranked AS r
       ON r.rn = 1 AND r.deadline_kind = 'response' AND r.rule_id = w.rule_id
-     AND r.jurisdiction = w.jurisdiction AND r.type = w.type AND r.received_date = w.received_date
+     AND r.jurisdiction = w.jurisdiction AND r.type = w.type AND r.epoch_start = w.epoch_start
     WHERE r.rule_id IS NULL                                        -- not already the p rule
     UNION ALL
-    SELECT jurisdiction, type, received_date, 'a', rule_id
+    SELECT jurisdiction, type, epoch_start, 'a', rule_id
     FROM ranked WHERE rn = 1 AND deadline_kind = 'acknowledgement'
 ),
 -- Whose holidays count: the rule's calendar; else the calendar of the data controller
@@ -78,14 +82,14 @@ rule_cals AS (
     FROM (SELECT DISTINCT rule_id, cal FROM slot_cal)
 ),
 slot_full AS (
-    SELECT s.jurisdiction, s.type, s.received_date, s.slot, s.rule_id, s.cal, rc.rc_id,
+    SELECT s.jurisdiction, s.type, s.epoch_start, s.slot, s.rule_id, s.cal, rc.rc_id,
            d.unit, d.amount, d.extension_amount, d.extension_needs_notice, d.clock_start,
            d.pause_for_identity, d.roll_forward OR d.unit = 'business_days' AS roll
     FROM slot_cal AS s
     JOIN rule_cals AS rc USING (rule_id, cal)
     JOIN request_deadline_rules AS d USING (rule_id)
 )
-SELECT c.jurisdiction, c.type, c.received_date,
+SELECT c.jurisdiction, c.type, c.epoch_start,
        {combo_columns}
 FROM combos AS c
 {combo_joins}

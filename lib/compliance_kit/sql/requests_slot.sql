@@ -2,7 +2,7 @@
 -- and each section below is pasted into the matching placeholder of requests_status.sql,
 -- once per slot, by compliance_kit.analysis.requests.status_sql().
 
--- [combo_columns] the slot's rule, per (jurisdiction, type, day of receipt)
+-- [combo_columns] the slot's rule, per (jurisdiction, type, rule period)
 {s}.rule_id AS {s}_rule, {s}.cal AS {s}_cal, {s}.rc_id AS {s}_rc, {s}.unit AS {s}_unit,
 {s}.amount AS {s}_amount, {s}.extension_amount AS {s}_ext_amount,
 {s}.extension_needs_notice AS {s}_needs_notice, {s}.clock_start AS {s}_clock_start,
@@ -11,7 +11,7 @@
 -- [combo_joins]
 LEFT JOIN slot_full AS {s}
   ON {s}.slot = '{s}' AND {s}.jurisdiction = c.jurisdiction AND {s}.type = c.type
- AND {s}.received_date = c.received_date
+ AND {s}.epoch_start = c.epoch_start
 
 -- [slot_start] clock start and identity pause, per request (no joins)
 -- The clock starts at receipt, or at identity verification where the rule says so (at

@@ -1,6 +1,6 @@
 -- Request turnaround, step 3 of 3: one row per data-subject request in scope, with the
 -- deadline that applies to it, which rule decided it, and its class as of a date.
--- Reads the TEMP tables request_rules (requests_rules.sql), request_due_lookup
+-- Reads the TEMP tables request_epochs, request_rules (requests_rules.sql), request_due_lookup
 -- (requests_lookup.sql) and calendar_days (compliance_kit.calendars); all joins are on
 -- those small tables, so each request costs a few hash probes and no loop.
 -- Parameters: $as_of DATE; $window_start, $window_end DATE or NULL (received_at, inclusive);
@@ -26,10 +26,12 @@ req AS (
               UNION ALL SELECT unnest($jurisdictions::VARCHAR[])))
 ),
 slot_start AS (
-    SELECT q.*, cw.* EXCLUDE (jurisdiction, type, received_date),
+    SELECT q.*, cw.* EXCLUDE (jurisdiction, type, epoch_start),
            {slot_start}
     FROM req AS q
-    LEFT JOIN request_rules AS cw USING (jurisdiction, type, received_date)
+    JOIN request_epochs AS e ON e.day = q.received_date
+    LEFT JOIN request_rules AS cw ON cw.jurisdiction = q.jurisdiction AND cw.type = q.type
+                                 AND cw.epoch_start = e.epoch_start
 ),
 slot_due AS (
     SELECT s.*,
