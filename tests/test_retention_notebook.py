@@ -1,0 +1,62 @@
+"""The retention notebook's contract: its parameters (names and defaults the runner and
+the dashboard rely on), chart cells marked for nbval, and a validation cell that stops a
+bad parameter before any work. (The notebook itself runs under
+`pytest --nbval-lax notebooks/retention_compliance.ipynb` on the sample store.)"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "retention_compliance.ipynb"
+
+DEFAULTS = {
+    "db_path": None, "as_of": "2026-10-31", "jurisdictions": None, "categories": None,
+    "systems": None, "horizon": 30, "rule_set": "strictest", "k": 5, "metrics_path": None,
+    "chart_renderer": "svg",
+}
+
+
+def cells():
+    return nbformat.read(NOTEBOOK, as_version=4).cells
+
+
+def test_parameters_cell_has_exactly_the_documented_parameters():
+    tagged = [c for c in cells() if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    tree = ast.parse(tagged[0].source)
+    values = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body}
+    assert values == DEFAULTS
+
+
+def test_chart_cells_are_ignored_by_nbval_and_headline_goes_to_metrics():
+    code = [c.source for c in cells() if c.cell_type == "code"]
+    chart_cells = [s for s in code if "_chart(" in s or "overdue_heatmap(" in s]
+    assert len(chart_cells) == 5
+    assert all(s.startswith("# NBVAL_IGNORE_OUTPUT") for s in chart_cells)
+    assert any('write_metrics(metrics_path, "retention", figures)' in s for s in code)
+    assert any("pseudonymise(" in s for s in code)
+    assert any("connect(resolve_db(db_path), read_only=True)" in s for s in code)
+
+
+@pytest.mark.parametrize("parameters,message", [
+    ({"rule_set": "loosest"}, "rule_set must be one of"),
+    ({"horizon": -1}, "horizon must be at least 0"),
+    ({"as_of": "31/10/2026"}, "as_of must be a date"),
+])
+def test_a_bad_parameter_fails_in_the_validation_cell(tmp_path, parameters, message):
+    with pytest.raises(pm.PapermillExecutionError) as err:
+        pm.execute_notebook(str(NOTEBOOK), str(tmp_path / "out.ipynb"), parameters=parameters,
+                            progress_bar=False, cwd=str(tmp_path))
+    assert message in str(err.value)
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    code = [c for c in executed.cells if c.cell_type == "code"]
+    failed = [i for i, c in enumerate(code) if any(o.get("output_type") == "error" for o in c.outputs)]
+    injected = [i for i, c in enumerate(code) if "injected-parameters" in c.metadata.get("tags", [])]
+    # the first code cell after the (injected) parameters validates and stops the run
+    assert failed == [injected[0] + 1]
+    assert "validate_common(" in code[failed[0]].source
