@@ -286,3 +286,15 @@ def test_as_of_means_the_end_of_the_day_in_utc():
     assert R.as_of_instant("2026-10-31") == dt.datetime(2026, 11, 1)
     assert R.as_of_instant("2026-10-31T12:00:00+02:00") == dt.datetime(2026, 10, 31, 10)
     assert R.as_of_instant(dt.date(2024, 2, 28)) == dt.datetime(2024, 2, 29)
+
+
+def test_a_rule_with_an_unknown_trigger_is_flagged_not_evaluated(retention_store):
+    s = retention_store
+    s.add_rule("moon_rule", "retention_table", "erase_within", "account_data", "GLOBAL",
+               "moon_landing", "P1D", 0, 1, 0)
+    s.event("a-moon", "moon_landing", "2026-01-01 00:00:00+00")
+    r = s.record(s.account(account_id="a-moon"))
+    assert status_of(s, r) == "no_trigger"
+    rules = R.resolved_rules(s.con)
+    assert rules.filter(rule_id="moon_rule")["evaluated"].unique().to_list() == [False]
+    assert rules.filter(rule_id="table_account_data")["evaluated"].unique().to_list() == [True]
