@@ -347,3 +347,31 @@ def test_extension_unit_must_match(tiny):
     tiny.request("SG", "2024-09-03")
     with pytest.raises(PolicySpecError, match="bad"):
         tiny.analyse()
+
+
+def test_fixed_period_beats_without_delay_at_the_same_level(tiny):
+    # Korea: the policy says "without delay", PIPA says 10 days; "without delay" cannot be
+    # measured against a date, so the statute's 10 days is the measurable bound.
+    tiny.rule("kr_policy", "KR", "without_delay", basis="policy")
+    tiny.rule("kr_statute", "KR", "calendar_days", amount=10, basis="statute")
+    rid = tiny.request("KR", "2024-09-03", completed="2024-09-14")
+    row = tiny.analyse()[rid]
+    assert row["deciding_rule_id"] == "kr_statute"
+    assert row["due_date"] == D(2024, 9, 13)
+    assert row["class"] == "responded_late"
+
+
+def test_policy_beats_statute_at_the_same_level(tiny):
+    tiny.rule("sg_policy", "SG", "calendar_days", amount=20, basis="policy")
+    tiny.rule("sg_statute", "SG", "calendar_days", amount=30, basis="statute")
+    rid = tiny.request("SG", "2024-09-03")
+    assert tiny.analyse()[rid]["deciding_rule_id"] == "sg_policy"
+
+
+def test_extension_claimed_is_recorded_even_when_it_does_not_count(tiny):
+    ccpa_rule(tiny)
+    late = tiny.request("US-CA", "2024-09-03", extension_notified_at="2024-10-25")
+    none = tiny.request("US-CA", "2024-09-03")
+    out = tiny.analyse()
+    assert (out[late]["extension_claimed"], out[late]["extended"]) == (True, False)
+    assert (out[none]["extension_claimed"], out[none]["extended"]) == (False, False)

@@ -169,3 +169,15 @@ def test_upcoming_and_distance(tiny):
     assert dist.select(pl.col("requests").sum()).item() == 5
     late = dist.filter(pl.col("class") == "responded_late")
     assert late["days_to_deadline"].to_list() == [-10]
+
+
+def test_trend_groups_members_under_their_bloc(tiny):
+    tiny.rule("eea", "EEA", "calendar_months", amount=1, holiday_calendar="NL", roll_forward=True)
+    tiny.request("FR", "2024-03-01", completed="2024-03-05")
+    tiny.request("NL", "2024-03-10", completed="2024-05-30")
+    tiny.analyse(as_of="2024-12-31")
+    trend = rq.on_time_trend(tiny.con, period="month", top=5)
+    assert trend.select("period", "region", "received", "performance_pct").rows() == [
+        (dt.date(2024, 3, 1), "EEA", 2, 50.0), (dt.date(2024, 3, 1), "all", 2, 50.0)]
+    with pytest.raises(ParameterError):
+        rq.on_time_trend(tiny.con, period="fortnight")
