@@ -181,3 +181,17 @@ def test_trend_groups_members_under_their_bloc(tiny):
         (dt.date(2024, 3, 1), "EEA", 2, 50.0), (dt.date(2024, 3, 1), "all", 2, 50.0)]
     with pytest.raises(ParameterError):
         rq.on_time_trend(tiny.con, period="fortnight")
+
+
+def test_performance_by_rule(tiny):
+    tiny.rule("ca", "US-CA", "calendar_days", amount=45)
+    tiny.rule("ca_opt", "US-CA", "business_days", request_type="opt_out", amount=15,
+              holiday_calendar="US-CA")
+    tiny.request("US-CA", "2024-08-26", type="opt_out", completed="2024-09-17")  # due 17 Sep
+    tiny.request("US-CA", "2024-08-26", type="opt_out", completed="2024-09-18")
+    tiny.request("US-CA", "2024-08-26", type="access", completed="2024-09-18")
+    tiny.analyse(as_of="2024-12-31")
+    by_rule = {r["deciding_rule_id"]: r for r in rq.performance_by_rule(tiny.con).iter_rows(named=True)}
+    assert (by_rule["ca_opt"]["responded_in_time"], by_rule["ca_opt"]["responded_late"]) == (1, 1)
+    assert by_rule["ca_opt"]["unit"] == "business_days" and by_rule["ca_opt"]["amount"] == 15
+    assert by_rule["ca"]["responded_in_time"] == 1 and by_rule["ca"]["rule_jurisdiction"] == "US-CA"

@@ -4,7 +4,7 @@ grouping columns from a whitelist and returns Polars frames. Definitions and dec
 docs/metrics-requests.md.
 
     from compliance_kit.analysis import requests as rq
-    rq.prepare(con, as_of="2026-10-31")          # builds TEMP tables calendar_days, request_status
+    rq.prepare(con, as_of="2026-10-31")          # TEMP tables and the view request_status
     rq.performance(con, by=["jurisdiction"])      # then any metric, each in one place
     rq.headline(con)                              # the figures for metrics.json (requests.*)
 
@@ -129,10 +129,10 @@ def _year_range(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[int, in
 def prepare(con: duckdb.DuckDBPyConnection, as_of, window_start=None, window_end=None,
             jurisdictions=None, types=None) -> int:
     """Compute every request's deadline and class as of `as_of` into the TEMP table
-    request_status; return its row count. On the way: TEMP table calendar_days (the
-    calendars), TEMP macros rq_day / rq_midnight (requests_macros.sql), TEMP tables
-    request_epochs (rule periods), request_rules (rules per jurisdiction, type and rule
-    period: requests_rules.sql) and
+    request_status_base, read through the TEMP view request_status; return its row count.
+    On the way: TEMP table calendar_days (the calendars), TEMP macros rq_day and
+    rq_midnight (requests_macros.sql), TEMP tables request_epochs (rule periods),
+    request_rules (rules per jurisdiction, type and rule period: requests_rules.sql) and
     request_due_lookup (dates per rule, calendar and start day: requests_lookup.sql).
 
     window_start / window_end filter received_at (dates, inclusive); jurisdictions keeps
@@ -161,9 +161,10 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of, window_start=None, window_end
     keep_order = con.sql("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     con.execute("SET preserve_insertion_order = false")
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {STATUS_TABLE} AS\n" + status_sql(), params)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {STATUS_TABLE}_base AS\n" + status_sql(), params)
     finally:
         con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
+    con.execute(read_sql("requests_status_view.sql"))
     broken = con.sql(
         f"SELECT count(*) FROM {STATUS_TABLE} WHERE deadline_status IS NULL OR deadline_status "
         "NOT IN ('fixed', 'clock_not_started', 'without_delay', 'none', 'no_rule')"
@@ -176,7 +177,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of, window_start=None, window_end
 
 def _require(con: duckdb.DuckDBPyConnection) -> None:
     found = con.sql(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND temporary",
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = $t AND temporary",
         params={"t": STATUS_TABLE},
     ).fetchall()[0][0]
     if not found:
@@ -251,6 +252,23 @@ def performance(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
     """Counts per class, performance % and maximum achievable %, extended / paused /
     late-notice counts and requests without a fixed deadline, per group."""
     return _grouped(con, "requests_performance.sql", by)
+
+
+def performance_by_rule(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """performance() per deciding rule, with the rule's jurisdiction, type, period, basis
+    and confidence (e.g. CCPA: 45 days, opt-out 15 business days)."""
+    perf = performance(con, by="deciding_rule_id")
+    rules = con.sql(
+        """
+        SELECT rule_id AS deciding_rule_id, jurisdiction AS rule_jurisdiction, request_type,
+               unit, amount, basis, confidence
+        FROM request_deadline_rules
+        """
+    ).pl()
+    return (perf.join(rules, on="deciding_rule_id", how="left")
+            .select("deciding_rule_id", "rule_jurisdiction", "request_type", "unit", "amount",
+                    "basis", "confidence", *[c for c in perf.columns if c != "deciding_rule_id"])
+            .sort("deciding_rule_id", nulls_last=True))
 
 
 def queue(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
@@ -459,7 +477,8 @@ def distance_chart(distance: pl.DataFrame) -> alt.Chart:
 
 
 __all__ = [
-    "prepare", "statuses", "upcoming", "late_extension_notices", "performance", "queue",
+    "prepare", "statuses", "upcoming", "late_extension_notices", "performance",
+    "performance_by_rule", "queue",
     "km_curve", "time_to_complete", "ccpa_7102", "acknowledgements", "no_fixed_deadline",
     "rules_used", "on_time_trend", "weekly_volume", "distance_to_deadline", "headline",
     "weekly_volume_chart", "on_time_trend_chart", "survival_chart", "distance_chart",

@@ -1,5 +1,7 @@
 -- Request turnaround, step 3 of 3: one row per data-subject request in scope, with the
--- deadline that applies to it, which rule decided it, and its class as of a date.
+-- deadline that applies to it, which rule decided it, and its class as of a date. Stored
+-- as the TEMP table request_status_base, read through the view request_status
+-- (requests_status_view.sql), which adds the columns cheap to derive when needed.
 -- Reads the TEMP tables request_epochs, request_rules (requests_rules.sql), request_due_lookup
 -- (requests_lookup.sql) and calendar_days (compliance_kit.calendars); all joins are on
 -- those small tables, so each request costs a few hash probes and no loop.
@@ -61,17 +63,14 @@ decided AS (
 )
 SELECT
     x.request_id, x.jurisdiction, x.type, x.channel, x.received_date,
-    date_trunc('month', x.received_date)::DATE AS month,
-    date_trunc('week', x.received_date)::DATE AS week,
     x.completed_at, x.done_at IS NOT NULL AS completed, x.outcome,
     CASE WHEN x.due_by IS NOT NULL THEN 'fixed'
          WHEN coalesce(x.clock_waiting, FALSE) THEN 'clock_not_started'
          WHEN x.p_rule IS NULL AND x.w_rule IS NULL THEN 'no_rule'
          ELSE x.p_unit END AS deadline_status,  -- fixed | clock_not_started | without_delay | none | no_rule
-    concat_ws(',', x.p_rule, x.w_rule) AS rules_applied,
-    x.deciding_rule_id, x.calendar,
-    x.original_due_date, x.due_date, x.due_by,
-    x.extension_notified_at IS NOT NULL AS extension_claimed,
+    x.p_rule AS most_specific_rule_id, x.w_rule AS policy_wide_rule_id,
+    x.pick_w AS decided_by_policy_wide, x.calendar,
+    x.original_due_date, x.due_date,
     coalesce(x.extended, FALSE) AS extended,
     x.extension_notified_at,
     coalesce(x.extension_notified_at >= x.original_due_by, FALSE) AS extension_notice_late,
