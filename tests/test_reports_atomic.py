@@ -7,6 +7,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from conftest_reports import CK, NOTEBOOKS, ROOT, fixture_store, run_cli, run_dirs  # noqa: F401
 
 
@@ -83,12 +85,18 @@ def test_ctrl_c_removes_the_temp_folder(tmp_path, fixture_store):
     assert run_dirs(out) == []
 
 
-def test_sigterm_removes_the_temp_folder(tmp_path, fixture_store):
+@pytest.mark.parametrize("when", ["executing", "starting"])
+def test_sigterm_removes_the_temp_folder(tmp_path, fixture_store, when):
     db, _ = fixture_store
     out = tmp_path / "reports"
     proc = _start(db, out, "-p", "sleep_seconds=60")
     try:
-        _wait_for_kernels(out)
+        if when == "executing":
+            _wait_for_kernels(out)
+        else:  # while kernels are still starting
+            deadline = time.time() + 60
+            while not list(out.glob(".tmp-*")) and time.time() < deadline:
+                time.sleep(0.05)
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=60)
     finally:

@@ -336,11 +336,15 @@ def _kernel_manager_for(log_path: Path):
 
     class LoggedKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
+            if _STOPPING.is_set():
+                raise RuntimeError("the run was interrupted")
             self._ck_log = open(log_path, "ab")  # closed when the kernel process ends
             kw["stderr"] = self._ck_log
             result = await super()._async_launch_kernel(kernel_cmd, **kw)
             with _KERNELS_LOCK:
                 _KERNELS.add(self)
+            if _STOPPING.is_set():  # interrupted while this kernel started
+                _kill_kernels()
             return result
 
         async def _async_cleanup_resources(self, restart=False):
@@ -356,6 +360,7 @@ def _kernel_manager_for(log_path: Path):
 
 _KERNELS: set = set()
 _KERNELS_LOCK = threading.Lock()
+_STOPPING = threading.Event()  # set on Ctrl-C / SIGTERM: no new kernel starts
 
 
 def _kill_kernels() -> None:
@@ -477,10 +482,15 @@ def execute_plan(plan: RunPlan) -> RunResult:
                 f.result()
         except BaseException:
             stopping.set()
+            _STOPPING.set()
             for f in futures:
                 f.cancel()
-            _kill_kernels()
-            wait(futures, timeout=30)
+            # Kill kernels until every worker has returned (a kernel may be starting now).
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                _kill_kernels()
+                if not wait(futures, timeout=0.5).not_done:
+                    break
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
