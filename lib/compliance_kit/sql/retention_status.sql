@@ -124,7 +124,8 @@ deletion_requests AS (
     WHERE received_us <= $as_of_us
     GROUP BY account_id
 ),
--- Every account-level clock in one row per account, so a record joins once.
+-- Every account-level clock in one row per account, so a record joins once; accounts
+-- with no clock at all (still open, no request, no event) are left out of the join.
 acct AS (
     SELECT
         coalesce(a.account_id, d.account_id) AS account_id,
@@ -134,6 +135,9 @@ acct AS (
     FROM accounts AS a
     FULL JOIN deletion_requests AS d ON d.account_id = a.account_id
     LEFT JOIN ev ON ev.subject_id = coalesce(a.account_id, d.account_id)
+    WHERE epoch_us(a.deleted_at) <= $as_of_us
+       OR d.t_deletion_requested IS NOT NULL
+       OR ev.subject_id IS NOT NULL
 ),
 rec AS (
     SELECT
