@@ -1,0 +1,64 @@
+"""The request-turnaround notebook's contract: its parameters (names and defaults the
+runner relies on), chart cells marked for nbval, the store opened read-only, headline
+figures to metrics.json, pseudonymised ids, and a validation cell that stops a bad
+parameter before any work. (The notebook itself runs under
+`pytest --nbval-lax notebooks/request_turnaround.ipynb` on the sample store.)"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "request_turnaround.ipynb"
+
+DEFAULTS = {
+    "db_path": None, "as_of": "2026-10-31", "window_start": None, "window_end": None,
+    "jurisdictions": None, "types": None, "k": 5, "metrics_path": None, "chart_renderer": "svg",
+}
+
+
+def cells():
+    return nbformat.read(NOTEBOOK, as_version=4).cells
+
+
+def test_parameters_cell_has_exactly_the_documented_parameters():
+    tagged = [c for c in cells() if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    tree = ast.parse(tagged[0].source)
+    values = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body}
+    assert values == DEFAULTS
+
+
+def test_chart_cells_are_ignored_by_nbval_and_figures_go_to_metrics():
+    code = [c.source for c in cells() if c.cell_type == "code"]
+    chart_cells = [s for s in code if "_chart(" in s]
+    assert len(chart_cells) == 4
+    assert all(s.startswith("# NBVAL_IGNORE_OUTPUT") for s in chart_cells)
+    assert any('write_metrics(metrics_path, "requests", figures)' in s for s in code)
+    assert sum("pseudonymise(" in s for s in code) == 2  # upcoming deadlines, late notices
+    assert any("connect(resolve_db(db_path), read_only=True)" in s for s in code)
+    assert any("suppress_small_counts(" in s for s in code)
+    assert any("LOW CONFIDENCE" in s for s in code)
+
+
+@pytest.mark.parametrize("parameters,message", [
+    ({"as_of": "31/10/2026"}, "as_of must be a date"),
+    ({"window_start": "2026-02-01", "window_end": "2026-01-01"}, "is before window_start"),
+    ({"types": ["access", "erasure"]}, "unknown value(s) ['erasure']"),
+    ({"k": 0}, "k must be at least 1"),
+])
+def test_a_bad_parameter_fails_in_the_validation_cell(tmp_path, parameters, message):
+    with pytest.raises(pm.PapermillExecutionError) as err:
+        pm.execute_notebook(str(NOTEBOOK), str(tmp_path / "out.ipynb"), parameters=parameters,
+                            progress_bar=False, cwd=str(tmp_path))
+    assert message in str(err.value)
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    code = [c for c in executed.cells if c.cell_type == "code"]
+    failed = [i for i, c in enumerate(code) if any(o.get("output_type") == "error" for o in c.outputs)]
+    injected = [i for i, c in enumerate(code) if "injected-parameters" in c.metadata.get("tags", [])]
+    assert failed == [injected[0] + 1]
+    assert "validate_common(" in code[failed[0]].source
