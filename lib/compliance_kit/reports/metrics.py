@@ -59,11 +59,17 @@ def clean_figures(section: str, figures: dict) -> dict:
 
 
 @contextmanager
-def locked(path: Path):
-    """An exclusive advisory lock on `path` (created if missing), held for the block."""
+def locked(path: Path, on_wait=None):
+    """An exclusive advisory lock on `path` (created if missing), held for the block.
+    `on_wait(message)` is called once if another process holds it and we must wait."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait(f"waiting for {path}: another run is publishing")
+            fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -399,7 +399,7 @@ def execute_plan(plan: RunPlan) -> RunResult:
     started = time.time()
     run_id = new_run_id()
     tmp = out_dir / f"{TMP_PREFIX}{run_id}"
-    with locked(out_dir / LOCK_NAME):
+    with locked(out_dir / LOCK_NAME, on_wait=echo):
         remove_stale_temp(out_dir)
         tmp.mkdir()
         (tmp / ".pid").write_text(f"{os.getpid()}\n")
@@ -551,7 +551,7 @@ def execute_plan(plan: RunPlan) -> RunResult:
         atomic_write_text(tmp / "manifest.json", json.dumps(manifest, indent=2) + "\n")
         (tmp / ".pid").unlink(missing_ok=True)
         final = out_dir / run_id
-        with locked(out_dir / LOCK_NAME):
+        with locked(out_dir / LOCK_NAME, on_wait=echo):
             os.rename(tmp, final)
             rebuild_index(out_dir)
     except BaseException as exc:
