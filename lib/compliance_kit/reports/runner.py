@@ -397,6 +397,7 @@ def execute_plan(plan: RunPlan) -> RunResult:
     out_dir = Path(req.out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.time()
+    _STOPPING.clear()
     run_id = new_run_id()
     tmp = out_dir / f"{TMP_PREFIX}{run_id}"
     with locked(out_dir / LOCK_NAME, on_wait=echo):
