@@ -195,3 +195,13 @@ def test_performance_by_rule(tiny):
     assert (by_rule["ca_opt"]["responded_in_time"], by_rule["ca_opt"]["responded_late"]) == (1, 1)
     assert by_rule["ca_opt"]["unit"] == "business_days" and by_rule["ca_opt"]["amount"] == 15
     assert by_rule["ca"]["responded_in_time"] == 1 and by_rule["ca"]["rule_jurisdiction"] == "US-CA"
+
+
+def test_headline_of_an_empty_scope(tiny):
+    tiny.rule("sg", "SG", "calendar_days", amount=30)
+    tiny.request("SG", "2024-09-03")
+    tiny.analyse(as_of="2024-12-31", types=["deletion"])
+    head = rq.headline(tiny.con)
+    assert head["received"] == 0
+    assert head["performance_pct"] == "n/a" and head["max_achievable_pct"] == "n/a"
+    assert head["km_median_days"] == "not reached"

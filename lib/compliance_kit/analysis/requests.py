@@ -386,12 +386,14 @@ def distance_to_deadline(con: duckdb.DuckDBPyConnection, clip: int = 60) -> pl.D
 
 def headline(con: duckdb.DuckDBPyConnection) -> dict:
     """The headline figures, with the stable keys of metrics.json `requests.*`.
-    A KM median the curve never reaches is written as the string "not reached"."""
+    A KM median the curve never reaches is written as the string "not reached", a
+    percentage of nothing received as "n/a"."""
     perf = performance(con).row(0, named=True)
     ttc = time_to_complete(con).row(0, named=True)
     figures = {key: perf[key] for key in HEADLINE_KEYS if key in perf}
     for key in ("performance_pct", "max_achievable_pct"):
-        figures[key] = 0.0 if figures[key] is None else float(figures[key])
+        # nothing received: no percentage (a string, which --fail-on reports as not a number)
+        figures[key] = "n/a" if figures[key] is None else float(figures[key])
     figures["km_median_days"] = ("not reached" if ttc["km_median_days"] is None
                                  else int(ttc["km_median_days"]))
     figures.update(
