@@ -97,7 +97,9 @@ def test_failing_notebook_exit_3_names_notebook_and_cell(tmp_path, fixture_store
     m = json.loads((run / "manifest.json").read_text())
     assert m["exit_status"] == 3 and m["notebooks"][0]["status"] == "failed"
     assert m["notebooks"][0]["failed_cell"] == 4
-    assert (run / "fx_failing.html").exists(), "a failed notebook is still exported, with its error"
+    html = (run / "fx_failing.html").read_text()
+    assert "ZeroDivisionError" in html, "a failed notebook is still exported, with its error"
+    assert "datetime.date(" not in html, "the validation cell's return value shows nothing"
     assert "notebook failed" in (out / "index.html").read_text()
 
 

@@ -123,14 +123,23 @@ def check_optional_path(name: str, value) -> str | None:
     return str(value)
 
 
+class ValidatedParameters(dict):
+    """The parsed parameters. Shows nothing when it ends a notebook cell, so a
+    validation cell adds no output to the report."""
+
+    def _ipython_display_(self):
+        return None
+
+
 def validate_common(*, as_of=None, k=None, chart_renderer=None, db_path=None,
                     metrics_path=None, **_unknown) -> dict:
     """Check the parameters every notebook shares; raise ParameterError on the first
-    mistake. Pass those you have as keywords. Returns them parsed (as_of as a date)."""
+    mistake. Pass those you have as keywords. Returns them parsed (as_of as a date),
+    as a dict that displays nothing as a cell's last value."""
     if _unknown:
         raise ParameterError(f"validate_common: unknown parameter(s) {sorted(_unknown)}; "
                              "check notebook-specific ones with check_int / check_choice / ...")
-    out = {}
+    out = ValidatedParameters()
     if as_of is not None:
         out["as_of"] = parse_date("as_of", as_of)
     else:
