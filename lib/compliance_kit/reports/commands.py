@@ -38,7 +38,8 @@ def _default_jobs() -> int:
 @click.option("--as-of", "as_of", default=None, metavar="DATE",
               help="The date the reports are as of: YYYY-MM-DD, today or yesterday (UTC). Required unless the --schedule job sets it.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Set a notebook parameter (checked against the notebooks' parameters cells). Repeatable.")
+              help="Set a notebook parameter, checked against the notebooks' parameters cells; it goes to "
+                   "the notebooks that declare it. Lists as JSON: -p 'jurisdictions=[\"FR\", \"KR\"]'. Repeatable.")
 @click.option("--db", "db_path", default=None, type=click.Path(dir_okay=False),
               help="The DuckDB store (default: $COMPLIANCE_KIT_DB, else data/compliance.duckdb found from here).")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
