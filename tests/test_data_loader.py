@@ -340,3 +340,34 @@ def test_allowed_values_come_from_the_policy_tables(store, valid_dir):
     assert load_operational(store, valid_dir).tables["records"].quarantined_by_reason == {"unknown_category": 1}
     store.execute("INSERT INTO data_categories VALUES ('pet_photos', 'Pets', 'pets', 's', 'q')")
     assert load_operational(store, valid_dir).tables["records"].quarantined == 0
+
+
+def test_strict_mode_reports_a_duplicate_key(tmp_path):
+    case = Case("strict_dup", append("events", "evt-1,rec-1,enquiry_resolved,2024-07-01T00:00:00Z"))
+    con, folder, load = _load(tmp_path, case, strict=True)
+    with pytest.raises(DataValidationError, match=r"events.csv: line 2, column event_id: duplicate_key"):
+        load()
+
+
+def test_a_duplicate_of_an_invalid_row_is_not_a_duplicate(tmp_path):
+    # duplicates are counted among rows that pass every other check: the invalid copy is
+    # quarantined for its own reason and the valid one loads
+    case = Case("dup_invalid", append("events", "evt-1,rec-1,moon_landing,2024-07-01T00:00:00Z"))
+    con, folder, load = _load(tmp_path, case)
+    report = load()
+    _assert_accounting(con, report)
+    assert con.sql("SELECT line_number, reason FROM quarantine").fetchall() == [(3, "unknown_event")]
+    assert con.sql("SELECT event FROM events").fetchall() == [("enquiry_resolved",)]
+
+
+def test_duplicates_switch_to_the_careful_path(tmp_path):
+    case = next(c for c in ROWS if c.id == "duplicate_id_all_copies")
+    tables = dict(VALID)
+    case.mutate(tables)
+    folder = write_tables(tmp_path / "d", tables)
+    said = []
+    load_operational(policy_store(), folder, echo=said.append)
+    assert any("checking duplicate keys" in s for s in said)
+    said.clear()
+    load_operational(policy_store(), write_tables(tmp_path / "clean", dict(VALID)), echo=said.append)
+    assert said and not any("checking duplicate keys" in s for s in said)

@@ -228,7 +228,8 @@ def _q(name: str) -> str:
 class _Checks:
     """Builds the typed projection and the ordered list of (column, reason, condition)."""
 
-    def __init__(self, spec: Table, types: dict[str, str]):
+    def __init__(self, con: duckdb.DuckDBPyConnection, spec: Table, types: dict[str, str]):
+        self.con = con
         self.spec = spec
         self.params: dict[str, object] = {
             "ts_offset": TS_WITH_OFFSET, "ts_naive": TS_NAIVE, "integer": INTEGER,
@@ -244,9 +245,12 @@ class _Checks:
     def _column(self, col: contract.Column, st: str) -> None:
         c, p, v = _q(col.name), _q("p_" + col.name), _q("v_" + col.name)
         add = self.checks.append
-        as_text = f"nullif(trim(CAST(src.{c} AS VARCHAR)), '')"
+        text = f"src.{c}" if st == "VARCHAR" else f"CAST(src.{c} AS VARCHAR)"
+        # trim only when needed: trimming every value costs more than the rest of the checks
+        as_text = (f"CASE WHEN {text} = '' OR starts_with({text}, ' ') OR ends_with({text}, ' ') "
+                   f"THEN nullif(trim({text}), '') ELSE {text} END")
         if col.kind in (ID, TEXT):
-            pre = as_text if col.kind == ID else f"nullif(CAST(src.{c} AS VARCHAR), '')"
+            pre = as_text if col.kind == ID else f"nullif({text}, '')"
             typed = p
         elif col.kind == TS:
             if st == "TIMESTAMP WITH TIME ZONE":
@@ -291,7 +295,10 @@ class _Checks:
         if col.allowed is not None:
             a = col.allowed
             if a.subquery:
-                cond = f"{v} NOT IN ({a.subquery})"
+                # the policy's values, read once and bound as a list (cheaper per row than a join)
+                key = f"allowed_{col.name}"
+                self.params[key] = [r[0] for r in self.con.execute(a.subquery).fetchall()]
+                cond = f"NOT list_contains(${key}, {v})"
             elif a.values:
                 key = f"vals_{col.name}"
                 self.params[key] = list(a.values)
@@ -308,31 +315,33 @@ class _Checks:
         spec, add = self.spec, self.checks.append
         for o in spec.orders:
             add((o.later, o.reason, f"{_q('v_' + o.later)} < {_q('v_' + o.earlier)}"))
-        key = _q("v_" + spec.key)
-        add((spec.key, "duplicate_key", f"{key} IN (SELECT k FROM {_q('_ck_dup_' + spec.name)})"))
         for ref in spec.references:
             v = _q("v_" + ref.column)
             missing = " AND ".join(f"{v} NOT IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets)
             add((ref.column, ref.reason, f"{v} IS NOT NULL AND {missing}"))
 
     def typed_sql(self, src: str, line: str) -> str:
-        raw = ", ".join(f"'{c}', CAST(src.{_q(c)} AS VARCHAR)" for c in self.spec.column_names)
+        raw = ", ".join(f"src.{_q(c)} AS {_q('r_' + c)}" for c in self.spec.column_names)
         return (
             f"SELECT *, {', '.join(self.typed)} FROM ("
-            f"SELECT {line} AS __line, json_object({raw}) AS __raw, {', '.join(self.pre)} "
+            f"SELECT {line} AS __line, {raw}, {', '.join(self.pre)} "
             f"FROM {_q(src)} AS src) AS p"
         )
 
     def checked_sql(self, src: str, line: str, with_all: bool) -> str:
+        """The failing rows only, with the first reason, its column, every failed check
+        (`__all`) and the raw row as JSON (`__raw`). The filter runs first, so the costly
+        projections are computed for bad rows only."""
         conds = [(c, r, f"coalesce(({cond}), false)") for c, r, cond in self.checks]
         reason = "CASE " + " ".join(f"WHEN {k} THEN '{r}'" for _, r, k in conds) + " END"
         column = "CASE " + " ".join(f"WHEN {k} THEN '{c}'" for c, _, k in conds) + " END"
+        raw = ", ".join(f"'{c}', CAST({_q('r_' + c)} AS VARCHAR)" for c in self.spec.column_names)
         extra = ""
         if with_all:
             parts = ", ".join(f"CASE WHEN {k} THEN '{c}: {r}' END" for c, r, k in conds)
             extra = f", concat_ws('; ', {parts}) AS __all"
-        return (f"SELECT *, {reason} AS __reason, {column} AS __column{extra} "
-                f"FROM ({self.typed_sql(src, line)}) AS t")
+        return (f"SELECT __line, {reason} AS __reason, {column} AS __column, json_object({raw}) AS __raw{extra} "
+                f"FROM ({self.typed_sql(src, line)}) AS t WHERE {self.bad_sql()}")
 
     def bad_sql(self) -> str:
         return " OR ".join(f"coalesce(({cond}), false)" for _, _, cond in self.checks)
@@ -356,62 +365,94 @@ def load_operational(
     for path in files.values():
         _check_file_bytes(path)
 
-    report = LoadReport()
-    con.begin()
-    try:
-        # Idempotent: a second load replaces the first (children first).
-        for t in reversed(contract.TABLES):
-            con.execute(f"DELETE FROM {_q(t.name)}")
-        con.execute("DELETE FROM quarantine WHERE list_contains($t, table_name)", {"t": contract.TABLE_NAMES})
-        con.execute("DELETE FROM load_log WHERE list_contains($t, table_name)", {"t": contract.TABLE_NAMES})
-        for spec in contract.TABLES:
-            report.tables[spec.name] = _load_table(con, spec, files[spec.name], strict)
-            if echo is not None:
-                t = report.tables[spec.name]
-                echo(f"{spec.name}: {t.read} read, {t.loaded} loaded, {t.quarantined} quarantined")
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    return report
+    # Clean data takes the fast path: one pass per table, the primary key guarding against
+    # duplicates. If a key repeats, the load starts again in careful mode, which finds the
+    # duplicates first and quarantines every copy.
+    for careful in (False, True):
+        report = LoadReport()
+        con.begin()
+        try:
+            # Idempotent: a second load replaces the first (children first).
+            for t in reversed(contract.TABLES):
+                con.execute(f"DELETE FROM {_q(t.name)}")
+            con.execute("DELETE FROM quarantine WHERE list_contains($t, table_name)", {"t": contract.TABLE_NAMES})
+            con.execute("DELETE FROM load_log WHERE list_contains($t, table_name)", {"t": contract.TABLE_NAMES})
+            for spec in contract.TABLES:
+                if echo is not None:
+                    echo(f"loading {files[spec.name]}" + (" (checking duplicate keys)" if careful else ""))
+                report.tables[spec.name] = _load_table(con, spec, files[spec.name], strict, careful or strict)
+            con.commit()
+            return report
+        except duckdb.ConstraintException:
+            con.rollback()
+            if careful or strict:
+                raise
+        except BaseException:
+            con.rollback()
+            raise
+    raise AssertionError("unreachable")
 
 
-def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict: bool) -> TableLoad:
+def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict: bool,
+                careful: bool = False) -> TableLoad:
+    """Load one table. Fast path (clean data): one pass inserting the valid rows; a repeated
+    key raises duckdb.ConstraintException (the caller retries carefully). Careful path: the
+    duplicate keys among otherwise valid rows are found first and every copy is quarantined.
+    The quarantine pass runs only when some rows did not load."""
     src = f"_ck_src_{spec.name}"
     line, types, _keep = _open_source(con, spec, path, src)
-    checks = _Checks(spec, types)
+    checks = _Checks(con, spec, types)
     params = checks.params
     typed = checks.typed_sql(src, line)
     key = _q("v_" + spec.key)
-    dup = _q(f"_ck_dup_{spec.name}")
-    _run(con,
-        f"CREATE OR REPLACE TEMP TABLE {dup} AS SELECT {key} AS k FROM ({typed}) AS t "
-        f"WHERE {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1", params)
-
     source_file = str(path)
+    table = _q(spec.name)
+    cols = ", ".join(_q(c) for c in spec.column_names)
+    vals = ", ".join(_q("v_" + c) for c in spec.column_names)
+    raw = ", ".join(f"'{c}', CAST({_q('r_' + c)} AS VARCHAR)" for c in spec.column_names)
+    good = f"NOT ({checks.bad_sql()})"
+    # Duplicate keys among rows that pass every other check: all copies are quarantined.
+    dup_sql = (f"SELECT __line, {key} AS k, json_object({raw}) AS __raw FROM ({typed}) AS t "
+               f"WHERE {good} AND {key} IN (SELECT {key} FROM ({typed}) AS t2 WHERE {good} "
+               f"GROUP BY ALL HAVING count(*) > 1)")
+
     if strict:
         first = _run(con,
             f"SELECT __line, __column, __reason, __raw FROM ({checks.checked_sql(src, line, False)}) AS c "
-            f"WHERE __reason IS NOT NULL ORDER BY __line LIMIT 1", params).fetchall()
+            f"ORDER BY __line LIMIT 1", params).fetchall()
+        if not first:
+            first = [(n, spec.key, "duplicate_key", r) for n, _, r in
+                     _run(con, dup_sql + " ORDER BY __line LIMIT 1", params).fetchall()]
         if first:
-            n, column, reason, raw = first[0]
+            n, column, reason, raw_row = first[0]
             raise DataValidationError(
-                f"{path}: line {n}, column {column}: {reason} (row {raw}); fix the row, or load "
+                f"{path}: line {n}, column {column}: {reason} (row {raw_row}); fix the row, or load "
                 f"without --strict to quarantine invalid rows")
 
+    dup = _q(f"_ck_dup_{spec.name}")
+    not_dup = ""
+    if careful:
+        _run(con, f"CREATE OR REPLACE TEMP TABLE {dup} AS {dup_sql}", params)
+        not_dup = f" AND {key} NOT IN (SELECT k FROM {dup})"
     read = con.execute(f"SELECT count(*) FROM {_q(src)}").fetchall()[0][0]
-    cols = ", ".join(_q(c) for c in spec.column_names)
-    vals = ", ".join(_q("v_" + c) for c in spec.column_names)
-    _run(con,
-        f"INSERT INTO {_q(spec.name)} ({cols}) SELECT {vals} FROM ({typed}) AS t "
-        f"WHERE NOT ({checks.bad_sql()})", params)
-    _run(con,
-        "INSERT INTO quarantine (table_name, source_file, line_number, column_name, reason, raw_row, all_reasons) "
-        f"SELECT $table, $file, __line, __column, __reason, __raw, __all "
-        f"FROM ({checks.checked_sql(src, line, True)}) AS c WHERE __reason IS NOT NULL ORDER BY __line",
-        {**params, "table": spec.name, "file": source_file})
+    inserted = _run(con,
+        f"INSERT INTO {table} ({cols}) SELECT {vals} FROM ({typed}) AS t WHERE {good}{not_dup}",
+        params).fetchall()[0][0]
+    if inserted < read:
+        _run(con,
+            "INSERT INTO quarantine (table_name, source_file, line_number, column_name, reason, raw_row, all_reasons) "
+            f"SELECT $table, $file, __line, __column, __reason, __raw, __all "
+            f"FROM ({checks.checked_sql(src, line, True)}) AS c ORDER BY __line",
+            {**params, "table": spec.name, "file": source_file})
+        if careful:
+            con.execute(
+                "INSERT INTO quarantine (table_name, source_file, line_number, column_name, reason, raw_row, all_reasons) "
+                f"SELECT $table, $file, __line, $key, 'duplicate_key', __raw, $all FROM {dup} ORDER BY __line",
+                {"table": spec.name, "file": source_file, "key": spec.key, "all": f"{spec.key}: duplicate_key"})
+    if careful:
+        con.execute(f"DROP TABLE IF EXISTS {dup}")
 
-    loaded = con.execute(f"SELECT count(*) FROM {_q(spec.name)}").fetchall()[0][0]
+    loaded = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     by_reason = dict(con.execute(
         "SELECT reason, count(*) FROM quarantine WHERE table_name = $t GROUP BY reason ORDER BY reason",
         {"t": spec.name}).fetchall())
@@ -423,8 +464,6 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
     con.execute(
         "INSERT INTO load_log VALUES ($t, $f, $h, $r, $l, $q, now())",
         {"t": spec.name, "f": source_file, "h": result.sha256, "r": read, "l": loaded, "q": result.quarantined})
-    for tmp in (dup,):
-        con.execute(f"DROP TABLE IF EXISTS {tmp}")
     if path.suffix == ".csv":
         con.execute(f"DROP TABLE IF EXISTS {_q(src)}")
     else:
