@@ -205,3 +205,28 @@ def test_headline_of_an_empty_scope(tiny):
     assert head["received"] == 0
     assert head["performance_pct"] == "n/a" and head["max_achievable_pct"] == "n/a"
     assert head["km_median_days"] == "not reached"
+
+
+def test_for_display_blanks_percentages_of_small_counts(tiny):
+    classes_store(tiny).analyse(as_of=AS_OF)
+    perf = rq.performance(tiny.con, by="jurisdiction")
+    shown = {r["jurisdiction"]: r for r in rq.for_display(perf, k=5).iter_rows(named=True)}
+    # SG: 5 received, 1 in time: shown; "<5" for the small counts
+    assert shown["SG"]["received"] == "5" and shown["SG"]["performance_pct"] == pytest.approx(20.0)
+    assert shown["SG"]["responded_in_time"] == "<5"
+    # KR: nothing with a fixed deadline (0 < 5): no percentage to show
+    assert shown["KR"]["received"] == "<5" and shown["KR"]["performance_pct"] is None
+    small = {r["jurisdiction"]: r for r in rq.for_display(perf, k=6).iter_rows(named=True)}
+    assert small["SG"]["performance_pct"] is None and small["SG"]["received"] == "<6"
+
+
+def test_region_groups_bloc_members(tiny):
+    tiny.rule("eea", "EEA", "calendar_months", amount=1, holiday_calendar="NL", roll_forward=True)
+    tiny.rule("ca", "US-CA", "calendar_days", amount=45)
+    tiny.request("FR", "2024-03-01")
+    tiny.request("NL", "2024-03-01")
+    tiny.request("US-CA", "2024-03-01")
+    tiny.request("ZZ", "2024-03-01")  # unknown to the store: its own region
+    tiny.analyse(as_of="2024-12-31")
+    got = dict(rq.performance(tiny.con, by="region").select("region", "received_all").rows())
+    assert got == {"EEA": 2, "US": 1, "ZZ": 1}

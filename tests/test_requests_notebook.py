@@ -41,7 +41,7 @@ def test_chart_cells_are_ignored_by_nbval_and_figures_go_to_metrics():
     assert any('write_metrics(metrics_path, "requests", figures)' in s for s in code)
     assert sum("pseudonymise(" in s for s in code) == 2  # upcoming deadlines, late notices
     assert any("connect(resolve_db(db_path), read_only=True)" in s for s in code)
-    assert any("suppress_small_counts(" in s for s in code)
+    assert sum("rq.for_display(" in s for s in code) >= 8  # small counts suppressed
     assert any("LOW CONFIDENCE" in s for s in code)
 
 

@@ -28,8 +28,15 @@ STATUS_TABLE = "request_status"
 CLASSES = ("responded_in_time", "responded_late", "open_in_time", "open_late")
 QUEUE_BUCKETS = ("more_than_5_days", "due_within_5_days", "past_due")
 # Columns of request_status a metric may be grouped by (formatted into SQL: whitelist only).
-DIMENSIONS = ("jurisdiction", "type", "channel", "month", "week", "deciding_rule_id",
+DIMENSIONS = ("jurisdiction", "region", "type", "channel", "month", "week", "deciding_rule_id",
               "calendar", "deadline_status")
+COUNT_COLUMNS = ("received", "responded_in_time", "responded_late", "open_in_time", "open_late",
+                 "extended", "paused", "extension_notice_late", "no_fixed_deadline",
+                 "received_all", "more_than_5_days", "due_within_5_days", "past_due", "open",
+                 "completed", "censored", "requests", "acknowledged_in_time",
+                 "acknowledged_late", "awaiting_in_time", "awaiting_late",
+                 "complied_in_whole_or_part", "denied")
+PERCENT_COLUMNS = ("performance_pct", "max_achievable_pct")
 HEADLINE_KEYS = ("received", "responded_in_time", "responded_late", "open_in_time", "open_late",
                  "performance_pct", "max_achievable_pct", "km_median_days")
 
@@ -211,6 +218,20 @@ def statuses(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.sql(f"SELECT * FROM {STATUS_TABLE} ORDER BY request_id").pl()
 
 
+def for_display(df: pl.DataFrame, k: int) -> pl.DataFrame:
+    """A metric table made safe to share: percentages over fewer than `k` requests are
+    blanked (a percentage of a suppressed count would reveal it), then every count below
+    `k` becomes "<k" (compliance_kit.reports.privacy.suppress_small_counts)."""
+    from ..reports.privacy import suppress_small_counts
+
+    if "received" in df.columns:
+        df = df.with_columns(
+            pl.when(pl.col("received") < k).then(None).otherwise(pl.col(c)).alias(c)
+            for c in PERCENT_COLUMNS if c in df.columns)
+    counts = [c for c in COUNT_COLUMNS if c in df.columns and df.schema[c].is_numeric()]
+    return suppress_small_counts(df, counts, k)
+
+
 def upcoming(con: duckdb.DuckDBPyConnection, limit: int = 25) -> pl.DataFrame:
     """Open requests with a fixed deadline, the soonest (and the overdue) first."""
     _require(con)
@@ -350,9 +371,9 @@ def rules_used(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def on_time_trend(con: duckdb.DuckDBPyConnection, period: str = "quarter", top: int = 5) -> pl.DataFrame:
-    """Performance % per period of receipt and region (a jurisdiction's widest bloc or
-    country below GLOBAL: FR -> EEA), the `top` regions by volume, the rest as 'other',
-    and 'all'."""
+    """Performance % per period of receipt and region (request_status.region: a
+    jurisdiction's widest bloc or country below GLOBAL, FR -> EEA), the `top` regions by
+    volume, the rest as 'other', and 'all'."""
     _require(con)
     if period not in ("month", "quarter"):
         raise ParameterError(f"period must be 'month' or 'quarter', not {period!r}")
@@ -480,7 +501,7 @@ def distance_chart(distance: pl.DataFrame) -> alt.Chart:
 
 __all__ = [
     "prepare", "statuses", "upcoming", "late_extension_notices", "performance",
-    "performance_by_rule", "queue",
+    "performance_by_rule", "for_display", "queue",
     "km_curve", "time_to_complete", "ccpa_7102", "acknowledgements", "no_fixed_deadline",
     "rules_used", "on_time_trend", "weekly_volume", "distance_to_deadline", "headline",
     "weekly_volume_chart", "on_time_trend_chart", "survival_chart", "distance_chart",

@@ -1,19 +1,11 @@
--- On-time performance per period of receipt ($period: 'month' or 'quarter') and region:
--- a jurisdiction is shown as its widest bloc or country below GLOBAL (FR -> EEA,
--- US-CA -> US), the $top regions by volume by name and the rest as 'other', plus an
--- 'all' line. Percentages as in requests_performance.sql (fixed deadlines only).
-WITH region_of AS (
-    SELECT code, arg_max(ancestor, depth) AS region
-    FROM jurisdiction_lineage
-    WHERE ancestor <> 'GLOBAL'
-    GROUP BY code
-),
-tagged AS (
-    SELECT date_trunc($period, s.received_date)::DATE AS period,
-           coalesce(r.region, s.jurisdiction) AS region, s.class
-    FROM request_status AS s
-    LEFT JOIN region_of AS r ON r.code = s.jurisdiction
-    WHERE s.class IS NOT NULL
+-- On-time performance per period of receipt ($period: 'month' or 'quarter') and region
+-- (request_status.region: FR -> EEA, US-CA -> US): the $top regions by volume by name, the
+-- rest as 'other', plus an 'all' line. Percentages as in requests_performance.sql (fixed
+-- deadlines only).
+WITH tagged AS (
+    SELECT date_trunc($period, received_date)::DATE AS period, region, class
+    FROM request_status
+    WHERE class IS NOT NULL
 ),
 top AS (
     SELECT region FROM tagged GROUP BY region ORDER BY count(*) DESC, region LIMIT $top
