@@ -230,3 +230,12 @@ def test_region_groups_bloc_members(tiny):
     tiny.analyse(as_of="2024-12-31")
     got = dict(rq.performance(tiny.con, by="region").select("region", "received_all").rows())
     assert got == {"EEA": 2, "US": 1, "ZZ": 1}
+
+
+def test_for_display_blanks_day_statistics_of_small_groups(tiny):
+    km_store(tiny).analyse(as_of=AS_OF)  # 7 requests, 5 completed
+    ttc = rq.time_to_complete(tiny.con)
+    assert rq.for_display(ttc, k=7).row(0, named=True)["km_median_days"] == 6
+    hidden = rq.for_display(ttc, k=8).row(0, named=True)
+    assert hidden["km_median_days"] is None and hidden["naive_median_days"] is None
+    assert hidden["completed"] == "<8"

@@ -219,15 +219,25 @@ def statuses(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def for_display(df: pl.DataFrame, k: int) -> pl.DataFrame:
-    """A metric table made safe to share: percentages over fewer than `k` requests are
-    blanked (a percentage of a suppressed count would reveal it), then every count below
-    `k` becomes "<k" (compliance_kit.reports.privacy.suppress_small_counts)."""
+    """A metric table made safe to share: statistics computed over fewer than `k` requests
+    (percentages, median / mean / p90 days) are blanked, since they would reveal the
+    suppressed count or describe a handful of people; then every count below `k` becomes
+    "<k" (compliance_kit.reports.privacy.suppress_small_counts)."""
     from ..reports.privacy import suppress_small_counts
 
     if "received" in df.columns:
-        df = df.with_columns(
-            pl.when(pl.col("received") < k).then(None).otherwise(pl.col(c)).alias(c)
-            for c in PERCENT_COLUMNS if c in df.columns)
+        base = pl.col("received")
+    elif "requests" in df.columns:
+        base = pl.col("requests")
+    elif {"completed", "censored"} <= set(df.columns):
+        base = pl.col("completed") + pl.col("censored")
+    else:
+        base = None
+    if base is not None:
+        stats = [c for c in df.columns if c in PERCENT_COLUMNS or c.endswith("_days")
+                 and c not in ("days_to_deadline", "days_after_deadline")]
+        df = df.with_columns(pl.when(base < k).then(None).otherwise(pl.col(c)).alias(c)
+                             for c in stats)
     counts = [c for c in COUNT_COLUMNS if c in df.columns and df.schema[c].is_numeric()]
     return suppress_small_counts(df, counts, k)
 
