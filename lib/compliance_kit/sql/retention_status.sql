@@ -163,59 +163,66 @@ rec AS (
           )
       )
 ),
--- One clock and one deadline per trigger (NULL: no rule, or the trigger has not happened).
-deadlines AS (
+-- Every clock of the record, joined first while rows are narrow (a join that spills
+-- partitions its probe rows to disk: the plan's columns come after).
+clocks AS (
     SELECT
         rec.*,
-        p.retain_rule,
-        CASE WHEN p.retain_months > 0
-             THEN epoch_us(make_timestamp(rec.created_us) + p.retain_months * INTERVAL '1 month') + p.retain_us
-             ELSE rec.created_us + p.retain_us END AS retain_until_us,
-        p.rule_account_deleted, p.rule_deletion_requested, p.rule_registration_abandoned, p.rule_enquiry_resolved, p.rule_marketing_opt_out, p.rule_program_ended, p.rule_message_sent, p.rule_contract_terminated, p.rule_service_completed, p.rule_collected,
-        a.t_account_deleted AS t_account_deleted,
-        a.t_deletion_requested AS t_deletion_requested,
-        least(er.t_registration_abandoned, a.t_registration_abandoned) AS t_registration_abandoned,
+        a.t_account_deleted,
+        a.t_deletion_requested,
         least(er.t_enquiry_resolved, a.t_enquiry_resolved) AS t_enquiry_resolved,
         least(er.t_marketing_opt_out, a.t_marketing_opt_out) AS t_marketing_opt_out,
         least(er.t_program_ended, a.t_program_ended) AS t_program_ended,
         least(er.t_message_sent, a.t_message_sent) AS t_message_sent,
         least(er.t_contract_terminated, a.t_contract_terminated) AS t_contract_terminated,
         least(er.t_service_completed, a.t_service_completed) AS t_service_completed,
-        rec.created_us AS t_collected,
-        CASE WHEN p.months_account_deleted > 0
-             THEN epoch_us(make_timestamp(a.t_account_deleted) + p.months_account_deleted * INTERVAL '1 month') + p.us_account_deleted
-             ELSE a.t_account_deleted + p.us_account_deleted END AS d_account_deleted,
-        CASE WHEN p.months_deletion_requested > 0
-             THEN epoch_us(make_timestamp(a.t_deletion_requested) + p.months_deletion_requested * INTERVAL '1 month') + p.us_deletion_requested
-             ELSE a.t_deletion_requested + p.us_deletion_requested END AS d_deletion_requested,
-        CASE WHEN p.months_registration_abandoned > 0
-             THEN epoch_us(make_timestamp(least(er.t_registration_abandoned, a.t_registration_abandoned)) + p.months_registration_abandoned * INTERVAL '1 month') + p.us_registration_abandoned
-             ELSE least(er.t_registration_abandoned, a.t_registration_abandoned) + p.us_registration_abandoned END AS d_registration_abandoned,
-        CASE WHEN p.months_enquiry_resolved > 0
-             THEN epoch_us(make_timestamp(least(er.t_enquiry_resolved, a.t_enquiry_resolved)) + p.months_enquiry_resolved * INTERVAL '1 month') + p.us_enquiry_resolved
-             ELSE least(er.t_enquiry_resolved, a.t_enquiry_resolved) + p.us_enquiry_resolved END AS d_enquiry_resolved,
-        CASE WHEN p.months_marketing_opt_out > 0
-             THEN epoch_us(make_timestamp(least(er.t_marketing_opt_out, a.t_marketing_opt_out)) + p.months_marketing_opt_out * INTERVAL '1 month') + p.us_marketing_opt_out
-             ELSE least(er.t_marketing_opt_out, a.t_marketing_opt_out) + p.us_marketing_opt_out END AS d_marketing_opt_out,
-        CASE WHEN p.months_program_ended > 0
-             THEN epoch_us(make_timestamp(least(er.t_program_ended, a.t_program_ended)) + p.months_program_ended * INTERVAL '1 month') + p.us_program_ended
-             ELSE least(er.t_program_ended, a.t_program_ended) + p.us_program_ended END AS d_program_ended,
-        CASE WHEN p.months_message_sent > 0
-             THEN epoch_us(make_timestamp(least(er.t_message_sent, a.t_message_sent)) + p.months_message_sent * INTERVAL '1 month') + p.us_message_sent
-             ELSE least(er.t_message_sent, a.t_message_sent) + p.us_message_sent END AS d_message_sent,
-        CASE WHEN p.months_contract_terminated > 0
-             THEN epoch_us(make_timestamp(least(er.t_contract_terminated, a.t_contract_terminated)) + p.months_contract_terminated * INTERVAL '1 month') + p.us_contract_terminated
-             ELSE least(er.t_contract_terminated, a.t_contract_terminated) + p.us_contract_terminated END AS d_contract_terminated,
-        CASE WHEN p.months_service_completed > 0
-             THEN epoch_us(make_timestamp(least(er.t_service_completed, a.t_service_completed)) + p.months_service_completed * INTERVAL '1 month') + p.us_service_completed
-             ELSE least(er.t_service_completed, a.t_service_completed) + p.us_service_completed END AS d_service_completed,
-        CASE WHEN p.months_collected > 0
-             THEN epoch_us(make_timestamp(rec.created_us) + p.months_collected * INTERVAL '1 month') + p.us_collected
-             ELSE rec.created_us + p.us_collected END AS d_collected
+        least(er.t_registration_abandoned, a.t_registration_abandoned) AS t_registration_abandoned
     FROM rec
-    LEFT JOIN plan AS p ON p.code = rec.rule_jurisdiction AND p.category = rec.category
     LEFT JOIN acct AS a ON a.account_id = rec.account_id
     LEFT JOIN ev AS er ON er.subject_id = rec.record_id
+),
+-- One deadline per trigger (NULL: no rule, or the trigger has not happened).
+deadlines AS (
+    SELECT
+        c.*,
+        p.retain_rule,
+        CASE WHEN p.retain_months > 0
+             THEN epoch_us(make_timestamp(c.created_us) + p.retain_months * INTERVAL '1 month') + p.retain_us
+             ELSE c.created_us + p.retain_us END AS retain_until_us,
+        p.rule_account_deleted, p.rule_deletion_requested, p.rule_registration_abandoned, p.rule_enquiry_resolved, p.rule_marketing_opt_out, p.rule_program_ended, p.rule_message_sent, p.rule_contract_terminated, p.rule_service_completed, p.rule_collected,
+        c.created_us AS t_collected,
+        CASE WHEN p.months_account_deleted > 0
+             THEN epoch_us(make_timestamp(c.t_account_deleted) + p.months_account_deleted * INTERVAL '1 month') + p.us_account_deleted
+             ELSE c.t_account_deleted + p.us_account_deleted END AS d_account_deleted,
+        CASE WHEN p.months_deletion_requested > 0
+             THEN epoch_us(make_timestamp(c.t_deletion_requested) + p.months_deletion_requested * INTERVAL '1 month') + p.us_deletion_requested
+             ELSE c.t_deletion_requested + p.us_deletion_requested END AS d_deletion_requested,
+        CASE WHEN p.months_registration_abandoned > 0
+             THEN epoch_us(make_timestamp(c.t_registration_abandoned) + p.months_registration_abandoned * INTERVAL '1 month') + p.us_registration_abandoned
+             ELSE c.t_registration_abandoned + p.us_registration_abandoned END AS d_registration_abandoned,
+        CASE WHEN p.months_enquiry_resolved > 0
+             THEN epoch_us(make_timestamp(c.t_enquiry_resolved) + p.months_enquiry_resolved * INTERVAL '1 month') + p.us_enquiry_resolved
+             ELSE c.t_enquiry_resolved + p.us_enquiry_resolved END AS d_enquiry_resolved,
+        CASE WHEN p.months_marketing_opt_out > 0
+             THEN epoch_us(make_timestamp(c.t_marketing_opt_out) + p.months_marketing_opt_out * INTERVAL '1 month') + p.us_marketing_opt_out
+             ELSE c.t_marketing_opt_out + p.us_marketing_opt_out END AS d_marketing_opt_out,
+        CASE WHEN p.months_program_ended > 0
+             THEN epoch_us(make_timestamp(c.t_program_ended) + p.months_program_ended * INTERVAL '1 month') + p.us_program_ended
+             ELSE c.t_program_ended + p.us_program_ended END AS d_program_ended,
+        CASE WHEN p.months_message_sent > 0
+             THEN epoch_us(make_timestamp(c.t_message_sent) + p.months_message_sent * INTERVAL '1 month') + p.us_message_sent
+             ELSE c.t_message_sent + p.us_message_sent END AS d_message_sent,
+        CASE WHEN p.months_contract_terminated > 0
+             THEN epoch_us(make_timestamp(c.t_contract_terminated) + p.months_contract_terminated * INTERVAL '1 month') + p.us_contract_terminated
+             ELSE c.t_contract_terminated + p.us_contract_terminated END AS d_contract_terminated,
+        CASE WHEN p.months_service_completed > 0
+             THEN epoch_us(make_timestamp(c.t_service_completed) + p.months_service_completed * INTERVAL '1 month') + p.us_service_completed
+             ELSE c.t_service_completed + p.us_service_completed END AS d_service_completed,
+        CASE WHEN p.months_collected > 0
+             THEN epoch_us(make_timestamp(c.created_us) + p.months_collected * INTERVAL '1 month') + p.us_collected
+             ELSE c.created_us + p.us_collected END AS d_collected
+    FROM clocks AS c
+    LEFT JOIN plan AS p ON p.code = c.rule_jurisdiction AND p.category = c.category
 ),
 earliest AS (
     SELECT
