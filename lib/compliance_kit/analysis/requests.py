@@ -203,10 +203,15 @@ def _dims(by) -> list[str]:
     return by
 
 
+def _source(dims: list[str]) -> str:
+    """The view to read: the one with the region column only when grouping by it."""
+    return f"{STATUS_TABLE}_regions" if "region" in dims else STATUS_TABLE
+
+
 def _grouped(con, sql_name: str, by, params=None) -> pl.DataFrame:
     _require(con)
     dims = _dims(by)
-    sql = read_sql(sql_name).format(dims="".join(f"{d}, " for d in dims))
+    sql = read_sql(sql_name).format(dims="".join(f"{d}, " for d in dims), source=_source(dims))
     return con.sql(sql, params=params or {}).pl()
 
 
@@ -310,7 +315,7 @@ def queue(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
 def _km_sql(dims: list[str]) -> str:
     partition = ("PARTITION BY " + ", ".join(dims)) if dims else ""
     return read_sql("requests_km.sql").format(dims="".join(f"{d}, " for d in dims),
-                                               partition=partition)
+                                               partition=partition, source=_source(dims))
 
 
 def km_curve(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
@@ -327,7 +332,7 @@ def time_to_complete(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
     dims = _dims(by)
     km_join = (f"JOIN km USING ({', '.join(dims)})" if dims else "CROSS JOIN km")
     sql = read_sql("requests_time_to_complete.sql").replace("{km}", _km_sql(dims)).format(
-        dims="".join(f"{d}, " for d in dims), km_join=km_join)
+        dims="".join(f"{d}, " for d in dims), km_join=km_join, source=_source(dims))
     return con.sql(sql).pl().select(
         *dims, "completed", "censored", "km_median_days", "naive_median_days",
         "km_p90_days", "naive_p90_days").sort(dims or "completed")

@@ -9,7 +9,7 @@ SELECT {dims}
        count(*) FILTER (WHERE ack_class = 'acknowledged_late') AS acknowledged_late,
        count(*) FILTER (WHERE ack_class = 'awaiting_in_time') AS awaiting_in_time,
        count(*) FILTER (WHERE ack_class = 'awaiting_late') AS awaiting_late
-FROM request_status
+FROM {source}
 WHERE ack_rule_id IS NOT NULL
 GROUP BY ALL
 ORDER BY ALL

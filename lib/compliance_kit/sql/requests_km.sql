@@ -6,7 +6,7 @@
 -- censored requests at t are still at risk at t (events first, the usual convention).
 WITH obs AS (
     SELECT {dims} days_observed AS t, completed AS event
-    FROM request_status
+    FROM {source}
 ),
 by_time AS (
     SELECT {dims} t, count(*) FILTER (WHERE event) AS events,

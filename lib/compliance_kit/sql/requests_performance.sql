@@ -1,6 +1,7 @@
 -- Timeliness per group, from the TEMP table request_status (requests_status.sql).
 -- The dims placeholder is a list of request_status columns chosen from a fixed whitelist in
--- compliance_kit.analysis.requests (never user text). With no dims: one row.
+-- compliance_kit.analysis.requests (never user text). With no dims: one row. The source
+-- placeholder is request_status, or request_status_regions when grouping by region.
 -- received = requests with a fixed deadline (or whose clock has not started yet);
 -- requests whose rule sets no fixed period (without delay, none) or that no rule covers
 -- are counted in no_fixed_deadline and kept out of the percentages.
@@ -20,6 +21,6 @@ SELECT
     count(*) FILTER (WHERE extension_notice_late) AS extension_notice_late,
     count(*) FILTER (WHERE class IS NULL) AS no_fixed_deadline,
     count(*) AS received_all
-FROM request_status
+FROM {source}
 GROUP BY ALL
 ORDER BY ALL

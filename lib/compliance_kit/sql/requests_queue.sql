@@ -6,7 +6,7 @@ SELECT
     count(*) FILTER (WHERE queue_bucket = 'due_within_5_days') AS due_within_5_days,
     count(*) FILTER (WHERE queue_bucket = 'past_due') AS past_due,
     count(*) AS open
-FROM request_status
+FROM {source}
 WHERE queue_bucket IS NOT NULL
 GROUP BY ALL
 ORDER BY ALL

@@ -19,7 +19,7 @@ naive AS (
            count(*) FILTER (WHERE NOT completed) AS censored,
            quantile_cont(days_to_complete, 0.5) AS naive_median_days,
            quantile_cont(days_to_complete, 0.9) AS naive_p90_days
-    FROM request_status
+    FROM {source}
     GROUP BY ALL
 )
 SELECT naive.*, km.km_median_days, km.km_p90_days

@@ -1,10 +1,10 @@
 -- On-time performance per period of receipt ($period: 'month' or 'quarter') and region
--- (request_status.region: FR -> EEA, US-CA -> US): the $top regions by volume by name, the
+-- (request_status_regions.region: FR -> EEA, US-CA -> US): the $top regions by volume by name, the
 -- rest as 'other', plus an 'all' line. Percentages as in requests_performance.sql (fixed
 -- deadlines only).
 WITH tagged AS (
     SELECT date_trunc($period, received_date)::DATE AS period, region, class
-    FROM request_status
+    FROM request_status_regions
     WHERE class IS NOT NULL
 ),
 top AS (
