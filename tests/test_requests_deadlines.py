@@ -375,3 +375,21 @@ def test_extension_claimed_is_recorded_even_when_it_does_not_count(tiny):
     out = tiny.analyse()
     assert (out[late]["extension_claimed"], out[late]["extended"]) == (True, False)
     assert (out[none]["extension_claimed"], out[none]["extended"]) == (False, False)
+
+
+def test_events_after_the_as_of_date_are_not_known_yet(tiny):
+    ccpa_rule(tiny)
+    uk_rule(tiny, pause_for_identity=True)
+    ext = tiny.request("US-CA", "2024-09-03", extension_notified_at="2024-10-10",
+                       completed="2024-11-20")
+    paused = tiny.request("GB", "2024-09-03", id_requested_at="2024-09-05",
+                          id_verified_at="2024-10-20")
+    before = tiny.analyse(as_of="2024-10-05")
+    # as of 5 Oct the notice (10 Oct) has not been sent: not extended, due 18 Oct, open
+    assert before[ext]["extended"] is False and before[ext]["due_date"] == D(2024, 10, 18)
+    assert before[ext]["class"] == "open_in_time" and before[ext]["extension_claimed"] is False
+    # the identity check is still outstanding on 5 Oct: paused 5 Sep -> 5 Oct (30 days)
+    assert before[paused]["pause_days"] == 30 and before[paused]["due_date"] == D(2024, 11, 4)
+    after = tiny.analyse(as_of="2024-12-31")
+    assert after[ext]["extended"] is True and after[ext]["class"] == "responded_in_time"
+    assert after[paused]["pause_days"] == 45 and after[paused]["due_date"] == D(2024, 11, 18)

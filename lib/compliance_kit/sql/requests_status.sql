@@ -12,11 +12,16 @@
 -- The per-slot text (placeholders in braces) is in requests_slot.sql.
 WITH
 req AS (
-    SELECT r.request_id, r.jurisdiction, r.type, r.channel, r.received_at, r.id_requested_at,
-           r.id_verified_at, r.extension_notified_at, r.completed_at, r.outcome,
-           rq_day(r.received_at) AS received_date,
-           -- as of the END of the as-of day: a completion later than that is still open
-           CASE WHEN r.completed_at < rq_midnight($as_of::DATE + 1) THEN r.completed_at END AS done_at
+    SELECT r.request_id, r.jurisdiction, r.type, r.channel, r.received_at, r.completed_at,
+           r.outcome, rq_day(r.received_at) AS received_date,
+           -- As of the END of the as-of day: what happened later has not happened yet (a
+           -- completion later than that leaves the request open; a later identity request,
+           -- verification or extension notice is not known yet).
+           CASE WHEN r.completed_at < rq_midnight($as_of::DATE + 1) THEN r.completed_at END AS done_at,
+           CASE WHEN r.id_requested_at < rq_midnight($as_of::DATE + 1) THEN r.id_requested_at END AS id_requested_at,
+           CASE WHEN r.id_verified_at < rq_midnight($as_of::DATE + 1) THEN r.id_verified_at END AS id_verified_at,
+           CASE WHEN r.extension_notified_at < rq_midnight($as_of::DATE + 1)
+                THEN r.extension_notified_at END AS extension_notified_at
     FROM requests AS r
     WHERE r.received_at < rq_midnight($as_of::DATE + 1)
       AND ($window_start::DATE IS NULL OR r.received_at >= rq_midnight($window_start::DATE))
