@@ -79,7 +79,7 @@ def select_notebooks(names, run_all: bool, notebooks_dir: str | Path) -> list[Pa
     chosen = []
     for name in names:
         p = Path(name)
-        candidates = [p] if p.suffix == ".ipynb" else [folder / f"{name}.ipynb", folder / name]
+        candidates = [p, folder / p] if p.suffix == ".ipynb" else [folder / f"{name}.ipynb"]
         match = next((c for c in candidates if c.is_file()), None)
         if match is None:
             available = ", ".join(n.stem for n in discover(folder)) or "none"
