@@ -90,7 +90,9 @@ REQUEST_TYPE_WEIGHTS = {
 CHANNELS = ("web_form", "email", "portal", "phone")
 CHANNEL_WEIGHTS = (45, 30, 15, 10)
 # Probability that a record whose rules use an event trigger sees that event.
-EVENT_PROBABILITY = {"enquiry_resolved": 0.7, "marketing_opt_out": 0.25, "program_ended": 0.8}
+EVENT_PROBABILITY = {"enquiry_resolved": 0.7, "marketing_opt_out": 0.25, "program_ended": 0.8,
+                     "registration_abandoned": 0.02, "contract_terminated": 0.05, "service_completed": 0.2,
+                     "message_sent": 0.3}
 DEFAULT_EVENT_PROBABILITY = 0.3
 UNDECLARED_RECIPIENTS = ("shadow_analytics", "acme_adtech")
 UNDECLARED_DESTINATIONS = ("RU", "ZA", "AR")
