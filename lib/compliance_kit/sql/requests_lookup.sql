@@ -1,8 +1,9 @@
--- Request turnaround, step 2 of 3: day-based deadlines for every (rule, calendar) in
--- request_rules and every possible start day (calendar_days): the unrolled date (orig: the
--- rule's amount; ext: amount + extension) and the date rolled forward to a working day
--- where the rule says so (business days always end on one). Stored as the TEMP table
--- request_due_lookup; each request meets it through one join per slot.
+-- Request turnaround (docs/metrics-requests.md, "How it runs"): day-based deadlines for
+-- every (rule, calendar) in request_rules and every possible start day (calendar_days): the
+-- unrolled date (orig: the rule's amount; ext: amount + extension) and the date rolled
+-- forward to a working day where the rule says so (business days always end on one).
+-- Stored as the TEMP table request_due_lookup; each request meets it through one join per
+-- slot.
 WITH
 rule_cals AS (
     SELECT DISTINCT p_rc AS rc_id, p_rule AS rule_id, p_cal AS cal FROM request_rules WHERE p_rc IS NOT NULL

@@ -1,9 +1,10 @@
--- Request turnaround, step 1 of 3: which deadline rules apply, resolved once per
--- (jurisdiction, type, rule period) found in `requests` (a few hundred rows, not one per
--- request; a small table keeps the per-request join cache-resident). A rule period
--- (request_epochs) starts at a valid_from date of some rule and ends before the next one, so
--- every rule is either in force for the whole period or not at all. compliance_kit.analysis.requests.prepare() stores the result as the TEMP
--- table request_rules. Three slots per row (columns prefixed p_, w_, a_):
+-- Request turnaround (docs/metrics-requests.md, "How it runs"): which deadline rules apply,
+-- resolved once per (jurisdiction, type, rule period) found in `requests` (a few hundred
+-- rows, not one per request; a small table keeps the per-request join cache-resident). A
+-- rule period (request_epochs) starts at a valid_from date of some rule and ends before the
+-- next one, so every rule is either in force for the whole period or not at all.
+-- compliance_kit.analysis.requests.prepare() stores the result as the TEMP table
+-- request_rules. Three slots per row (columns prefixed p_, w_, a_):
 --   p  the most specific rule for the request's jurisdiction and type,
 --   w  the policy-wide promise for the type (GLOBAL, basis policy: "delete within 10 days"),
 --   a  the acknowledgement rule (CCPA: confirm receipt within 10 business days).

@@ -1,7 +1,7 @@
--- Request turnaround, step 3 of 3: one row per data-subject request in scope, with the
--- deadline that applies to it, which rule decided it, and its class as of a date. Stored
--- as the TEMP table request_status_base, read through the view request_status
--- (requests_status_view.sql), which adds the columns cheap to derive when needed.
+-- Request turnaround (docs/metrics-requests.md, "How it runs"): one row per data-subject
+-- request in scope, with the deadline that applies to it, which rule decided it, and its
+-- class as of a date. Stored as the TEMP table request_status_base, read through the view
+-- request_status (requests_status_view.sql), which adds columns cheap to derive on demand.
 -- Reads the TEMP tables request_epochs, request_rules (requests_rules.sql), request_due_lookup
 -- (requests_lookup.sql) and calendar_days (compliance_kit.calendars); all joins are on
 -- those small tables, so each request costs a few hash probes and no loop.
