@@ -1,10 +1,11 @@
 """Validated loading of the operational data (docs/data-contract.md).
 
-Every file is read by DuckDB's own readers (`read_csv` with all_varchar, so a bad value is
-reported per row instead of failing the file; `read_parquet`). The checks are SQL generated
-from `contract.TABLES`: a row that fails any of them goes to `quarantine` (once, with the
-first failed check as its reason and every failed check in `all_reasons`); the others load.
-Per table, rows read = rows loaded + rows quarantined, checked here before commit.
+Every file is read by DuckDB's own readers (`read_csv` with every column VARCHAR and no
+sniffing, so a bad value is reported per row instead of failing the file; `read_parquet`).
+The checks are SQL generated from `contract.TABLES`: a row that fails any of them goes to
+`quarantine` (once, with the first failed check as its reason and every failed check in
+`all_reasons`); the others load. Per table, rows read = rows loaded + rows quarantined,
+checked here before commit. No row is ever handled in Python.
 
 File-level problems (missing file, missing or unexpected column, empty file, not CSV or
 Parquet, both present) raise DataValidationError before any row is loaded.
