@@ -26,8 +26,11 @@ deadline AS (
     SELECT s.code, d.*, l.depth,
            row_number() OVER (
                PARTITION BY s.code
-               ORDER BY l.depth, CASE d.request_type WHEN 'access' THEN 0 WHEN '*' THEN 1 ELSE 2 END,
-                        CASE d.basis WHEN 'policy' THEN 0 ELSE 1 END
+               -- the precedence the request engine applies (requests_rules.sql), so the
+               -- matrix shows the rule an access request is measured against
+               ORDER BY l.depth, (d.request_type = '*'),
+                        (d.unit IN ('without_delay', 'none')),
+                        (d.basis <> 'policy'), d.valid_from DESC, d.rule_id
            ) AS rn
     FROM subjects AS s
     JOIN jurisdiction_lineage AS l ON l.code = s.code
