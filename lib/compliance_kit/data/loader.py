@@ -400,6 +400,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
     key raises duckdb.ConstraintException (the caller retries carefully). Careful path: the
     duplicate keys among otherwise valid rows are found first and every copy is quarantined.
     The quarantine pass runs only when some rows did not load."""
+    careful = careful or strict  # strict mode names the first duplicate too
     src = f"_ck_src_{spec.name}"
     line, types, _keep = _open_source(con, spec, path, src)
     checks = _Checks(con, spec, types)
@@ -413,8 +414,15 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
     raw = ", ".join(f"'{c}', CAST({_q('r_' + c)} AS VARCHAR)" for c in spec.column_names)
     good = f"NOT ({checks.bad_sql()})"
     # Duplicate keys among rows that pass every other check: all copies are quarantined.
+    # (keys repeated among all rows first: one cheap column; the checks then run on those only)
+    rep = _q(f"_ck_rep_{spec.name}")
+    repeated = f"SELECT k FROM {rep}"
+    if careful:
+        _run(con, f"CREATE OR REPLACE TEMP TABLE {rep} AS SELECT {key} AS k FROM ({typed}) AS t0 "
+                  f"WHERE {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1", params)
     dup_sql = (f"SELECT __line, {key} AS k, json_object({raw}) AS __raw FROM ({typed}) AS t "
-               f"WHERE {good} AND {key} IN (SELECT {key} FROM ({typed}) AS t2 WHERE {good} "
+               f"WHERE {key} IN ({repeated}) AND {good} AND {key} IN ("
+               f"SELECT {key} FROM ({typed}) AS t2 WHERE {key} IN ({repeated}) AND {good} "
                f"GROUP BY ALL HAVING count(*) > 1)")
 
     if strict:
@@ -452,6 +460,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
                 {"table": spec.name, "file": source_file, "key": spec.key, "all": f"{spec.key}: duplicate_key"})
     if careful:
         con.execute(f"DROP TABLE IF EXISTS {dup}")
+        con.execute(f"DROP TABLE IF EXISTS {rep}")
 
     loaded = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     by_reason = dict(con.execute(
