@@ -109,6 +109,9 @@ def test_realism(loaded):
         SELECT date_diff('hour', a.deleted_at, r.erased_at) / 24.0 AS d FROM records r JOIN accounts a USING (account_id)
         WHERE r.erased_at IS NOT NULL AND a.deleted_at IS NOT NULL AND r.erased_at > a.deleted_at)""").fetchall()[0]
     assert p99 > 5 * p50
+    # some data is held without an account (enquiries, leads), never with account triggers
+    leads = con.sql("SELECT count(*), count(DISTINCT category) FROM records WHERE account_id IS NULL").fetchall()[0]
+    assert leads[0] > 0 and leads[1] >= 3
     channels = {r[0] for r in con.sql("SELECT DISTINCT channel FROM requests").fetchall()}
     assert channels == {"web_form", "email", "portal", "phone"}
 

@@ -95,6 +95,10 @@ EVENT_PROBABILITY = {"enquiry_resolved": 0.7, "marketing_opt_out": 0.25, "progra
                      "message_sent": 0.3}
 DEFAULT_EVENT_PROBABILITY = 0.3
 UNDECLARED_RECIPIENTS = ("shadow_analytics", "acme_adtech")
+# Records held without an account (enquiries, leads): this many per account, these categories.
+LEAD_SHARE = 0.3
+LEAD_CATEGORIES = ("enquiry_data", "tech_support_enquiry", "promotional_contact", "marketing_data",
+                   "business_contact")
 UNDECLARED_DESTINATIONS = ("RU", "ZA", "AR")
 # Seasonality: month-of-year and weekday factors for sign-ups, requests and transfers.
 MONTH_FACTOR = (1.25, 1.05, 1.0, 0.95, 0.95, 0.85, 0.8, 0.8, 1.1, 1.15, 1.2, 0.9)
@@ -652,6 +656,18 @@ class _Chunk:
         stop = np.maximum(stop, begin + 1)
         created = begin + ((stop - begin) * rng.random(m) ** 1.6).astype(np.int64)
         created[first_of_acc] = begin[first_of_acc]
+        has_acc = np.ones(m, bool)
+        # data held without an account: enquiries and marketing leads (account_id NULL)
+        lead_cats = [p.categories.index(x) for x in LEAD_CATEGORIES if x in p.categories]
+        n_leads = int(rng.binomial(n, LEAD_SHARE)) if lead_cats else 0
+        if n_leads:
+            acc = np.concatenate([acc, np.zeros(n_leads, np.int64)])
+            cat = np.concatenate([cat, np.array(lead_cats)[rng.integers(0, len(lead_cats), n_leads)]])
+            j = np.concatenate([j, rng.choice(len(p.codes), size=n_leads, p=p.code_weights)])
+            created = np.concatenate([created, _seasonal_times(
+                rng, n_leads, self.as_of - HISTORY_DAYS * DAY, self.as_of - 30 * DAY)])
+            has_acc = np.concatenate([has_acc, np.zeros(n_leads, bool)])
+            m += n_leads
 
         T = len(p.triggers)
         trig_time = np.full((m, T), -1, np.int64)
@@ -660,11 +676,11 @@ class _Chunk:
         event_rows = []
         for t, i in slot.items():
             if t == "account_deleted":
-                on = has_rule[:, i] & self.deleted[acc]
+                on = has_rule[:, i] & self.deleted[acc] & has_acc
                 trig_time[on, i] = self.deleted_at[acc][on]
             elif t == "deletion_requested":
                 fdr = self.first_del_req[acc]
-                on = has_rule[:, i] & (fdr < np.iinfo(np.int64).max)
+                on = has_rule[:, i] & (fdr < np.iinfo(np.int64).max) & has_acc
                 trig_time[on, i] = fdr[on]
             elif t == "collected":
                 on = has_rule[:, i]
@@ -742,7 +758,7 @@ class _Chunk:
         rec_ids = _ids(f"rec-{self.index:05d}-", 0, m, 8)
         self.records_table = pa.table({
             "record_id": rec_ids,
-            "account_id": self.acc_ids.take(pa.array(acc)),
+            "account_id": self.acc_ids.take(pa.array(np.where(has_acc, acc, -1), mask=~has_acc)),
             "category": _take(p.categories, cat),
             "system": system,
             "jurisdiction": _take(p.codes, j),
