@@ -6,12 +6,10 @@
    10 million records) under bench/out/ (gitignored), or reuses it when its manifest matches.
 2. Runs, each in a fresh process (so that peak memory is per phase) and a fresh DuckDB file:
    - baseline:  CREATE TABLE t AS SELECT * FROM read_parquet('records.parquet')
-   - insert:    INSERT INTO records (the store's schema, PRIMARY KEY included) SELECT * FROM
-                read_parquet(...): what the fixed schema costs before any validation
+   - insert:    INSERT INTO records (the store's schema) SELECT * FROM read_parquet(...):
+                what writing into the schema costs before any validation
    - validated: compliance_kit's validated load of the same file into the same schema
                 (all row checks, duplicate keys, references to the accounts loaded first)
-   - validated_nopk: the same into a records table without the PRIMARY KEY, duplicates
-                found by the loader's own GROUP BY (careful mode)
    - full:      load_operational over all five tables (what `build --data` does)
 3. Prints the times, the ratios against the baseline measured in the same run, and the peak
    resident memory of every phase (the generator's included).
@@ -96,23 +94,6 @@ def phase(name: str, sample: Path, work: Path) -> dict:
         con.execute("CHECKPOINT")
         secs = time.perf_counter() - t
         return {"seconds": secs, "rows": result.loaded, "quarantined": result.quarantined}
-    if name == "validated_nopk":
-        # the same validated load into a records table without the schema's PRIMARY KEY
-        # (uniqueness is what the loader's duplicate check already guarantees): how much of
-        # the cost is the key's index
-        from compliance_kit.data import contract
-        from compliance_kit.data.loader import _load_table
-
-        con = _policy_store(db)
-        con.execute("CREATE TABLE records_nopk AS SELECT * FROM records LIMIT 0")
-        con.execute("DROP TABLE records")
-        con.execute("ALTER TABLE records_nopk RENAME TO records")
-        _load_table(con, contract.TABLE_BY_NAME["accounts"], sample / "accounts.parquet", False)
-        t = time.perf_counter()
-        result = _load_table(con, contract.TABLE_BY_NAME["records"], records, False, careful=True)
-        con.execute("CHECKPOINT")
-        secs = time.perf_counter() - t
-        return {"seconds": secs, "rows": result.loaded, "quarantined": result.quarantined}
     if name == "full":
         from compliance_kit.data.loader import load_operational
 
@@ -160,7 +141,7 @@ def main() -> None:
     size = (sample / "records.parquet").stat().st_size / 2**20
     print(f"records.parquet: {rows['records']:,} rows, {size:,.0f} MiB "
           f"(sample: {sum(rows.values()):,} rows in five tables)")
-    names = ("baseline", "insert", "validated", "validated_nopk", "full")
+    names = ("baseline", "insert", "validated", "full")
     for _ in range(args.repeat):  # interleaved, so that a busy minute hurts every phase alike
         for name in names:
             r = run_phase(name, sample, args.out, args.accounts)
@@ -176,8 +157,7 @@ def main() -> None:
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     v, i = results["validated"]["seconds"], results["insert"]["seconds"]
     print(f"validated load / bare CTAS: {v / base:.2f}x (aim <= 1.5x); "
-          f"validated / bare INSERT into the schema's table (with its PRIMARY KEY): {v / i:.2f}x; "
-          f"validated without the PRIMARY KEY / bare CTAS: {results['validated_nopk']['seconds'] / base:.2f}x")
+          f"validated / bare INSERT into the schema's table: {v / i:.2f}x")
     assert results["validated"]["rows"] == results["baseline"]["rows"], "rows lost"
 
 

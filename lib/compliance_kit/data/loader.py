@@ -366,41 +366,33 @@ def load_operational(
     for path in files.values():
         _check_file_bytes(path)
 
-    # Clean data takes the fast path: one pass per table, the primary key guarding against
-    # duplicates. If a key repeats, the load starts again in careful mode, which finds the
-    # duplicates first and quarantines every copy.
-    for careful in (False, True):
-        report = LoadReport()
-        con.begin()
-        try:
-            # Idempotent: a second load replaces the first (children first).
-            for t in reversed(contract.TABLES):
-                con.execute(f"DELETE FROM {_q(t.name)}")
-            con.execute("DELETE FROM quarantine WHERE list_contains($t, table_name)", {"t": contract.TABLE_NAMES})
-            con.execute("DELETE FROM load_log WHERE list_contains($t, table_name)", {"t": contract.TABLE_NAMES})
-            for spec in contract.TABLES:
-                if echo is not None:
-                    echo(f"loading {files[spec.name]}" + (" (checking duplicate keys)" if careful else ""))
-                report.tables[spec.name] = _load_table(con, spec, files[spec.name], strict, careful or strict)
-            con.commit()
-            return report
-        except duckdb.ConstraintException:
-            con.rollback()
-            if careful or strict:
-                raise
-        except BaseException:
-            con.rollback()
-            raise
-    raise AssertionError("unreachable")
+    # Uniqueness is the loader's job, not an index's: the operational tables carry no
+    # PRIMARY KEY (an ART index cost 3.8x a bare load of 10M records, bench/bench_load.py).
+    # Each table first finds its repeated keys (one cheap pass over the key column) and
+    # quarantines every copy of a repeated key.
+    report = LoadReport()
+    con.begin()
+    try:
+        # Idempotent: a second load replaces the first (children first).
+        for t in reversed(contract.TABLES):
+            con.execute(f"DELETE FROM {_q(t.name)}")
+        con.execute("DELETE FROM quarantine WHERE list_contains($t, table_name)", {"t": contract.TABLE_NAMES})
+        con.execute("DELETE FROM load_log WHERE list_contains($t, table_name)", {"t": contract.TABLE_NAMES})
+        for spec in contract.TABLES:
+            if echo is not None:
+                echo(f"loading {files[spec.name]}")
+            report.tables[spec.name] = _load_table(con, spec, files[spec.name], strict)
+        con.commit()
+        return report
+    except BaseException:
+        con.rollback()
+        raise
 
 
-def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict: bool,
-                careful: bool = False) -> TableLoad:
-    """Load one table. Fast path (clean data): one pass inserting the valid rows; a repeated
-    key raises duckdb.ConstraintException (the caller retries carefully). Careful path: the
-    duplicate keys among otherwise valid rows are found first and every copy is quarantined.
-    The quarantine pass runs only when some rows did not load."""
-    careful = careful or strict  # strict mode names the first duplicate too
+def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict: bool) -> TableLoad:
+    """Load one table: the duplicate keys among otherwise valid rows are found first and
+    every copy is quarantined; then the valid rows are inserted in one pass. The
+    quarantine pass runs only when some rows did not load."""
     src = f"_ck_src_{spec.name}"
     line, types, _keep = _open_source(con, spec, path, src)
     checks = _Checks(con, spec, types)
@@ -417,9 +409,9 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
     # (keys repeated among all rows first: one cheap column; the checks then run on those only)
     rep = _q(f"_ck_rep_{spec.name}")
     repeated = f"SELECT k FROM {rep}"
-    if careful:
-        _run(con, f"CREATE OR REPLACE TEMP TABLE {rep} AS SELECT {key} AS k FROM ({typed}) AS t0 "
-                  f"WHERE {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1", params)
+    _run(con, f"CREATE OR REPLACE TEMP TABLE {rep} AS SELECT {key} AS k FROM ({typed}) AS t0 "
+              f"WHERE {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1", params)
+    has_repeats = con.execute(f"SELECT count(*) FROM {rep}").fetchall()[0][0] > 0
     dup_sql = (f"SELECT __line, {key} AS k, json_object({raw}) AS __raw FROM ({typed}) AS t "
                f"WHERE {key} IN ({repeated}) AND {good} AND {key} IN ("
                f"SELECT {key} FROM ({typed}) AS t2 WHERE {key} IN ({repeated}) AND {good} "
@@ -429,7 +421,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
         first = _run(con,
             f"SELECT __line, __column, __reason, __raw FROM ({checks.checked_sql(src, line, False)}) AS c "
             f"ORDER BY __line LIMIT 1", params).fetchall()
-        if not first:
+        if not first and has_repeats:
             first = [(n, spec.key, "duplicate_key", r) for n, _, r in
                      _run(con, dup_sql + " ORDER BY __line LIMIT 1", params).fetchall()]
         if first:
@@ -440,7 +432,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
 
     dup = _q(f"_ck_dup_{spec.name}")
     not_dup = ""
-    if careful:
+    if has_repeats:
         _run(con, f"CREATE OR REPLACE TEMP TABLE {dup} AS {dup_sql}", params)
         not_dup = f" AND {key} NOT IN (SELECT k FROM {dup})"
     read = con.execute(f"SELECT count(*) FROM {_q(src)}").fetchall()[0][0]
@@ -453,14 +445,13 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
             f"SELECT $table, $file, __line, __column, __reason, __raw, __all "
             f"FROM ({checks.checked_sql(src, line, True)}) AS c ORDER BY __line",
             {**params, "table": spec.name, "file": source_file})
-        if careful:
+        if has_repeats:
             con.execute(
                 "INSERT INTO quarantine (table_name, source_file, line_number, column_name, reason, raw_row, all_reasons) "
                 f"SELECT $table, $file, __line, $key, 'duplicate_key', __raw, $all FROM {dup} ORDER BY __line",
                 {"table": spec.name, "file": source_file, "key": spec.key, "all": f"{spec.key}: duplicate_key"})
-    if careful:
-        con.execute(f"DROP TABLE IF EXISTS {dup}")
-        con.execute(f"DROP TABLE IF EXISTS {rep}")
+    con.execute(f"DROP TABLE IF EXISTS {dup}")
+    con.execute(f"DROP TABLE IF EXISTS {rep}")
 
     loaded = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     by_reason = dict(con.execute(

@@ -2,9 +2,12 @@
 -- compliance_kit.data.loader from CSV or Parquet after validation; every
 -- timestamp is stored as UTC (TIMESTAMPTZ with the session TimeZone = 'UTC').
 -- The data contract (docs/data-contract.md) documents each column.
+-- The *_id key columns are unique, but the loader guarantees it (every copy of a repeated
+-- key is quarantined), not an index: a PRIMARY KEY's ART index cost 3.8x a bare load of
+-- 10M records (bench/bench_load.py), and the analyses join by hash, not by index.
 
 CREATE TABLE accounts (
-    account_id       VARCHAR PRIMARY KEY,
+    account_id       VARCHAR NOT NULL,   -- unique (checked by the loader)
     jurisdiction     VARCHAR NOT NULL,
     created_at       TIMESTAMPTZ NOT NULL,
     deleted_at       TIMESTAMPTZ
@@ -12,7 +15,7 @@ CREATE TABLE accounts (
 
 -- The data inventory: one row per stored record.
 CREATE TABLE records (
-    record_id        VARCHAR PRIMARY KEY,
+    record_id        VARCHAR NOT NULL,   -- unique (checked by the loader)
     account_id       VARCHAR,               -- NULL for data held without an account (enquiries, marketing leads)
     category         VARCHAR NOT NULL,      -- data_categories.category_id
     system           VARCHAR NOT NULL,
@@ -24,7 +27,7 @@ CREATE TABLE records (
 
 -- Lifecycle events that start retention clocks, beyond account deletion.
 CREATE TABLE events (
-    event_id         VARCHAR PRIMARY KEY,
+    event_id         VARCHAR NOT NULL,   -- unique (checked by the loader)
     subject_id       VARCHAR NOT NULL,      -- a record_id or an account_id
     event            VARCHAR NOT NULL,      -- retention_triggers.trigger_event
     occurred_at      TIMESTAMPTZ NOT NULL
@@ -32,7 +35,7 @@ CREATE TABLE events (
 
 -- Data-subject requests.
 CREATE TABLE requests (
-    request_id       VARCHAR PRIMARY KEY,
+    request_id       VARCHAR NOT NULL,   -- unique (checked by the loader)
     account_id       VARCHAR,
     jurisdiction     VARCHAR NOT NULL,
     type             VARCHAR NOT NULL,      -- request_types.request_type
@@ -49,7 +52,7 @@ CREATE TABLE requests (
 
 -- Observed cross-border flows.
 CREATE TABLE transfers (
-    transfer_id      VARCHAR PRIMARY KEY,
+    transfer_id      VARCHAR NOT NULL,   -- unique (checked by the loader)
     occurred_at      TIMESTAMPTZ NOT NULL,
     source_jurisdiction VARCHAR NOT NULL,
     recipient        VARCHAR NOT NULL,
