@@ -47,9 +47,12 @@ def _register() -> None:
 _register()
 
 
-def main() -> None:
+def run_group(group: click.Group) -> None:
+    """Run a click group the way every entry point of the kit does: a UserError is one line
+    on stderr and its exit code, never a traceback; a command may return an int, its exit
+    status for schedulers (see README)."""
     try:
-        result = cli.main(standalone_mode=False)
+        result = group.main(standalone_mode=False)
     except UserError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -61,5 +64,8 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    # A command may return an int: its exit status for schedulers (see README).
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def main() -> None:
+    run_group(cli)

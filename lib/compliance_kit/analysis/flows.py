@@ -24,7 +24,6 @@ or GLOBAL, selects every jurisdiction under it).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import altair as alt
@@ -34,6 +33,7 @@ import polars as pl
 from ..charts import STATUS_COLOURS
 from ..errors import ParameterError
 from ..paths import read_sql
+from ..reports.params import parse_optional_date as _date
 
 CLASSIFICATIONS = (
     "undeclared_recipient",
@@ -64,22 +64,6 @@ HEADLINE_KEYS = (
 
 
 # --------------------------------------------------------------------------- params
-
-def _date(name: str, value) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            if len(value) == 10:
-                return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ParameterError(f"parameter {name} must be a date written YYYY-MM-DD or None, not {value!r}")
-
 
 def validate_parameters(window_start=None, window_end=None, source_jurisdictions=None,
                         as_of=None) -> dict:

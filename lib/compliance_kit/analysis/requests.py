@@ -23,6 +23,7 @@ from .. import calendars
 from ..charts import STATUS_COLOURS, status_scale
 from ..errors import ParameterError, PolicySpecError
 from ..paths import read_sql
+from ..reports.params import parse_optional_date as _date
 
 STATUS_TABLE = "request_status"
 CLASSES = ("responded_in_time", "responded_late", "open_in_time", "open_late")
@@ -42,19 +43,6 @@ HEADLINE_KEYS = ("received", "responded_in_time", "responded_late", "open_in_tim
 
 
 # ----------------------------------------------------------------------------- preparation
-
-def _date(name: str, value) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ParameterError(f"{name} must be a date written YYYY-MM-DD, not {value!r}") from None
-
 
 def _str_list(name: str, value) -> list[str] | None:
     if value is None:

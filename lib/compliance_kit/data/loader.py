@@ -14,7 +14,6 @@ Parquet, both present) raise DataValidationError before any row is loaded.
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Callable
 import duckdb
 
 from ..errors import DataValidationError
+from ..files import sha256_file
 from . import contract
 from .contract import BOOL, ID, INT, TEXT, TS, Table
 
@@ -111,12 +111,6 @@ def locate(data_dir: Path, table: str) -> Path:
         f"(a header-only CSV stands for an empty table)")
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _check_file_bytes(path: Path) -> None:

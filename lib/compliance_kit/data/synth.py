@@ -16,7 +16,6 @@ bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -35,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import UserError
+from ..files import sha256_file
 
 DAY = 86_400_000_000  # microseconds
 HOUR = DAY // 24
@@ -842,12 +842,6 @@ class _Chunk:
 
 # ------------------------------------------------------------------ the whole sample
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 OWN_NAMES = {f"{t}.parquet" for t in TABLES} | {"ground_truth", "manifest.json"}
@@ -940,7 +934,7 @@ def generate(
             "faults": {k: dict(sorted(v.items())) for k, v in sorted(counters.faults.items())},
             "eligible": {k: dict(sorted(v.items())) for k, v in sorted(counters.eligible.items())},
             "expected": {k: dict(sorted(v.items())) for k, v in sorted(counters.status.items())},
-            "files": {x.relative_to(tmp).as_posix(): _sha256(x) for x in files},
+            "files": {x.relative_to(tmp).as_posix(): sha256_file(x) for x in files},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         # swap into place: the old folder (if any) leaves first, the complete one arrives whole

@@ -7,11 +7,11 @@ found on the page never reaches the store.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import duckdb
 
+from ..files import sha256_file
 from .provenance import check_provenance
 from .spec import PolicySpec, lineage
 
@@ -50,12 +50,6 @@ COLUMNS = {
 }
 
 
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _src(source) -> tuple:

@@ -67,6 +67,11 @@ def parse_date(name: str, value) -> dt.date:
     raise ParameterError(f"parameter {name} must be a date written YYYY-MM-DD (e.g. 2026-10-31), not {value!r}")
 
 
+def parse_optional_date(name: str, value) -> dt.date | None:
+    """parse_date, with None meaning "not set" (an open window end, say)."""
+    return None if value is None else parse_date(name, value)
+
+
 def check_int(name: str, value, minimum: int | None = None, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ParameterError(f"parameter {name} must be a whole number, not {value!r}")

@@ -17,7 +17,6 @@ A run, in order:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
@@ -36,6 +35,7 @@ from typing import Callable
 from ..errors import ParameterError, UserError
 from .failon import Threshold, breaches, parse_threshold
 from .inspect import NotebookParameters, inspect_parameters, resolve_parameters
+from ..files import sha256_file
 from .metrics import atomic_write_text, clean_figures, locked, read_metrics
 from .params import resolve_db, validate_common
 from .privacy import SALT_ENV
@@ -287,12 +287,6 @@ def _versions() -> dict:
     return out
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _iso(t: float) -> str:
@@ -531,7 +525,7 @@ def execute_plan(plan: RunPlan) -> RunResult:
             "policy": plan.store_info.get("policy_versions", []),
             "inputs": plan.store_info.get("inputs", []),
             "notebooks": [
-                {"name": r.name, "source": str(nb.path), "source_sha256": _sha256(nb.path),
+                {"name": r.name, "source": str(nb.path), "source_sha256": sha256_file(nb.path),
                  "status": r.status, "seconds": round(r.seconds, 2), "error": r.error,
                  "failed_cell": r.failed_cell,
                  "html": f"{r.name}.html" if (tmp / f"{r.name}.html").exists() else None,
