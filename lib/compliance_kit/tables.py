@@ -8,10 +8,13 @@ stays inert in notebooks and shared dashboards.
 from __future__ import annotations
 
 import html
+import re
 
 import polars as pl
 
 NULL = "–"
+# Text that stands for a number: a suppressed count ("<5"), "12,345", "3.2%".
+_NUMBER_LIKE = re.compile(r"^(<\d+|-?[\d,]+(\.\d+)?%?)$")
 
 
 def _cell(value) -> str:
@@ -23,7 +26,24 @@ def _cell(value) -> str:
         return f"{value:,}"
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.1f}"
+    if isinstance(value, (list, tuple)):
+        return html.escape(", ".join(NULL if v is None else str(v) for v in value))
+    if isinstance(value, str) and value.isdigit():  # a count turned to text by suppression
+        return f"{int(value):,}"
     return html.escape(str(value))
+
+
+def _right_aligned(df: pl.DataFrame) -> set[str]:
+    """Numeric columns, and text columns whose every value reads as a number."""
+    right = set()
+    for name, dtype in df.schema.items():
+        if dtype.is_numeric():
+            right.add(name)
+        elif dtype == pl.String:
+            values = df[name].drop_nulls()
+            if values.len() and values.str.contains(_NUMBER_LIKE.pattern).all():
+                right.add(name)
+    return right
 
 
 class Table:
@@ -36,7 +56,7 @@ class Table:
 
     def _repr_html_(self) -> str:
         df = self.df.head(self.max_rows)
-        numeric = {c for c, t in df.schema.items() if t.is_numeric()}
+        numeric = _right_aligned(df)
         head = "".join(
             f'<th style="text-align:{"right" if c in numeric else "left"}">{html.escape(c)}</th>'
             for c in df.columns
@@ -63,3 +83,17 @@ class Table:
 
 def show(df: pl.DataFrame, caption: str | None = None, max_rows: int = 200) -> Table:
     return Table(df, caption=caption, max_rows=max_rows)
+
+
+def install(max_rows: int = 200) -> None:
+    """Show every Polars DataFrame a notebook displays as a `Table` (one look across all
+    dashboards). Does nothing outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the kit
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    html = shell.display_formatter.formatters["text/html"]
+    html.for_type(pl.DataFrame, lambda df: Table(df, max_rows=max_rows)._repr_html_())
