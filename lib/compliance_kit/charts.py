@@ -32,8 +32,9 @@ def _theme() -> alt.theme.ThemeConfig:
         "config": {
             "font": "Helvetica, Arial, sans-serif",
             "view": {"continuousWidth": 480, "continuousHeight": 260, "stroke": None},
-            "axis": {"labelFontSize": 11, "titleFontSize": 12, "grid": True, "gridOpacity": 0.4},
-            "legend": {"labelFontSize": 11, "titleFontSize": 12},
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "grid": True, "gridOpacity": 0.4,
+                     "labelLimit": 260},
+            "legend": {"labelFontSize": 11, "titleFontSize": 12, "labelLimit": 260},
             "title": {"fontSize": 14, "anchor": "start"},
             "range": {"category": ["#1565c0", "#ef6c00", "#2e7d32", "#c62828", "#6a1b9a",
                                    "#00838f", "#9e9d24", "#5d4037", "#ad1457", "#455a64"]},
