@@ -41,8 +41,13 @@ test: store chromium
 lab: store
 	$(BIN)/jupyter lab notebooks/
 
+# Benchmarks at 10 million rows (minutes each, data cached under bench/out/); figures in bench/README.md.
 bench: store
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/bench_load.py
+	$(BIN)/python bench/bench_retention.py --rows 10000000
+	$(BIN)/python bench/bench_requests.py --rows 10000000
+	$(BIN)/python bench/bench_flows.py --rows 10000000 --routes 2000
+	$(BIN)/python bench/bench_runner.py
 
 clean:
 	rm -rf $(VENV) $(SAMPLE) $(DB) reports/*/ reports/index.html
