@@ -26,7 +26,7 @@ def test_write_metrics_merges_sections(tmp_path):
 
 
 def test_write_metrics_converts_numpy_and_polars_scalars(tmp_path):
-    np = pytest.importorskip("numpy")
+    import numpy as np  # installed with pandas and pyarrow
     path = tmp_path / "m.json"
     df = pl.DataFrame({"n": [1, 2, 3]})
     write_metrics(path, "s", {"a": np.int64(4), "b": df["n"].sum(), "c": np.float64(0.5), "d": True})
