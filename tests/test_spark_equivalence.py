@@ -189,3 +189,16 @@ def test_flows_monthly_query_runs_on_both(spark_engine, spark_sample):  # noqa: 
             "mechanism", "encrypted"]
     assert_same("flows_monthly.sql", duck, spark.cast({c: duck.schema[c] for c in ("transfers", "records", "bytes")}),
                 keys, ["transfers", "records", "bytes"])
+
+
+def test_engine_parameter_wiring(spark_engine, spark_sample):  # noqa: F811
+    """What the notebooks call (`engine`, `spark_data`, `spark_url` parameters): the same
+    headline figures from either engine."""
+    from compliance_kit.engines import flow_metrics, retention_run
+
+    data_dir, con = spark_sample
+    duck = retention_run(con, AS_OF, engine="duckdb", rule_set="strictest")
+    spark = retention_run(con, AS_OF, engine="spark", spark_data=str(data_dir), rule_set="strictest")
+    assert retention.headline(duck) == retention.headline(spark)
+    assert flow_metrics(con, engine="duckdb", as_of=AS_OF).headline == \
+        flow_metrics(con, engine="spark", spark_data=str(data_dir), as_of=AS_OF).headline

@@ -153,3 +153,15 @@ def test_unreachable_cluster_names_the_url(small_store):
     out = _run(small_store, {}, args="remote='sc://127.0.0.1:1'")
     assert "MESSAGE:" in out and "sc://127.0.0.1:1" in out
     assert "DUCKDB: True" in out
+
+
+def test_engine_parameters_checked_before_any_work():
+    from compliance_kit.engines import check_engine_parameters
+
+    assert check_engine_parameters("duckdb") == "duckdb"
+    with pytest.raises(ParameterError, match="engine='spark' needs spark_data"):
+        check_engine_parameters("spark")
+    with pytest.raises(ParameterError, match="spark_url must be a string"):
+        check_engine_parameters("spark", "data/sample", 15002)
+    with pytest.raises(ParameterError, match="engine must be one of duckdb, spark"):
+        check_engine_parameters("polars")
