@@ -48,12 +48,13 @@ lab: store
 	$(BIN)/jupyter lab notebooks/
 
 # Benchmarks at 10 million rows (minutes each, data cached under bench/out/); figures in bench/README.md.
-bench: store
+bench: store java
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_retention.py --rows 10000000
 	$(BIN)/python bench/bench_requests.py --rows 10000000
 	$(BIN)/python bench/bench_flows.py --rows 10000000 --routes 2000
 	$(BIN)/python bench/bench_runner.py
+	$(BIN)/python bench/bench_spark.py --rows 10000000
 
 clean:
 	rm -rf $(VENV) $(SAMPLE) $(DB) reports/*/ reports/index.html
