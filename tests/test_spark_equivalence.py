@@ -202,3 +202,24 @@ def test_engine_parameter_wiring(spark_engine, spark_sample):  # noqa: F811
     assert retention.headline(duck) == retention.headline(spark)
     assert flow_metrics(con, engine="duckdb", as_of=AS_OF).headline == \
         flow_metrics(con, engine="spark", spark_data=str(data_dir), as_of=AS_OF).headline
+
+
+def test_cli_run_with_engine_spark(spark_sample, tmp_path):  # noqa: F811
+    """`compliance-kit run -p engine=spark -p spark_data=DIR` publishes the retention figures
+    DuckDB computes (the notebook kernel starts its own local Spark)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    data_dir, con = spark_sample
+    cli = Path(sys.executable).with_name("compliance-kit")
+    out = subprocess.run([str(cli), "run", "retention_compliance", "--as-of", AS_OF, "--jobs", "1",
+                          "-p", "engine=spark", "-p", f"spark_data={data_dir}",
+                          "--db", str(data_dir.parent / "compliance.duckdb"), "--out", str(tmp_path)],
+                         capture_output=True, text=True, timeout=240, cwd=Path(__file__).parents[1])
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    [metrics] = tmp_path.glob("*/metrics.json")
+    published = json.loads(metrics.read_text())["retention"]
+    expected = retention.headline(retention.evaluate(con, AS_OF))
+    assert published == pytest.approx(expected), f"metrics.json retention: spark run={published} duckdb={expected}"

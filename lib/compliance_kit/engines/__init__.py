@@ -32,11 +32,26 @@ def check_engine_parameters(engine: str, spark_data=None, spark_url=None) -> str
     return engine
 
 
+def _resolve_data(spark_data: str) -> str:
+    """A relative local folder is looked up from the working directory upwards (a report
+    notebook runs in its own folder), like the store; URLs and absolute paths as given."""
+    from pathlib import Path
+
+    if "://" in str(spark_data) or Path(spark_data).is_absolute():
+        return str(spark_data)
+    here = Path.cwd()
+    for base in (here, *here.parents):
+        if (base / spark_data).is_dir():
+            return str(base / spark_data)
+    return str(spark_data)
+
+
 def spark_engine(con, spark_data: str, spark_url: str | None = None):
     """A SparkEngine reading `spark_data` with the store's policy tables. spark_url: None
     for local[2], 'sc://host:15002' for Spark Connect, else a master URL (yarn, spark://...)."""
     from .spark import SparkEngine
 
+    spark_data = _resolve_data(spark_data)
     key = (spark_url, str(spark_data))
     if key not in _SPARK:
         if spark_url and spark_url.startswith("sc://"):
