@@ -223,3 +223,43 @@ def test_cli_run_with_engine_spark(spark_sample, tmp_path):  # noqa: F811
     published = json.loads(metrics.read_text())["retention"]
     expected = retention.headline(retention.evaluate(con, AS_OF))
     assert published == pytest.approx(expected), f"metrics.json retention: spark run={published} duckdb={expected}"
+
+
+# ------------------------------------------------------------------ requests
+
+REQUEST_SCOPES = {
+    "all": {},
+    "window_EEA_two_types": {"window_start": "2025-01-01", "window_end": "2026-09-30",
+                             "jurisdictions": ["EEA"], "types": ["access", "deletion"]},
+}
+
+
+@pytest.mark.parametrize("scope", list(REQUEST_SCOPES))
+def test_requests_status_and_metrics_equal(scope, spark_engine, spark_sample):  # noqa: F811
+    """The per-request deadline and class (the pass over the requests, on Spark) equal
+    DuckDB's column for column; so do the headline and the performance table read from it."""
+    from compliance_kit.analysis import requests as Q
+    from compliance_kit.engines.spark import requests_prepare
+    from compliance_kit.store import connect
+
+    data_dir, _ = spark_sample
+    db = data_dir.parent / "compliance.duckdb"
+    duck_con, spark_con = connect(db, read_only=True), connect(db, read_only=True)
+    try:
+        kwargs = REQUEST_SCOPES[scope]
+        n_duck = Q.prepare(duck_con, AS_OF, **kwargs)
+        n_spark = requests_prepare(spark_engine, spark_con, AS_OF, **kwargs)
+        assert n_duck > 0 and n_duck == n_spark, f"requests[{scope}] rows: duckdb={n_duck} spark={n_spark}"
+        a = duck_con.sql("SELECT * FROM request_status").pl()
+        b = spark_con.sql("SELECT * FROM request_status").pl()
+        assert a.schema == b.schema, f"requests.request_status[{scope}] schema: duckdb={a.schema} spark={b.schema}"
+        assert_same(f"requests.request_status[{scope}]", a, b, ["request_id"],
+                    [c for c in a.columns if c != "request_id"])
+        ha, hb = Q.headline(duck_con), Q.headline(spark_con)
+        for key in ha:
+            assert ha[key] == hb[key], f"requests.headline[{scope}].{key}: duckdb={ha[key]!r} spark={hb[key]!r}"
+        pa, pb = Q.performance(duck_con), Q.performance(spark_con)
+        assert pa.equals(pb), f"requests.performance[{scope}]: duckdb=\n{pa}\nspark=\n{pb}"
+    finally:
+        duck_con.close()
+        spark_con.close()

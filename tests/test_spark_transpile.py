@@ -64,7 +64,7 @@ def test_repeated_identical_ctes_are_merged_and_different_ones_refused():
     ("SELECT quantile_cont(h, 0.5) FROM t", "percentile"),
     ("SELECT median(h) FROM t", "median"),
     ("SELECT a FROM t QUALIFY row_number() OVER (ORDER BY a) = 1", "QUALIFY"),
-    ("SELECT to_months(3) FROM t", "to_months"),
+    ("SELECT rq_day(t) FROM t", "rq_day"),  # a macro not passed in
     ("CREATE TEMP MACRO f(x) AS x + 1", "CREATE"),
     ("SELECT 1; SELECT 2", "2 statements"),
 ])
@@ -165,3 +165,19 @@ def test_engine_parameters_checked_before_any_work():
         check_engine_parameters("spark", "data/sample", 15002)
     with pytest.raises(ParameterError, match="engine must be one of duckdb, spark"):
         check_engine_parameters("polars")
+
+
+def test_macros_inlined_and_duckdb_interval_forms():
+    macros = ("CREATE OR REPLACE TEMP MACRO day_of(ts) AS DATE '1970-01-01' + (epoch_us(ts) // 86400000000)::INTEGER;\n"
+              "CREATE OR REPLACE TEMP MACRO plus_one_day(ts) AS day_of(ts) + 1;")
+    sql, _ = to_spark("SELECT plus_one_day(a.t) AS d, x + INTERVAL (n) DAY AS e, y + to_hours(h) AS f, "
+                      "make_timestamptz(u) AS g FROM a", "requests_status.sql", macros=macros)
+    assert "UNIX_MICROS(((a.t))) DIV 86400000000) AS INT)) + 1) AS d" in sql and "plus_one_day" not in sql.lower()
+    assert "x + MAKE_INTERVAL(0, 0, 0, n, 0, 0, 0) AS e" in sql
+    assert "y + MAKE_INTERVAL(0, 0, 0, 0, h, 0, 0) AS f" in sql
+    assert "TIMESTAMP_MICROS(u) AS g" in sql
+
+
+def test_macro_file_must_hold_only_macros():
+    with pytest.raises(TranspileError, match="not a CREATE MACRO"):
+        to_spark("SELECT 1", "q.sql", macros="CREATE TABLE t (a INT)")

@@ -17,7 +17,10 @@ What runs where:
   on Spark, transpiled from the DuckDB SQL (engines/transpile.py); the small result comes
   back as Polars and the roll-ups run where they always do (an in-memory DuckDB), so every
   existing metric function works unchanged on a Spark run.
-Requests are not covered yet (docs/scale-out.md says why).
+- requests: the deadline and class of every request (requests_status.sql) run on Spark
+  (`requests_prepare`); the lookups it reads (rule periods, rules, due-date lookup,
+  calendars) are built in DuckDB and broadcast; the per-request result becomes the
+  store connection's TEMP table, which every metric of analysis/requests.py reads.
 """
 
 from __future__ import annotations
@@ -229,3 +232,61 @@ def flows_metric_set(engine: SparkEngine, con: duckdb.DuckDBPyConnection, *, win
         )
     finally:
         db.close()
+
+
+# Tables of requests.prepare computed in DuckDB from the policy and the calendars (small:
+# rules x periods, days x calendars) and shipped to Spark for the pass over the requests.
+REQUEST_LOOKUPS = ("request_epochs", "request_rules", "request_due_lookup", "calendar_days")
+
+
+def requests_prepare(engine: SparkEngine, con: duckdb.DuckDBPyConnection, as_of, window_start=None,
+                     window_end=None, jurisdictions=None, types=None) -> int:
+    """requests.prepare with its pass over the requests on Spark: the deadline and class
+    of every request (sql/requests_status.sql, macros of requests_macros.sql inlined) run
+    on Spark; the lookups it reads are built in DuckDB as requests.prepare builds them and
+    broadcast. The result (one row per request) becomes `con`'s TEMP table
+    request_status_base, so every metric function of analysis/requests.py reads it
+    unchanged. Returns the row count."""
+    from .. import calendars
+    from ..analysis import requests as Q
+    from ..reports.params import parse_optional_date as _date
+
+    as_of = _date("as_of", as_of)
+    if as_of is None:
+        from ..errors import ParameterError
+        raise ParameterError("as_of is required (a date, YYYY-MM-DD)")
+    window_start, window_end = _date("window_start", window_start), _date("window_end", window_end)
+    if window_start and window_end and window_end < window_start:
+        from ..errors import ParameterError
+        raise ParameterError(f"window_end {window_end} is before window_start {window_start}")
+    jurisdictions = Q._str_list("jurisdictions", jurisdictions)
+    types = Q._str_list("types", types)
+    Q._check_rules(con)
+    # the years the calendars must cover, from the requests on Spark (Q._year_range's query)
+    span = engine.sql(
+        """SELECT min(year(received_at)) AS first,
+                  max(year(greatest(received_at, coalesce(id_verified_at, received_at),
+                                    coalesce(completed_at, received_at)))) AS last
+           FROM requests""", "requests year range").row(0)
+    first = min(span[0] or as_of.year, as_of.year)
+    last = max(span[1] or as_of.year, as_of.year) + 2
+    calendars.materialise_calendars(con, calendars.calendar_codes(con), first, last)
+    macros = read_sql("requests_macros.sql")
+    con.execute(macros)
+    con.execute("CREATE OR REPLACE TEMP TABLE request_epochs AS\n" + read_sql("requests_epochs.sql"))
+    con.execute("CREATE OR REPLACE TEMP TABLE request_rules AS\n" + Q.expanded_sql("requests_rules.sql"))
+    con.execute("CREATE OR REPLACE TEMP TABLE request_due_lookup AS\n" + read_sql("requests_lookup.sql"))
+    for table in REQUEST_LOOKUPS:
+        engine.register(table, con.sql(f"SELECT * FROM {table}").pl())
+    params = {"as_of": as_of, "window_start": window_start, "window_end": window_end,
+              "jurisdictions": jurisdictions, "types": types}
+    text, markers = to_spark(Q.status_sql(), "requests_status.sql", params, macros=macros)
+    df = engine.spark.sql(text, args=spark_args(params, markers)) if markers else engine.spark.sql(text)
+    arrow = df.toArrow()
+    con.register("_spark_request_status", arrow)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {Q.STATUS_TABLE}_base AS SELECT * FROM _spark_request_status")
+    finally:
+        con.unregister("_spark_request_status")
+    con.execute(read_sql("requests_status_view.sql"))
+    return con.sql(f"SELECT count(*) FROM {Q.STATUS_TABLE}").fetchall()[0][0]

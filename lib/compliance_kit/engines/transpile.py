@@ -19,7 +19,15 @@ rejects):
    identical repeats dropped: composed queries (retention's cube reads `resolved_rules`
    both itself and through `status`) would otherwise define a name twice. Two
    *different* definitions under one name raise TranspileError.
-4. Bound parameters: DuckDB `$name` becomes Spark's named marker `:name` (sqlglot), and
+4. DuckDB-only forms of intervals and instants: `x + INTERVAL (expr) DAY|HOUR|MONTH|...`
+   (a non-literal amount) and `to_hours(n)`/`to_days(n)`/`to_months(n)` ->
+   `make_interval(...)` (Spark's calendar interval: date + days stays a date, timestamp +
+   hours a timestamp, as in DuckDB); `make_timestamptz(us)` -> `timestamp_micros(us)`.
+5. Macros: given `macros` (the text of a file of `CREATE ... MACRO name(args) AS expr`
+   statements, e.g. requests_macros.sql), every call `name(a, ...)` is replaced by the
+   macro's body with its arguments substituted (parenthesised), before the other
+   transforms; macros may call earlier macros.
+6. Bound parameters: DuckDB `$name` becomes Spark's named marker `:name` (sqlglot), and
    values travel as `spark.sql(..., args=...)`: lists as `array(lit, ...)`, the rest as
    literals. Spark cannot bind a NULL array, so a parameter bound to None is replaced in
    the AST by a typed NULL: `CAST(NULL AS ARRAY<STRING>)` where an array is expected
@@ -27,7 +35,7 @@ rejects):
    formatted into the SQL text.
 
 Refused (TranspileError): exact percentiles (`quantile_cont`, `percentile_cont`,
-`median`; sqlglot turns some into approximate ones), DuckDB macros (`CREATE MACRO`),
+`median`; sqlglot turns some into approximate ones), DDL (`CREATE MACRO`, temp tables),
 `QUALIFY`, and any function sqlglot could not map (an `Anonymous` node) outside the
 short list of names both engines know.
 """
@@ -112,6 +120,67 @@ def _epoch_us(node: exp.Expression):
     return node
 
 
+_UNIT_SLOT = {"YEAR": 0, "MONTH": 1, "WEEK": 2, "DAY": 3, "HOUR": 4, "MINUTE": 5, "SECOND": 6}
+_TO_UNIT = {"to_years": "YEAR", "to_months": "MONTH", "to_weeks": "WEEK", "to_days": "DAY",
+            "to_hours": "HOUR", "to_minutes": "MINUTE", "to_seconds": "SECOND"}
+
+
+def _make_interval(amount: exp.Expression, unit: str) -> exp.Expression:
+    args = [exp.Literal.number(0) for _ in range(7)]
+    args[_UNIT_SLOT[unit]] = amount
+    return exp.Anonymous(this="make_interval", expressions=args)
+
+
+def _intervals_and_instants(node: exp.Expression):
+    """Transform 4."""
+    if isinstance(node, exp.Interval) and node.unit is not None:
+        unit = node.unit.name.upper().rstrip("S")
+        if not isinstance(node.this, exp.Literal) and unit in _UNIT_SLOT:
+            amount = node.this.this if isinstance(node.this, exp.Paren) else node.this
+            return _make_interval(amount.copy(), unit)
+    if isinstance(node, exp.Anonymous):
+        name = node.name.lower()
+        if name in _TO_UNIT and len(node.expressions) == 1:
+            return _make_interval(node.expressions[0].copy(), _TO_UNIT[name])
+        if name == "make_timestamptz" and len(node.expressions) == 1:
+            return exp.Anonymous(this="timestamp_micros", expressions=[node.expressions[0].copy()])
+    return node
+
+
+def parse_macros(text: str) -> dict[str, tuple[list[str], exp.Expression]]:
+    """name -> (argument names, body) of every `CREATE ... MACRO` in `text`."""
+    macros = {}
+    for stmt in sqlglot.parse(text, read="duckdb"):
+        if stmt is None:
+            continue
+        udf = stmt.this if isinstance(stmt, exp.Create) else None
+        if udf is None or str(stmt.args.get("kind", "")).upper() != "MACRO":
+            raise TranspileError(f"macros: not a CREATE MACRO statement: {stmt.sql()[:80]}")
+        name = udf.this.name.lower()
+        args = [a.name for a in udf.expressions]
+        body = _inline(stmt.expression, macros)  # earlier macros inside this one
+        macros[name] = (args, body)
+    return macros
+
+
+def _inline(tree: exp.Expression, macros: dict) -> exp.Expression:
+    """Transform 5."""
+    def sub(node):
+        if isinstance(node, exp.Anonymous) and node.name.lower() in macros:
+            names, body = macros[node.name.lower()]
+            if len(names) != len(node.expressions):
+                raise TranspileError(f"macro {node.name} takes {len(names)} argument(s)")
+            values = dict(zip(names, node.expressions))
+
+            def put(n):
+                if isinstance(n, exp.Column) and not n.table and n.name in values:
+                    return exp.Paren(this=values[n.name].copy())
+                return n
+            return exp.Paren(this=body.copy().transform(put))
+        return node
+    return tree.transform(sub)
+
+
 def _null_for(node: exp.Placeholder) -> exp.Expression:
     parent = node.parent
     if isinstance(parent, exp.Cast):
@@ -158,7 +227,7 @@ def _dedupe_ctes(name: str, tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def transform(sql: str, name: str, params: dict | None = None) -> exp.Expression:
+def transform(sql: str, name: str, params: dict | None = None, macros: str | None = None) -> exp.Expression:
     """Parse DuckDB SQL and apply the transforms; returns the Spark-ready AST."""
     try:
         statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
@@ -167,8 +236,11 @@ def transform(sql: str, name: str, params: dict | None = None) -> exp.Expression
     if len(statements) != 1:
         raise TranspileError(f"query {name!r}: {len(statements)} statements; Spark runs one query at a time")
     tree = statements[0]
+    if macros:
+        tree = _inline(tree, parse_macros(macros))
     tree = _dedupe_ctes(name, tree)
     tree = tree.transform(_epoch_us)
+    tree = tree.transform(_intervals_and_instants)
     tree = tree.transform(_mixed_interval_sum)
     params = params or {}
     for ph in list(tree.find_all(exp.Placeholder)):
@@ -178,9 +250,10 @@ def transform(sql: str, name: str, params: dict | None = None) -> exp.Expression
     return tree
 
 
-def to_spark(sql: str, name: str, params: dict | None = None) -> tuple[str, list[str]]:
+def to_spark(sql: str, name: str, params: dict | None = None,
+             macros: str | None = None) -> tuple[str, list[str]]:
     """(Spark SQL text, names of the parameter markers it still reads)."""
-    tree = transform(sql, name, params)
+    tree = transform(sql, name, params, macros)
     markers = sorted({ph.name for ph in tree.find_all(exp.Placeholder) if ph.name})
     missing = [m for m in markers if m not in (params or {})]
     if missing:
