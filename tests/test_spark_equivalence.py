@@ -205,8 +205,9 @@ def test_engine_parameter_wiring(spark_engine, spark_sample):  # noqa: F811
 
 
 def test_cli_run_with_engine_spark(spark_sample, tmp_path):  # noqa: F811
-    """`compliance-kit run -p engine=spark -p spark_data=DIR` publishes the retention figures
-    DuckDB computes (the notebook kernel starts its own local Spark)."""
+    """`compliance-kit run -p engine=spark -p spark_data=DIR` over the three analyses'
+    notebooks publishes the figures DuckDB computes (each notebook kernel starts its own
+    local Spark)."""
     import json
     import subprocess
     import sys
@@ -214,15 +215,28 @@ def test_cli_run_with_engine_spark(spark_sample, tmp_path):  # noqa: F811
 
     data_dir, con = spark_sample
     cli = Path(sys.executable).with_name("compliance-kit")
-    out = subprocess.run([str(cli), "run", "retention_compliance", "--as-of", AS_OF, "--jobs", "1",
+    out = subprocess.run([str(cli), "run", "retention_compliance", "request_turnaround", "data_flows",
+                          "--as-of", AS_OF, "--jobs", "1",
                           "-p", "engine=spark", "-p", f"spark_data={data_dir}",
                           "--db", str(data_dir.parent / "compliance.duckdb"), "--out", str(tmp_path)],
                          capture_output=True, text=True, timeout=240, cwd=Path(__file__).parents[1])
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     [metrics] = tmp_path.glob("*/metrics.json")
-    published = json.loads(metrics.read_text())["retention"]
-    expected = retention.headline(retention.evaluate(con, AS_OF))
-    assert published == pytest.approx(expected), f"metrics.json retention: spark run={published} duckdb={expected}"
+    published = json.loads(metrics.read_text())
+    expected = {"retention": retention.headline(retention.evaluate(con, AS_OF)),
+                "flows": flows.metric_set(con, as_of=AS_OF).headline}
+    for section, figures in expected.items():
+        assert published[section] == pytest.approx(figures), (
+            f"metrics.json {section}: spark run={published[section]} duckdb={figures}")
+    # requests: the published figures come from the same connection-level tables DuckDB fills
+    from compliance_kit.analysis import requests as Q
+    from compliance_kit.store import connect
+
+    with connect(data_dir.parent / "compliance.duckdb", read_only=True) as fresh:
+        Q.prepare(fresh, AS_OF)
+        want = Q.headline(fresh)
+    for key, value in published["requests"].items():
+        assert value == pytest.approx(want[key]), f"metrics.json requests.{key}: spark run={value} duckdb={want.get(key)}"
 
 
 # ------------------------------------------------------------------ requests

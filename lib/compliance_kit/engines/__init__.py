@@ -82,3 +82,15 @@ def flow_metrics(con, engine: str = "duckdb", spark_data=None, spark_url=None, *
     from .spark import flows_metric_set
 
     return flows_metric_set(spark_engine(con, spark_data, spark_url), con, **kwargs)
+
+
+def prepare_requests(con, engine: str = "duckdb", spark_data=None, spark_url=None, **kwargs) -> int:
+    """requests.prepare on the chosen engine: either way `con` then holds the TEMP
+    request_status every metric of analysis/requests.py reads; returns its row count."""
+    from ..analysis import requests
+
+    if check_engine_parameters(engine, spark_data, spark_url) == "duckdb":
+        return requests.prepare(con, **kwargs)
+    from .spark import requests_prepare
+
+    return requests_prepare(spark_engine(con, spark_data, spark_url), con, **kwargs)
