@@ -9,7 +9,7 @@ DB     := data/compliance.duckdb
 POLICY := data/policy/tencent-cloud/2022-05-25/policy.yaml
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: demo test lab sample store chromium bench clean
+.PHONY: demo test lab sample store chromium java bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,19 +35,26 @@ chromium:
 	  echo "installing Debian chromium for the browser test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
-test: store chromium
+# Debian's Java 17 for the Spark engine's tests (pyspark runs a local JVM; CI runs as root).
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing Debian openjdk-17-jre-headless for the Spark tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; }
+
+test: store chromium java
 	$(BIN)/python -m pytest
 
 lab: store
 	$(BIN)/jupyter lab notebooks/
 
 # Benchmarks at 10 million rows (minutes each, data cached under bench/out/); figures in bench/README.md.
-bench: store
+bench: store java
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_retention.py --rows 10000000
 	$(BIN)/python bench/bench_requests.py --rows 10000000
 	$(BIN)/python bench/bench_flows.py --rows 10000000 --routes 2000
 	$(BIN)/python bench/bench_runner.py
+	$(BIN)/python bench/bench_spark.py --rows 10000000
 
 clean:
 	rm -rf $(VENV) $(SAMPLE) $(DB) reports/*/ reports/index.html

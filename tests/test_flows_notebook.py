@@ -26,7 +26,8 @@ def test_parameters_cell():
     params = {k: v for k, v in ns.items() if not k.startswith("__")}
     assert params == {"db_path": None, "as_of": "2026-10-31", "window_start": None,
                       "window_end": None, "source_jurisdictions": None, "k": 5,
-                      "metrics_path": None, "chart_renderer": "svg"}
+                      "metrics_path": None, "chart_renderer": "svg",
+                      "engine": "duckdb", "spark_data": None, "spark_url": None}
 
 
 def test_chart_cells_ignore_output_and_no_transfer_ids():

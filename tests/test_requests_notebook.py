@@ -18,6 +18,7 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "request_turna
 DEFAULTS = {
     "db_path": None, "as_of": "2026-10-31", "window_start": None, "window_end": None,
     "jurisdictions": None, "types": None, "k": 5, "metrics_path": None, "chart_renderer": "svg",
+    "engine": "duckdb", "spark_data": None, "spark_url": None,  # engine: docs/scale-out.md
 }
 
 

@@ -18,6 +18,7 @@ DEFAULTS = {
     "db_path": None, "as_of": "2026-10-31", "jurisdictions": None, "categories": None,
     "systems": None, "horizon": 30, "rule_set": "strictest", "k": 5, "metrics_path": None,
     "chart_renderer": "svg",
+    "engine": "duckdb", "spark_data": None, "spark_url": None,  # engine: docs/scale-out.md
 }
 
 
@@ -47,6 +48,7 @@ def test_chart_cells_are_ignored_by_nbval_and_headline_goes_to_metrics():
     ({"rule_set": "loosest"}, "rule_set must be one of"),
     ({"horizon": -1}, "horizon must be at least 0"),
     ({"as_of": "31/10/2026"}, "as_of must be a date"),
+    ({"engine": "spark"}, "engine='spark' needs spark_data"),
 ])
 def test_a_bad_parameter_fails_in_the_validation_cell(tmp_path, parameters, message):
     with pytest.raises(pm.PapermillExecutionError) as err:

@@ -1,0 +1,292 @@
+"""The Spark engine: the same metric queries over the same Parquet layout, on a Spark
+session (local, a cluster through spark-submit, or Spark Connect).
+
+    from compliance_kit.engines.spark import SparkEngine, retention_evaluate, flows_metric_set
+    engine = SparkEngine(master="local[2]")            # or remote="sc://host:15002"
+    engine.attach(data_dir="data/sample", con=duckdb_store_connection)
+    run = retention_evaluate(engine, con, "2026-10-31") # a retention.RetentionRun
+    retention.headline(run); retention.lag_percentiles(run)   # unchanged library calls
+    flows_metric_set(engine, con, as_of="2026-10-31")  # a flows.FlowMetrics
+
+What runs where:
+- operational tables (accounts, records, events, requests, transfers) are read by Spark
+  from `DATA_DIR/<table>.parquet` (a local path, hdfs://, s3a://, abfss://, gs://);
+- policy tables are read from the DuckDB store and shipped to Spark as small DataFrames
+  marked for broadcast joins;
+- the big pass of each analysis (retention's metric cube, flows' monthly aggregate) runs
+  on Spark, transpiled from the DuckDB SQL (engines/transpile.py); the small result comes
+  back as Polars and the roll-ups run where they always do (an in-memory DuckDB), so every
+  existing metric function works unchanged on a Spark run.
+- requests: the deadline and class of every request (requests_status.sql) run on Spark
+  (`requests_prepare`); the lookups it reads (rule periods, rules, due-date lookup,
+  calendars) are built in DuckDB and broadcast; the per-request result becomes the
+  store connection's TEMP table, which every metric of analysis/requests.py reads.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ..errors import UserError
+from ..paths import read_sql
+from .transpile import spark_args, to_spark
+
+OPERATIONAL_TABLES = ("accounts", "records", "events", "requests", "transfers")
+# The policy tables the covered queries read (shipped to Spark, broadcast).
+POLICY_TABLES = ("retention_rules", "jurisdiction_lineage", "data_categories", "jurisdictions",
+                 "declared_transfers", "declared_transfer_categories", "jurisdiction_rules")
+
+INSTALL_HINT = "pip install 'compliance-kit[spark]' (pyspark>=4 and sqlglot)"
+JAVA_HINT = ("install Java 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; "
+             "`make java` does it) or point JAVA_HOME at a Java 17+ installation")
+
+
+class SparkUnavailable(UserError):
+    """Spark cannot be used here; the message says what to install or check."""
+
+
+def _java_problem() -> str | None:
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        if not (Path(home) / "bin" / "java").exists():
+            return f"JAVA_HOME={home} has no bin/java"
+        return None
+    if shutil.which("java") is None:
+        return "no `java` on PATH and JAVA_HOME is not set"
+    return None
+
+
+def check_available(remote: str | None = None) -> None:
+    """Raise SparkUnavailable with what to install, before any Spark start-up cost."""
+    try:
+        import pyspark  # noqa: F401
+        import sqlglot  # noqa: F401
+    except ImportError as e:
+        raise SparkUnavailable(f"the Spark engine needs {e.name}: {INSTALL_HINT}. "
+                               "The DuckDB engine (the default) works without it.") from None
+    if remote:
+        try:
+            import grpc  # noqa: F401
+        except ImportError:
+            raise SparkUnavailable(
+                f"Spark Connect ({remote}) needs the client libraries: pip install 'pyspark[connect]'. "
+                "The DuckDB engine (the default) works without it.") from None
+        return
+    problem = _java_problem()
+    if problem:
+        raise SparkUnavailable(f"local Spark needs Java: {problem}; {JAVA_HINT}. "
+                               "The DuckDB engine (the default) works without it.")
+
+
+class SparkEngine:
+    """A Spark session and the tables it reads. `master` for a local or spark-submit
+    session (`local[2]`, `yarn`, `spark://host:7077`), `remote` for Spark Connect
+    (`sc://host:15002`; the cluster then needs to reach DATA_DIR itself)."""
+
+    def __init__(self, master: str | None = "local[2]", remote: str | None = None,
+                 conf: dict | None = None, shuffle_partitions: int | None = None):
+        self.master = master
+        self.remote = remote
+        self.conf = dict(conf or {})
+        if shuffle_partitions is not None:
+            self.conf["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
+        self._spark = None
+
+    # ---------------------------------------------------------------- session
+    @property
+    def spark(self):
+        if self._spark is None:
+            self._spark = self._start()
+        return self._spark
+
+    def _start(self):
+        check_available(self.remote)
+        from pyspark.sql import SparkSession
+
+        builder = SparkSession.builder.appName("compliance-kit")
+        if self.remote:
+            builder = builder.remote(self.remote)
+        elif self.master:
+            builder = builder.master(self.master)
+            builder = builder.config("spark.ui.enabled", "false")
+            builder = builder.config("spark.ui.showConsoleProgress", "false")
+        builder = builder.config("spark.sql.session.timeZone", "UTC")
+        for key, value in self.conf.items():
+            builder = builder.config(key, value)
+        where = self.remote or self.master
+        try:
+            spark = builder.getOrCreate()
+            spark.sql("SELECT 1").collect()  # a cluster that is not there fails here
+        except Exception as e:  # py4j / grpc / PySparkRuntimeError: all mean "not usable"
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            check = ("check that the Spark Connect server is running and reachable "
+                     "(host, port 15002, firewall, token)" if self.remote
+                     else f"check Java ({JAVA_HINT}) and the master URL")
+            raise SparkUnavailable(f"cannot start Spark at {where}: {first[:300]}; {check}. "
+                                   "The DuckDB engine (the default) still works.") from None
+        if not self.remote:
+            spark.sparkContext.setLogLevel("ERROR")
+        return spark
+
+    def stop(self):
+        if self._spark is not None:
+            self._spark.stop()
+            self._spark = None
+
+    # ---------------------------------------------------------------- tables
+    def attach(self, data_dir: str | os.PathLike, con: duckdb.DuckDBPyConnection,
+               tables=OPERATIONAL_TABLES, policy_tables=POLICY_TABLES) -> "SparkEngine":
+        """Register DATA_DIR/<table>.parquet and the store's policy tables as views."""
+        spark = self.spark
+        from pyspark.sql import functions as F
+
+        base = str(data_dir).rstrip("/")
+        local = "://" not in base
+        for table in tables:
+            path = f"{base}/{table}.parquet"
+            if local and not Path(path).exists():
+                raise UserError(f"Spark engine: {path} not found; DATA_DIR must hold "
+                                f"<table>.parquet for {', '.join(tables)} (as `compliance-kit synth` writes)")
+            spark.read.parquet(path).createOrReplaceTempView(table)
+        for table in policy_tables:
+            arrow = con.sql(f"SELECT * FROM {table}").to_arrow_table()
+            F.broadcast(spark.createDataFrame(arrow)).createOrReplaceTempView(table)
+        return self
+
+    def register(self, name: str, frame: pl.DataFrame) -> None:
+        """A small Polars frame as a (broadcast) view."""
+        from pyspark.sql import functions as F
+
+        F.broadcast(self.spark.createDataFrame(frame.to_arrow())).createOrReplaceTempView(name)
+
+    # ---------------------------------------------------------------- queries
+    def sql_arrow(self, sql: str, name: str, params: dict | None = None):
+        """Run DuckDB SQL on Spark (transpiled); the result as a pyarrow Table."""
+        params = params or {}
+        text, markers = to_spark(sql, name, params)
+        df = self.spark.sql(text, args=spark_args(params, markers)) if markers else self.spark.sql(text)
+        return df.toArrow()
+
+    def sql(self, sql: str, name: str, params: dict | None = None) -> pl.DataFrame:
+        return pl.from_arrow(self.sql_arrow(sql, name, params))
+
+
+# -------------------------------------------------------------------- analyses
+
+def retention_evaluate(engine: SparkEngine, as_of, rule_set: str = "strictest",
+                       jurisdictions=None, categories=None, systems=None,
+                       horizon_days: int = 30):
+    """retention.evaluate on Spark: the metric cube (the pass over every record) runs on
+    Spark; the returned RetentionRun holds it in a private in-memory DuckDB, so every
+    metric function of analysis/retention.py reads it unchanged."""
+    from ..analysis import retention
+
+    scope = retention.Scope.make(as_of, rule_set, jurisdictions, categories, systems, horizon_days)
+    sql = retention._strip_comments(retention.cube_sql())
+    cube = engine.sql(sql, "retention_cube.sql", scope.params())
+    mem = duckdb.connect()
+    mem.execute("SET TimeZone = 'UTC'")
+    return retention.RetentionRun(mem, scope, cube)
+
+
+def retention_metric(engine: SparkEngine, run, name: str, **params) -> pl.DataFrame:
+    """A retention_metric_<name>.sql query run on Spark over the run's cube."""
+    from ..analysis import retention
+
+    engine.register("retention_cube", run.cube)
+    sql = retention._strip_comments(read_sql(f"retention_metric_{name}.sql"))
+    return engine.sql(sql, f"retention_metric_{name}.sql", params)
+
+
+def flows_monthly_sql() -> str:
+    from ..analysis import flows
+
+    return flows._with([("scoped", read_sql("flows_scope.sql"))], read_sql("flows_monthly.sql"))
+
+
+def flows_metric_set(engine: SparkEngine, con: duckdb.DuckDBPyConnection, *, window_start=None,
+                     window_end=None, as_of=None, source_jurisdictions=None):
+    """flows.metric_set with its one big pass (the monthly aggregate over `transfers`) on
+    Spark; classification and roll-ups run in flows' in-memory DuckDB as on the DuckDB
+    engine (they read thousands of rows). `con` is the store (policy tables)."""
+    from ..analysis import flows
+
+    params = flows._params(window_start, window_end, as_of, source_jurisdictions)
+    arrow = engine.sql_arrow(flows_monthly_sql(), "flows_monthly.sql", params)
+    db = flows._RollupDB(con, arrow)
+    try:
+        return flows.FlowMetrics(
+            monthly=pl.from_arrow(arrow),
+            keys=db.mem.sql("SELECT * FROM classified_keys ORDER BY ALL").pl(),
+            volumes=db.sql("flows_volumes.sql"),
+            matrix=db.sql("flows_matrix.sql"),
+            breakdown=flows._breakdown(db.sql("flows_breakdown.sql")),
+            findings=db.sql("flows_findings.sql"),
+            usage=db.sql("flows_usage.sql"),
+            headline=db.sql("flows_headline.sql").row(0, named=True),
+        )
+    finally:
+        db.close()
+
+
+# Tables of requests.prepare computed in DuckDB from the policy and the calendars (small:
+# rules x periods, days x calendars) and shipped to Spark for the pass over the requests.
+REQUEST_LOOKUPS = ("request_epochs", "request_rules", "request_due_lookup", "calendar_days")
+
+
+def requests_prepare(engine: SparkEngine, con: duckdb.DuckDBPyConnection, as_of, window_start=None,
+                     window_end=None, jurisdictions=None, types=None) -> int:
+    """requests.prepare with its pass over the requests on Spark: the deadline and class
+    of every request (sql/requests_status.sql, macros of requests_macros.sql inlined) run
+    on Spark; the lookups it reads are built in DuckDB as requests.prepare builds them and
+    broadcast. The result (one row per request) becomes `con`'s TEMP table
+    request_status_base, so every metric function of analysis/requests.py reads it
+    unchanged. Returns the row count."""
+    from .. import calendars
+    from ..analysis import requests as Q
+    from ..reports.params import parse_optional_date as _date
+
+    as_of = _date("as_of", as_of)
+    if as_of is None:
+        from ..errors import ParameterError
+        raise ParameterError("as_of is required (a date, YYYY-MM-DD)")
+    window_start, window_end = _date("window_start", window_start), _date("window_end", window_end)
+    if window_start and window_end and window_end < window_start:
+        from ..errors import ParameterError
+        raise ParameterError(f"window_end {window_end} is before window_start {window_start}")
+    jurisdictions = Q._str_list("jurisdictions", jurisdictions)
+    types = Q._str_list("types", types)
+    Q._check_rules(con)
+    # the years the calendars must cover, from the requests on Spark (Q._year_range's query)
+    span = engine.sql(
+        """SELECT min(year(received_at)) AS first,
+                  max(year(greatest(received_at, coalesce(id_verified_at, received_at),
+                                    coalesce(completed_at, received_at)))) AS last
+           FROM requests""", "requests year range").row(0)
+    first = min(span[0] or as_of.year, as_of.year)
+    last = max(span[1] or as_of.year, as_of.year) + 2
+    calendars.materialise_calendars(con, calendars.calendar_codes(con), first, last)
+    macros = read_sql("requests_macros.sql")
+    con.execute(macros)
+    con.execute("CREATE OR REPLACE TEMP TABLE request_epochs AS\n" + read_sql("requests_epochs.sql"))
+    con.execute("CREATE OR REPLACE TEMP TABLE request_rules AS\n" + Q.expanded_sql("requests_rules.sql"))
+    con.execute("CREATE OR REPLACE TEMP TABLE request_due_lookup AS\n" + read_sql("requests_lookup.sql"))
+    for table in REQUEST_LOOKUPS:
+        engine.register(table, con.sql(f"SELECT * FROM {table}").pl())
+    params = {"as_of": as_of, "window_start": window_start, "window_end": window_end,
+              "jurisdictions": jurisdictions, "types": types}
+    text, markers = to_spark(Q.status_sql(), "requests_status.sql", params, macros=macros)
+    df = engine.spark.sql(text, args=spark_args(params, markers)) if markers else engine.spark.sql(text)
+    arrow = df.toArrow()
+    con.register("_spark_request_status", arrow)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {Q.STATUS_TABLE}_base AS SELECT * FROM _spark_request_status")
+    finally:
+        con.unregister("_spark_request_status")
+    con.execute(read_sql("requests_status_view.sql"))
+    return con.sql(f"SELECT count(*) FROM {Q.STATUS_TABLE}").fetchall()[0][0]

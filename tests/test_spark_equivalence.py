@@ -1,0 +1,279 @@
+"""The same metrics on Spark and DuckDB (issue 8).
+
+On a 300-account synthetic sample, the retention metrics (one cube pass over every record)
+and the flows metrics (one monthly pass over the transfers) computed on a local Spark
+session equal DuckDB's: counts exactly, lag percentiles within the retention doc's bound.
+Every metric query of the covered analyses also runs on Spark itself (over the DuckDB cube)
+and gives DuckDB's answer. A mismatch names the metric, the row and both values.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+import pytest
+
+from compliance_kit.analysis import flows, retention
+from compliance_kit.engines.spark import (flows_metric_set, flows_monthly_sql, retention_evaluate,
+                                          retention_metric)
+from conftest_spark import AS_OF, spark_engine, spark_sample  # noqa: F401  (fixtures)
+
+pytest.importorskip("pyspark", reason="the spark extra is part of the test extra: pip install -e '.[test]'")
+
+
+def assert_same(metric: str, duck: pl.DataFrame, spark: pl.DataFrame, keys: list[str],
+                exact: list[str], approx: dict[str, float] | None = None) -> None:
+    """Equal frames: the same key rows, `exact` columns equal, `approx` columns within
+    their tolerance. The failure lists the metric, the row's keys and both values."""
+    approx = approx or {}
+    problems = []
+    dk = duck.select(keys).unique().height
+    if dk != duck.height:
+        problems.append(f"{metric}: duckdb has repeated keys {keys}")
+    if duck.height != spark.height:
+        problems.append(f"{metric}: rows duckdb={duck.height} spark={spark.height}")
+    both = duck.join(spark, on=keys, how="full", suffix="_spark", nulls_equal=True, coalesce=True)
+    for row in both.iter_rows(named=True):
+        where = ", ".join(f"{k}={row[k]!r}" for k in keys)
+        for col in exact:
+            a, b = row[col], row[f"{col}_spark"]
+            if a != b:
+                problems.append(f"{metric} [{where}] {col}: duckdb={a!r} spark={b!r}")
+        for col, tol in approx.items():
+            a, b = row[col], row[f"{col}_spark"]
+            if a is None or b is None or not math.isclose(a, b, rel_tol=0, abs_tol=tol):
+                problems.append(f"{metric} [{where}] {col}: duckdb={a!r} spark={b!r} (tolerance {tol})")
+    assert not problems, "\n".join(problems[:20]) + (f"\n... {len(problems)} in all" if len(problems) > 20 else "")
+
+
+SCOPES = {
+    "strictest": {},
+    "retention_table": {"rule_set": "retention_table"},
+    "EEA_two_categories": {"jurisdictions": ["EEA"], "categories": ["account_data", "usage_logs"]},
+}
+
+
+@pytest.fixture(scope="module", params=list(SCOPES))
+def runs(request, spark_engine, spark_sample):  # noqa: F811
+    _, con = spark_sample
+    kwargs = SCOPES[request.param]
+    return request.param, retention.evaluate(con, AS_OF, **kwargs), retention_evaluate(spark_engine, AS_OF, **kwargs)
+
+
+def test_retention_headline_equal(runs):
+    name, duck, spark = runs
+    a, b = retention.headline(duck), retention.headline(spark)
+    assert a["records_checked"] > 0
+    for key in a:
+        assert a[key] == b[key], f"retention.headline[{name}].{key}: duckdb={a[key]!r} spark={b[key]!r}"
+
+
+@pytest.mark.parametrize("by", ["category", "jurisdiction", "system", "jurisdiction_category", "all"])
+def test_retention_status_counts_equal(runs, by):
+    name, duck, spark = runs
+    a, b = retention.status_counts(duck, by), retention.status_counts(spark, by)
+    keys = [c for c in a.columns if c not in ("n", "rate")]
+    assert_same(f"retention.status_counts[{name}, by={by}]", a, b, keys, ["n"], {"rate": 1e-12})
+
+
+def test_retention_timeline_metrics_equal(runs):
+    name, duck, spark = runs
+    assert_same(f"retention.ageing[{name}]", retention.ageing(duck), retention.ageing(spark),
+                ["ageing_bucket"], ["overdue", "days_overdue_sum", "bucket_order"])
+    assert_same(f"retention.trend[{name}]", retention.trend(duck), retention.trend(spark),
+                ["deadline_month", "status"], ["n"])
+    assert_same(f"retention.upcoming[{name}]", retention.upcoming(duck), retention.upcoming(spark),
+                ["deadline_day", "category", "system"], ["records"])
+    assert_same(f"retention.top_systems[{name}]", retention.top_systems(duck, 1000),
+                retention.top_systems(spark, 1000), ["system"],
+                ["records", "overdue", "days_overdue_sum", "days_overdue_max"], {"overdue_rate": 1e-12})
+    assert_same(f"retention.rules_decisive[{name}]", retention.rules_decisive(duck),
+                retention.rules_decisive(spark), ["rule_id"], ["records"])
+
+
+def test_retention_lag_percentiles_within_bound(runs):
+    """Counts exact; values within the doc's bound (docs/metrics-retention.md): each engine's
+    value is within error_bound of the exact nearest-rank percentile, so the two are within
+    twice the larger bound of each other."""
+    name, duck, spark = runs
+    a, b = retention.lag_percentiles(duck), retention.lag_percentiles(spark)
+    assert a.height > 0
+    both = a.join(b, on=["category", "percentile"], how="full", suffix="_spark", coalesce=True)
+    assert both.height == a.height == b.height, (
+        f"retention.lag_percentiles[{name}]: rows duckdb={a.height} spark={b.height}")
+    for row in both.iter_rows(named=True):
+        metric = f"retention.lag_percentiles[{name}] {row['category']} {row['percentile']}"
+        assert row["erased"] == row["erased_spark"], (
+            f"{metric} erased: duckdb={row['erased']} spark={row['erased_spark']}")
+        bound = 2 * max(row["error_bound"], row["error_bound_spark"],
+                        retention.LAG_ERROR_BOUND * max(1.0, abs(row["value"])))
+        assert abs(row["value"] - row["value_spark"]) <= bound, (
+            f"{metric} value: duckdb={row['value']} spark={row['value_spark']} (bound {bound})")
+
+
+def test_retention_cube_identical(runs):
+    """The whole cube, row for row (the lag bins included)."""
+    name, duck, spark = runs
+    keys = ["part", "category", "jurisdiction", "system", "status", "rule_id", "deadline_month",
+            "ageing_bucket", "upcoming_day", "lag_bin"]
+    assert_same(f"retention.cube[{name}]", duck.cube, spark.cube.cast(duck.cube.schema), keys,
+                ["n", "days_overdue_sum", "days_overdue_max"])
+
+
+# ------------------------------------------------------------------ every metric query, both engines
+
+METRIC_QUERIES = {
+    "status": ({}, ["dimension", "category", "jurisdiction", "system", "status"], ["n"], {"rate": 1e-12}),
+    "ageing": ({}, ["ageing_bucket"], ["bucket_order", "overdue", "days_overdue_sum"], {}),
+    "lag_percentiles": ({}, ["category", "percentile"], ["erased"],
+                        {"value": 1e-9, "bin_low": 1e-9, "bin_high": 1e-9, "error_bound": 1e-9}),
+    "lag_histogram": ({"bin_width": 0.05}, ["category", "lag_ratio_from"], ["erased"], {"lag_ratio_to": 1e-9}),
+    "trend": ({}, ["deadline_month", "status"], ["n"], {}),
+    "top_systems": ({"limit": 1000}, ["system"],
+                    ["records", "overdue", "days_overdue_sum", "days_overdue_max"], {"overdue_rate": 1e-12}),
+    "upcoming": ({}, ["deadline_day", "category", "system"], ["records"], {}),
+}
+
+
+@pytest.mark.parametrize("name", list(METRIC_QUERIES))
+def test_retention_metric_query_runs_on_both(name, spark_engine, spark_sample):  # noqa: F811
+    """sql/retention_metric_<name>.sql on DuckDB and, transpiled, on Spark, over one cube."""
+    _, con = spark_sample
+    params, keys, exact, approx = METRIC_QUERIES[name]
+    run = retention.evaluate(con, AS_OF)
+    duck = retention._metric(run, name, **params)
+    spark = retention_metric(spark_engine, run, name, **params)
+    assert duck.height > 0, f"retention_metric_{name}.sql: empty on the sample, the test would prove nothing"
+    if name == "lag_histogram":  # float keys: compare on the bin index
+        duck = duck.with_columns(pl.col("lag_ratio_from").mul(20).round().cast(pl.Int64))
+        spark = spark.with_columns(pl.col("lag_ratio_from").mul(20).round().cast(pl.Int64))
+    assert_same(f"retention_metric_{name}.sql", duck, spark, keys, exact, approx)
+
+
+# ------------------------------------------------------------------ flows
+
+FLOW_SCOPES = {
+    "all": {"as_of": AS_OF},
+    "window_EEA": {"window_start": "2026-01-01", "window_end": "2026-06-30",
+                   "source_jurisdictions": ["EEA"]},
+}
+
+
+@pytest.mark.parametrize("scope", list(FLOW_SCOPES))
+def test_flows_metrics_equal(scope, spark_engine, spark_sample):  # noqa: F811
+    _, con = spark_sample
+    kwargs = FLOW_SCOPES[scope]
+    duck, spark = flows.metric_set(con, **kwargs), flows_metric_set(spark_engine, con, **kwargs)
+    assert duck.headline["transfers"] > 0
+    for key, a in duck.headline.items():
+        b = spark.headline[key]
+        ok = math.isclose(a, b, rel_tol=1e-12) if isinstance(a, float) else a == b
+        assert ok, f"flows.headline[{scope}].{key}: duckdb={a!r} spark={b!r}"
+    keys = ["month", "source_jurisdiction", "recipient", "destination_country", "category",
+            "mechanism", "encrypted"]
+    assert_same(f"flows.monthly[{scope}]", duck.monthly,
+                spark.monthly.cast({c: duck.monthly.schema[c] for c in ("transfers", "records", "bytes")}),
+                keys, ["transfers", "records", "bytes"])
+    assert_same(f"flows.breakdown[{scope}]", duck.breakdown, spark.breakdown, ["classification"],
+                ["transfers", "records", "bytes"])
+
+
+def test_flows_monthly_query_runs_on_both(spark_engine, spark_sample):  # noqa: F811
+    """The flows big pass, as SQL text: the same rows from both engines."""
+    _, con = spark_sample
+    params = flows._params(as_of=AS_OF)
+    duck = con.sql(flows_monthly_sql(), params=params).pl()
+    spark = spark_engine.sql(flows_monthly_sql(), "flows_monthly.sql", params)
+    keys = ["month", "source_jurisdiction", "recipient", "destination_country", "category",
+            "mechanism", "encrypted"]
+    assert_same("flows_monthly.sql", duck, spark.cast({c: duck.schema[c] for c in ("transfers", "records", "bytes")}),
+                keys, ["transfers", "records", "bytes"])
+
+
+def test_engine_parameter_wiring(spark_engine, spark_sample):  # noqa: F811
+    """What the notebooks call (`engine`, `spark_data`, `spark_url` parameters): the same
+    headline figures from either engine."""
+    from compliance_kit.engines import flow_metrics, retention_run
+
+    data_dir, con = spark_sample
+    duck = retention_run(con, AS_OF, engine="duckdb", rule_set="strictest")
+    spark = retention_run(con, AS_OF, engine="spark", spark_data=str(data_dir), rule_set="strictest")
+    assert retention.headline(duck) == retention.headline(spark)
+    assert flow_metrics(con, engine="duckdb", as_of=AS_OF).headline == \
+        flow_metrics(con, engine="spark", spark_data=str(data_dir), as_of=AS_OF).headline
+
+
+def test_cli_run_with_engine_spark(spark_sample, tmp_path):  # noqa: F811
+    """`compliance-kit run -p engine=spark -p spark_data=DIR` over the three analyses'
+    notebooks publishes the figures DuckDB computes (each notebook kernel starts its own
+    local Spark)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    data_dir, con = spark_sample
+    cli = Path(sys.executable).with_name("compliance-kit")
+    out = subprocess.run([str(cli), "run", "retention_compliance", "request_turnaround", "data_flows",
+                          "--as-of", AS_OF, "--jobs", "1",
+                          "-p", "engine=spark", "-p", f"spark_data={data_dir}",
+                          "--db", str(data_dir.parent / "compliance.duckdb"), "--out", str(tmp_path)],
+                         capture_output=True, text=True, timeout=240, cwd=Path(__file__).parents[1])
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    [metrics] = tmp_path.glob("*/metrics.json")
+    published = json.loads(metrics.read_text())
+    expected = {"retention": retention.headline(retention.evaluate(con, AS_OF)),
+                "flows": flows.metric_set(con, as_of=AS_OF).headline}
+    for section, figures in expected.items():
+        assert published[section] == pytest.approx(figures), (
+            f"metrics.json {section}: spark run={published[section]} duckdb={figures}")
+    # requests: the published figures come from the same connection-level tables DuckDB fills
+    from compliance_kit.analysis import requests as Q
+    from compliance_kit.store import connect
+
+    with connect(data_dir.parent / "compliance.duckdb", read_only=True) as fresh:
+        Q.prepare(fresh, AS_OF)
+        want = Q.headline(fresh)
+    for key, value in published["requests"].items():
+        assert value == pytest.approx(want[key]), f"metrics.json requests.{key}: spark run={value} duckdb={want.get(key)}"
+
+
+# ------------------------------------------------------------------ requests
+
+REQUEST_SCOPES = {
+    "all": {},
+    "window_EEA_two_types": {"window_start": "2025-01-01", "window_end": "2026-09-30",
+                             "jurisdictions": ["EEA"], "types": ["access", "deletion"]},
+}
+
+
+@pytest.mark.parametrize("scope", list(REQUEST_SCOPES))
+def test_requests_status_and_metrics_equal(scope, spark_engine, spark_sample):  # noqa: F811
+    """The per-request deadline and class (the pass over the requests, on Spark) equal
+    DuckDB's column for column; so do the headline and the performance table read from it."""
+    from compliance_kit.analysis import requests as Q
+    from compliance_kit.engines.spark import requests_prepare
+    from compliance_kit.store import connect
+
+    data_dir, _ = spark_sample
+    db = data_dir.parent / "compliance.duckdb"
+    duck_con, spark_con = connect(db, read_only=True), connect(db, read_only=True)
+    try:
+        kwargs = REQUEST_SCOPES[scope]
+        n_duck = Q.prepare(duck_con, AS_OF, **kwargs)
+        n_spark = requests_prepare(spark_engine, spark_con, AS_OF, **kwargs)
+        assert n_duck > 0 and n_duck == n_spark, f"requests[{scope}] rows: duckdb={n_duck} spark={n_spark}"
+        a = duck_con.sql("SELECT * FROM request_status").pl()
+        b = spark_con.sql("SELECT * FROM request_status").pl()
+        assert a.schema == b.schema, f"requests.request_status[{scope}] schema: duckdb={a.schema} spark={b.schema}"
+        assert_same(f"requests.request_status[{scope}]", a, b, ["request_id"],
+                    [c for c in a.columns if c != "request_id"])
+        ha, hb = Q.headline(duck_con), Q.headline(spark_con)
+        for key in ha:
+            assert ha[key] == hb[key], f"requests.headline[{scope}].{key}: duckdb={ha[key]!r} spark={hb[key]!r}"
+        pa, pb = Q.performance(duck_con), Q.performance(spark_con)
+        assert pa.equals(pb), f"requests.performance[{scope}]: duckdb=\n{pa}\nspark=\n{pb}"
+    finally:
+        duck_con.close()
+        spark_con.close()
