@@ -40,6 +40,11 @@ def _default_jobs() -> int:
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Set a notebook parameter, checked against the notebooks' parameters cells; it goes to "
                    "the notebooks that declare it. Lists as JSON: -p 'jurisdictions=[\"FR\", \"KR\"]'. Repeatable.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default=None,
+              help="Where the analyses' metric SQL runs (same as -p engine=...); spark needs --spark-data. "
+                   "See docs/scale-out.md.")
+@click.option("--spark-data", "spark_data", default=None, metavar="DIR",
+              help="With --engine spark: the folder of <table>.parquet files Spark reads (same as -p spark_data=...).")
 @click.option("--db", "db_path", default=None, type=click.Path(dir_okay=False),
               help="The DuckDB store (default: $COMPLIANCE_KIT_DB, else data/compliance.duckdb found from here).")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
@@ -51,7 +56,8 @@ def _default_jobs() -> int:
               help="Run the named job of a reports.toml; command-line options override it.")
 @click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False),
               help=f"Where report notebooks live [default: {NOTEBOOKS}].")
-def run(reports, run_all, as_of, params, db_path, out_dir, jobs, fail_on, schedule, notebooks_dir):
+def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, jobs, fail_on, schedule,
+        notebooks_dir):
     """Execute report notebooks and publish reports/<run-id>/ and reports/index.html.
 
     Parameters are checked against each notebook's parameters cell before anything runs.
@@ -61,6 +67,12 @@ def run(reports, run_all, as_of, params, db_path, out_dir, jobs, fail_on, schedu
     from .runner import RunRequest, run_reports, select_notebooks
 
     overrides = _parse_params(params)
+    # --engine / --spark-data are spelled-out notebook parameters, checked like any -p
+    for name, value in (("engine", engine), ("spark_data", spark_data)):
+        if value is not None:
+            if name in overrides:
+                raise ParameterError(f"parameter {name} given twice (--{name.replace('_', '-')} and -p {name}=...)")
+            overrides[name] = value
     from_cli = {name: True for name in overrides}
     thresholds = list(fail_on)
     job_name = None
