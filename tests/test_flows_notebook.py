@@ -11,6 +11,7 @@ import papermill as pm
 import pytest
 
 from compliance_kit.analysis import flows
+from compliance_kit.reports.inspect import inspect_parameters
 from compliance_kit.store import connect, create_schema
 from conftest_flows import _insert_policy, add_transfers
 
@@ -19,11 +20,8 @@ UTC = dt.timezone.utc
 
 
 def test_parameters_cell():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    ns = {}
-    exec(cell.source, ns)
-    params = {k: v for k, v in ns.items() if not k.startswith("__")}
+    # read the way the runner reads it (papermill's inspection), exactly one cell tagged
+    params = {name: p.default for name, p in inspect_parameters(NOTEBOOK).parameters.items()}
     assert params == {"db_path": None, "as_of": "2026-10-31", "window_start": None,
                       "window_end": None, "source_jurisdictions": None, "k": 5,
                       "metrics_path": None, "chart_renderer": "svg",
