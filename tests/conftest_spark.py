@@ -18,15 +18,53 @@ SAMPLE_SEED = 11
 AS_OF = "2026-10-31"
 
 
+# Requests the synthetic sample lacks, added so every request metric has rows to compare:
+# (jurisdiction, type, days open before AS_OF, completed after n days or None)
+EDGE_REQUESTS = [
+    ("JP", "access", 40, 12),          # rule "without delay": no fixed deadline
+    ("JP", "correction", 20, None),    # ... still open
+    ("BR", "correction", 60, 30),      # rule "none"
+    ("AE", "objection", 15, None),     # rule "none", open
+    ("VN", "restriction", 400, 5),     # received before VN's rule starts (2026-01-01): no rule
+    ("US-CA", "access", 50, 30),       # CCPA: 45 days, acknowledgement in 10 business days
+    ("US-CA", "deletion", 70, None),   # ... open and late
+    ("US-CA", "opt_out", 10, None),    # ... opt-out: 15 business days
+]
+
+
+def add_edge_requests(data_dir: Path) -> None:
+    """Append EDGE_REQUESTS to DATA_DIR/requests.parquet (valid rows: both engines load them)."""
+    import datetime as dt
+
+    import polars as pl
+
+    path = data_dir / "requests.parquet"
+    requests = pl.read_parquet(path)
+    template = requests.row(0, named=True)
+    end = dt.datetime.fromisoformat(AS_OF + "T12:00:00+00:00")
+    rows = []
+    for i, (jurisdiction, kind, age, done_after) in enumerate(EDGE_REQUESTS):
+        received = end - dt.timedelta(days=age)
+        done = None if done_after is None else received + dt.timedelta(days=done_after)
+        rows.append({**template, "request_id": f"req-edge-{i:03d}", "jurisdiction": jurisdiction,
+                     "type": kind, "received_at": received, "id_requested_at": None,
+                     "id_verified_at": None, "extension_notified_at": None, "extension_reason": None,
+                     "completed_at": done, "outcome": None if done is None else "complied",
+                     "denial_reason": None})
+    pl.concat([requests, pl.DataFrame(rows, schema=requests.schema)]).write_parquet(path)
+
+
 @pytest.fixture(scope="session")
 def spark_sample(tmp_path_factory):
-    """(data_dir, read-only store connection) for a 300-account synthetic sample."""
+    """(data_dir, read-only store connection) for a 300-account synthetic sample, plus
+    EDGE_REQUESTS."""
     from compliance_kit.data import synth
 
     base = tmp_path_factory.mktemp("spark_sample")
     data_dir = base / "sample"
     synth.generate(data_dir, SAMPLE_ACCOUNTS, seed=SAMPLE_SEED, as_of=AS_OF,
                    policy_path=ROOT / DEFAULT_POLICY, progress=False)
+    add_edge_requests(data_dir)
     db = base / "compliance.duckdb"
     build_store(db, ROOT / DEFAULT_POLICY, data_dir, echo=lambda *a, **k: None)
     con = connect(db, read_only=True)

@@ -241,17 +241,66 @@ def test_cli_run_with_engine_spark(spark_sample, tmp_path):  # noqa: F811
 
 # ------------------------------------------------------------------ requests
 
+def assert_same_rows(metric: str, duck: pl.DataFrame, spark: pl.DataFrame, tol: float = 1e-9) -> None:
+    """The same schema and the same rows in the same order (the SQL sorts): integers,
+    strings, dates and flags equal; floats within `tol` (exact percentiles and survival
+    agree up to floating-point rounding, e.g. 6.800000000000001 against 6.8)."""
+    assert duck.schema == spark.schema, f"{metric} schema: duckdb={duck.schema} spark={spark.schema}"
+    assert duck.height == spark.height, f"{metric} rows: duckdb={duck.height} spark={spark.height}"
+    problems = []
+    for i, (a, b) in enumerate(zip(duck.iter_rows(named=True), spark.iter_rows(named=True))):
+        for col in duck.columns:
+            x, y = a[col], b[col]
+            if isinstance(x, float) and isinstance(y, float):
+                ok = math.isclose(x, y, rel_tol=0, abs_tol=tol)
+            else:
+                ok = x == y
+            if not ok:
+                problems.append(f"{metric} row {i} ({a}) {col}: duckdb={x!r} spark={y!r}")
+    assert not problems, "\n".join(problems[:20]) + (f"\n... {len(problems)} in all" if len(problems) > 20 else "")
+
+
 REQUEST_SCOPES = {
     "all": {},
     "window_EEA_two_types": {"window_start": "2025-01-01", "window_end": "2026-09-30",
                              "jurisdictions": ["EEA"], "types": ["access", "deletion"]},
 }
 
+# Every metric function of analysis/requests.py, as notebooks call it (several groupings).
+REQUEST_METRICS = {
+    "statuses": lambda Q, s: Q.statuses(s),
+    "performance": lambda Q, s: Q.performance(s),
+    "performance[region]": lambda Q, s: Q.performance(s, by="region"),
+    "performance[all dims]": lambda Q, s: Q.performance(s, by=list(Q.DIMENSIONS)),
+    "performance_by_rule": lambda Q, s: Q.performance_by_rule(s),
+    "queue[region]": lambda Q, s: Q.queue(s, by=["region"]),
+    "queue[type, channel]": lambda Q, s: Q.queue(s, by=["type", "channel"]),
+    "km_curve": lambda Q, s: Q.km_curve(s),
+    "km_curve[type]": lambda Q, s: Q.km_curve(s, by="type"),
+    "time_to_complete": lambda Q, s: Q.time_to_complete(s),
+    "time_to_complete[type, region]": lambda Q, s: Q.time_to_complete(s, by=["type", "region"]),
+    "ccpa_7102[US-CA]": lambda Q, s: Q.ccpa_7102(s),
+    "ccpa_7102[EEA]": lambda Q, s: Q.ccpa_7102(s, scope="EEA"),
+    "acknowledgements[type]": lambda Q, s: Q.acknowledgements(s, by="type"),
+    "no_fixed_deadline": lambda Q, s: Q.no_fixed_deadline(s),
+    "rules_used": lambda Q, s: Q.rules_used(s),
+    "on_time_trend[quarter]": lambda Q, s: Q.on_time_trend(s),
+    "on_time_trend[month, top 2]": lambda Q, s: Q.on_time_trend(s, period="month", top=2),
+    "weekly_volume": lambda Q, s: Q.weekly_volume(s),
+    "distance_to_deadline": lambda Q, s: Q.distance_to_deadline(s, clip=20),
+    "upcoming": lambda Q, s: Q.upcoming(s, limit=10),
+    "late_extension_notices": lambda Q, s: Q.late_extension_notices(s),
+}
 
-@pytest.mark.parametrize("scope", list(REQUEST_SCOPES))
-def test_requests_status_and_metrics_equal(scope, spark_engine, spark_sample):  # noqa: F811
-    """The per-request deadline and class (the pass over the requests, on Spark) equal
-    DuckDB's column for column; so do the headline and the performance table read from it."""
+# SQL files of requests.prepare (the per-request pass and its lookups), not metric queries.
+PREPARE_SQL = {"requests_macros.sql", "requests_epochs.sql", "requests_rules.sql", "requests_lookup.sql",
+               "requests_slot.sql", "requests_status.sql", "requests_status_view.sql"}
+
+
+@pytest.fixture(scope="module", params=list(REQUEST_SCOPES))
+def prepared_requests(request, spark_engine, spark_sample):  # noqa: F811
+    """(scope, DuckDB connection prepared by requests.prepare, SparkRequests prepared on
+    Spark) for one scope; the Spark side records which SQL files it ran."""
     from compliance_kit.analysis import requests as Q
     from compliance_kit.engines.spark import requests_prepare
     from compliance_kit.store import connect
@@ -259,21 +308,74 @@ def test_requests_status_and_metrics_equal(scope, spark_engine, spark_sample):  
     data_dir, _ = spark_sample
     db = data_dir.parent / "compliance.duckdb"
     duck_con, spark_con = connect(db, read_only=True), connect(db, read_only=True)
-    try:
-        kwargs = REQUEST_SCOPES[scope]
-        n_duck = Q.prepare(duck_con, AS_OF, **kwargs)
-        n_spark = requests_prepare(spark_engine, spark_con, AS_OF, **kwargs)
-        assert n_duck > 0 and n_duck == n_spark, f"requests[{scope}] rows: duckdb={n_duck} spark={n_spark}"
-        a = duck_con.sql("SELECT * FROM request_status").pl()
-        b = spark_con.sql("SELECT * FROM request_status").pl()
-        assert a.schema == b.schema, f"requests.request_status[{scope}] schema: duckdb={a.schema} spark={b.schema}"
-        assert_same(f"requests.request_status[{scope}]", a, b, ["request_id"],
-                    [c for c in a.columns if c != "request_id"])
-        ha, hb = Q.headline(duck_con), Q.headline(spark_con)
-        for key in ha:
-            assert ha[key] == hb[key], f"requests.headline[{scope}].{key}: duckdb={ha[key]!r} spark={hb[key]!r}"
-        pa, pb = Q.performance(duck_con), Q.performance(spark_con)
-        assert pa.equals(pb), f"requests.performance[{scope}]: duckdb=\n{pa}\nspark=\n{pb}"
-    finally:
-        duck_con.close()
-        spark_con.close()
+    kwargs = REQUEST_SCOPES[request.param]
+    n_duck = Q.prepare(duck_con, AS_OF, **kwargs)
+    spark = requests_prepare(spark_engine, spark_con, AS_OF, **kwargs)
+    assert n_duck > 0 and n_duck == spark.rows, f"requests[{request.param}] rows: duckdb={n_duck} spark={spark.rows}"
+    yield request.param, duck_con, spark
+    duck_con.close()
+    spark_con.close()
+
+
+def test_requests_headline_equal(prepared_requests):
+    """The figures metrics.json publishes (requests.*), computed on Spark, equal DuckDB's."""
+    from compliance_kit.analysis import requests as Q
+
+    scope, duck, spark = prepared_requests
+    a, b = Q.headline(duck), Q.headline(spark)
+    assert a["received"] > 0
+    for key in a:
+        x, y = a[key], b[key]
+        ok = math.isclose(x, y, rel_tol=0, abs_tol=1e-9) if isinstance(x, float) else x == y
+        assert ok, f"requests.headline[{scope}].{key}: duckdb={x!r} spark={y!r}"
+
+
+@pytest.mark.parametrize("metric", list(REQUEST_METRICS))
+def test_request_metric_equal_on_both_engines(metric, prepared_requests):
+    """Each request metric: its SQL file on DuckDB, and transpiled on Spark over the
+    per-request table kept there, gives the same table."""
+    from compliance_kit.analysis import requests as Q
+
+    scope, duck, spark = prepared_requests
+    a, b = REQUEST_METRICS[metric](Q, duck), REQUEST_METRICS[metric](Q, spark)
+    if scope == "all":  # the full sample (with the edge requests) fills every table
+        assert a.height > 0, f"requests.{metric}: empty on the sample, the test would prove nothing"
+    assert_same_rows(f"requests.{metric}[{scope}]", a, b)
+
+
+def test_every_request_metric_query_runs_on_spark(prepared_requests, monkeypatch):
+    """Every sql/requests_*.sql file that is not part of `prepare` is a metric query, and
+    the metric functions run each of them on Spark: none is left DuckDB-only."""
+    from compliance_kit.analysis import requests as Q
+    from compliance_kit.paths import SQL_DIR
+
+    scope, _, spark = prepared_requests
+    ran = set()
+    real = type(spark).query
+    monkeypatch.setattr(type(spark), "query",
+                        lambda self, sql, name, params=None: ran.add(name) or real(self, sql, name, params))
+    for call in REQUEST_METRICS.values():
+        call(Q, spark)
+    metric_files = {p.name for p in SQL_DIR.glob("requests_*.sql")} - PREPARE_SQL
+    assert metric_files - ran == set(), f"metric queries never run on Spark: {sorted(metric_files - ran)}"
+    assert ran - metric_files == set(), f"queries run that are not sql/requests_*.sql files: {ran - metric_files}"
+
+
+def test_replaced_spark_requests_refuse_to_answer(prepared_requests, spark_engine, spark_sample):  # noqa: F811
+    """A second requests_prepare on the same engine replaces the tables on Spark: the first
+    object then refuses, rather than answer for another scope."""
+    from compliance_kit.analysis import requests as Q
+    from compliance_kit.engines.spark import requests_prepare
+    from compliance_kit.errors import UserError
+    from compliance_kit.store import connect
+
+    scope, _, spark = prepared_requests
+    data_dir, _ = spark_sample
+    with connect(data_dir.parent / "compliance.duckdb", read_only=True) as con:
+        newer = requests_prepare(spark_engine, con, AS_OF, types=["opt_out"])
+        with pytest.raises(UserError, match="replaced by a later requests_prepare"):
+            Q.performance(spark)
+        assert Q.performance(newer)["received_all"][0] == newer.rows
+        # put the fixture's scope back for the tests that follow
+        again = requests_prepare(spark_engine, con, AS_OF, **REQUEST_SCOPES[scope])
+        spark.generation, spark.rows = again.generation, again.rows

@@ -9,6 +9,9 @@ docs/metrics-requests.md.
     rq.headline(con)                              # the figures for metrics.json (requests.*)
 
 `prepare` creates TEMP tables only, so `con` may be a read-only connection to the store.
+Every metric function takes that connection, or, for engine='spark', the SparkRequests
+that compliance_kit.engines.prepare_requests returns: the same SQL files then run on Spark
+(transpiled, engines/transpile.py) over the per-request table kept there.
 """
 
 from __future__ import annotations
@@ -179,6 +182,22 @@ def _require(con: duckdb.DuckDBPyConnection) -> None:
         raise RuntimeError("call compliance_kit.analysis.requests.prepare(con, as_of=...) first")
 
 
+def _query(src, name: str, params: dict | None = None, sql: str | None = None) -> pl.DataFrame:
+    """Run the metric query sql/<name> (or `sql`, its text with placeholders filled) over
+    the prepared requests. `src` is what the metric functions take: the DuckDB connection
+    `prepare` filled, or the SparkRequests that engines.prepare_requests returns for
+    engine='spark' (the same query, transpiled, runs on Spark: engines/spark.py)."""
+    text = read_sql(name) if sql is None else sql
+    if isinstance(src, duckdb.DuckDBPyConnection):
+        _require(src)
+        return src.sql(text, params=params or {}).pl()
+    query = getattr(src, "query", None)
+    if query is None:
+        raise TypeError("request metrics read a DuckDB connection passed to requests.prepare, "
+                        f"or what engines.prepare_requests returns; got {type(src).__name__}")
+    return query(text, name, params or {})
+
+
 def _dims(by) -> list[str]:
     if by is None:
         return []
@@ -196,19 +215,21 @@ def _source(dims: list[str]) -> str:
     return f"{STATUS_TABLE}_regions" if "region" in dims else STATUS_TABLE
 
 
-def _grouped(con, sql_name: str, by, params=None) -> pl.DataFrame:
-    _require(con)
+def _grouped(src, sql_name: str, by, params=None) -> pl.DataFrame:
     dims = _dims(by)
     sql = read_sql(sql_name).format(dims="".join(f"{d}, " for d in dims), source=_source(dims))
-    return con.sql(sql, params=params or {}).pl()
+    return _query(src, sql_name, params, sql=sql)
 
+
+# In every metric function below, `src` is the DuckDB connection requests.prepare filled,
+# or the SparkRequests engines.prepare_requests(engine='spark') returns.
 
 # ----------------------------------------------------------------------------- per request
 
-def statuses(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per request in scope: its rules, deadlines, flags and class."""
-    _require(con)
-    return con.sql(f"SELECT * FROM {STATUS_TABLE} ORDER BY request_id").pl()
+def statuses(src) -> pl.DataFrame:
+    """One row per request in scope: its rules, deadlines, flags and class (on Spark this
+    brings every request to this machine: use the metrics for large data)."""
+    return _query(src, "requests_statuses.sql")
 
 
 def for_display(df: pl.DataFrame, k: int) -> pl.DataFrame:
@@ -235,69 +256,39 @@ def for_display(df: pl.DataFrame, k: int) -> pl.DataFrame:
     return suppress_small_counts(df, counts, k)
 
 
-def upcoming(con: duckdb.DuckDBPyConnection, limit: int = 25) -> pl.DataFrame:
+def upcoming(src, limit: int = 25) -> pl.DataFrame:
     """Open requests with a fixed deadline, the soonest (and the overdue) first."""
-    _require(con)
-    return con.sql(
-        f"""
-        SELECT s.request_id, s.jurisdiction, s.type, s.channel, s.received_date, s.due_date,
-               s.days_to_deadline, s.queue_bucket, s.class, s.deciding_rule_id, d.basis,
-               d.confidence, s.extended, s.paused
-        FROM {STATUS_TABLE} AS s
-        LEFT JOIN request_deadline_rules AS d ON d.rule_id = s.deciding_rule_id
-        WHERE s.queue_bucket IS NOT NULL
-        ORDER BY s.due_date, s.request_id
-        LIMIT $limit
-        """,
-        params={"limit": int(limit)},
-    ).pl()
+    return _query(src, "requests_upcoming.sql", {"limit": int(limit)})
 
 
-def late_extension_notices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def late_extension_notices(src) -> pl.DataFrame:
     """Requests whose extension notice came after the original deadline had passed: the
     extension does not count, and the late notice is itself a finding."""
-    _require(con)
-    return con.sql(
-        f"""
-        SELECT request_id, jurisdiction, type, received_date, original_due_date,
-               rq_day(extension_notified_at) AS notified_on,
-               date_diff('day', original_due_date, rq_day(extension_notified_at)) AS days_after_deadline,
-               rq_day(completed_at) AS completed_on, class, deciding_rule_id
-        FROM {STATUS_TABLE}
-        WHERE extension_notice_late
-        ORDER BY received_date, request_id
-        """
-    ).pl()
+    return _query(src, "requests_late_extension_notices.sql")
 
 
 # ----------------------------------------------------------------------------- metrics
 
-def performance(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
+def performance(src, by=None) -> pl.DataFrame:
     """Counts per class, performance % and maximum achievable %, extended / paused /
     late-notice counts and requests without a fixed deadline, per group."""
-    return _grouped(con, "requests_performance.sql", by)
+    return _grouped(src, "requests_performance.sql", by)
 
 
-def performance_by_rule(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def performance_by_rule(src) -> pl.DataFrame:
     """performance() per deciding rule, with the rule's jurisdiction, type, period, basis
     and confidence (e.g. CCPA: 45 days, opt-out 15 business days)."""
-    perf = performance(con, by="deciding_rule_id")
-    rules = con.sql(
-        """
-        SELECT rule_id AS deciding_rule_id, jurisdiction AS rule_jurisdiction, request_type,
-               unit, amount, basis, confidence
-        FROM request_deadline_rules
-        """
-    ).pl()
+    perf = performance(src, by="deciding_rule_id")
+    rules = _query(src, "requests_rule_details.sql")
     return (perf.join(rules, on="deciding_rule_id", how="left")
             .select("deciding_rule_id", "rule_jurisdiction", "request_type", "unit", "amount",
                     "basis", "confidence", *[c for c in perf.columns if c != "deciding_rule_id"])
             .sort("deciding_rule_id", nulls_last=True))
 
 
-def queue(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
+def queue(src, by=None) -> pl.DataFrame:
     """Open requests by queue bucket: more than 5 days to go, due within 5 days, past due."""
-    return _grouped(con, "requests_queue.sql", by)
+    return _grouped(src, "requests_queue.sql", by)
 
 
 def _km_sql(dims: list[str]) -> str:
@@ -306,114 +297,72 @@ def _km_sql(dims: list[str]) -> str:
                                                partition=partition, source=_source(dims))
 
 
-def km_curve(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
+def km_curve(src, by=None) -> pl.DataFrame:
     """The Kaplan-Meier survival curve of time to completion: per day with an event or a
     censoring, the number at risk, events, censored and the share still open."""
-    _require(con)
-    return con.sql(_km_sql(_dims(by))).pl()
+    return _query(src, "requests_km.sql", sql=_km_sql(_dims(by)))
 
 
-def time_to_complete(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
+def time_to_complete(src, by=None) -> pl.DataFrame:
     """Kaplan-Meier median and p90 (open requests censored) beside the naive median and
     p90 over completed requests only."""
-    _require(con)
     dims = _dims(by)
     km_join = (f"JOIN km USING ({', '.join(dims)})" if dims else "CROSS JOIN km")
     sql = read_sql("requests_time_to_complete.sql").replace("{km}", _km_sql(dims)).format(
         dims="".join(f"{d}, " for d in dims), km_join=km_join, source=_source(dims))
-    return con.sql(sql).pl().select(
+    return _query(src, "requests_time_to_complete.sql", sql=sql).select(
         *dims, "completed", "censored", "km_median_days", "naive_median_days",
         "km_p90_days", "naive_p90_days").sort(dims or "completed")
 
 
-def ccpa_7102(con: duckdb.DuckDBPyConnection, scope: str = "US-CA") -> pl.DataFrame:
+def ccpa_7102(src, scope: str = "US-CA") -> pl.DataFrame:
     """The 11 CCR 7102 table per request type for requests from `scope` and below."""
-    _require(con)
-    return con.sql(read_sql("requests_ccpa_7102.sql"), params={"scope": scope}).pl()
+    return _query(src, "requests_ccpa_7102.sql", {"scope": scope})
 
 
-def acknowledgements(con: duckdb.DuckDBPyConnection, by=None) -> pl.DataFrame:
+def acknowledgements(src, by=None) -> pl.DataFrame:
     """Requests under an acknowledgement rule (CCPA: 10 business days), by outcome."""
-    return _grouped(con, "requests_acknowledgement.sql", by)
+    return _grouped(src, "requests_acknowledgement.sql", by)
 
 
-def no_fixed_deadline(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def no_fixed_deadline(src) -> pl.DataFrame:
     """Requests whose rule sets no fixed period ('without delay', 'none') or that no rule
     covers: reported apart, with their turnaround, never as in time or late."""
-    _require(con)
-    return con.sql(
-        f"""
-        SELECT deadline_status, jurisdiction, type, deciding_rule_id, count(*) AS requests,
-               count(*) FILTER (WHERE completed) AS completed,
-               count(*) FILTER (WHERE NOT completed) AS open,
-               quantile_cont(days_to_complete, 0.5) AS naive_median_days,
-               max(days_observed) FILTER (WHERE NOT completed) AS oldest_open_days
-        FROM {STATUS_TABLE}
-        WHERE class IS NULL
-        GROUP BY ALL
-        ORDER BY ALL
-        """
-    ).pl()
+    return _query(src, "requests_no_fixed_deadline.sql")
 
 
-def rules_used(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def rules_used(src) -> pl.DataFrame:
     """The rules that decided deadlines, with their basis and confidence; low-confidence
     statutory defaults are flagged for legal review."""
-    _require(con)
-    return con.sql(
-        f"""
-        SELECT s.deciding_rule_id AS rule_id, d.jurisdiction, d.request_type, d.deadline_kind,
-               d.unit, d.amount, d.extension_amount, d.basis, d.confidence, d.citation,
-               d.confidence LIKE 'low%' AS low_confidence, count(*) AS requests
-        FROM {STATUS_TABLE} AS s
-        JOIN request_deadline_rules AS d ON d.rule_id = s.deciding_rule_id
-        GROUP BY ALL
-        ORDER BY low_confidence DESC, requests DESC, rule_id
-        """
-    ).pl()
+    return _query(src, "requests_rules_used.sql")
 
 
-def on_time_trend(con: duckdb.DuckDBPyConnection, period: str = "quarter", top: int = 5) -> pl.DataFrame:
+def on_time_trend(src, period: str = "quarter", top: int = 5) -> pl.DataFrame:
     """Performance % per period of receipt and region (request_status.region: a
     jurisdiction's widest bloc or country below GLOBAL, FR -> EEA), the `top` regions by
     volume, the rest as 'other', and 'all'."""
-    _require(con)
     if period not in ("month", "quarter"):
         raise ParameterError(f"period must be 'month' or 'quarter', not {period!r}")
-    return con.sql(read_sql("requests_trend.sql"), params={"period": period, "top": int(top)}).pl()
+    return _query(src, "requests_trend.sql", {"period": period, "top": int(top)})
 
 
-def weekly_volume(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def weekly_volume(src) -> pl.DataFrame:
     """Requests received per week (Monday) and type."""
-    _require(con)
-    return con.sql(
-        f"SELECT week, type, count(*) AS requests FROM {STATUS_TABLE} GROUP BY ALL ORDER BY ALL"
-    ).pl()
+    return _query(src, "requests_weekly_volume.sql")
 
 
-def distance_to_deadline(con: duckdb.DuckDBPyConnection, clip: int = 60) -> pl.DataFrame:
+def distance_to_deadline(src, clip: int = 60) -> pl.DataFrame:
     """Days between the due date and the response (or the as-of date for open requests),
     positive = days to spare, negative = days late; clipped to +-clip, counted per class."""
-    _require(con)
-    return con.sql(
-        f"""
-        SELECT greatest(least(days_to_deadline, $clip), -$clip) AS days_to_deadline, class,
-               count(*) AS requests
-        FROM {STATUS_TABLE}
-        WHERE days_to_deadline IS NOT NULL AND class IS NOT NULL
-        GROUP BY ALL
-        ORDER BY ALL
-        """,
-        params={"clip": int(clip)},
-    ).pl()
+    return _query(src, "requests_distance.sql", {"clip": int(clip)})
 
 
-def headline(con: duckdb.DuckDBPyConnection) -> dict:
+def headline(src) -> dict:
     """The headline figures, with the stable keys of metrics.json `requests.*`.
     A KM median the curve never reaches is written as the string "not reached", a
     percentage of nothing received as "n/a"."""
-    perf = performance(con).row(0, named=True)
-    ttc = time_to_complete(con).row(0, named=True)
+    perf = performance(src).row(0, named=True)
+    ttc = time_to_complete(src).row(0, named=True)
     figures = {key: perf[key] for key in HEADLINE_KEYS if key in perf}
     for key in ("performance_pct", "max_achievable_pct"):
         # nothing received: no percentage (a string, which --fail-on reports as not a number)

@@ -84,13 +84,16 @@ def flow_metrics(con, engine: str = "duckdb", spark_data=None, spark_url=None, *
     return flows_metric_set(spark_engine(con, spark_data, spark_url), con, **kwargs)
 
 
-def prepare_requests(con, engine: str = "duckdb", spark_data=None, spark_url=None, **kwargs) -> int:
-    """requests.prepare on the chosen engine: either way `con` then holds the TEMP
-    request_status every metric of analysis/requests.py reads; returns its row count."""
+def prepare_requests(con, engine: str = "duckdb", spark_data=None, spark_url=None, **kwargs):
+    """requests.prepare on the chosen engine. Returns (source, rows): `source` is what
+    every metric function of analysis/requests.py reads (`con` itself on DuckDB, a
+    SparkRequests on Spark, where the per-request table stays and the metric SQL runs) and
+    `rows` the number of requests in scope."""
     from ..analysis import requests
 
     if check_engine_parameters(engine, spark_data, spark_url) == "duckdb":
-        return requests.prepare(con, **kwargs)
+        return con, requests.prepare(con, **kwargs)
     from .spark import requests_prepare
 
-    return requests_prepare(spark_engine(con, spark_data, spark_url), con, **kwargs)
+    prepared = requests_prepare(spark_engine(con, spark_data, spark_url), con, **kwargs)
+    return prepared, prepared.rows

@@ -19,8 +19,10 @@ What runs where:
   existing metric function works unchanged on a Spark run.
 - requests: the deadline and class of every request (requests_status.sql) run on Spark
   (`requests_prepare`); the lookups it reads (rule periods, rules, due-date lookup,
-  calendars) are built in DuckDB and broadcast; the per-request result becomes the
-  store connection's TEMP table, which every metric of analysis/requests.py reads.
+  calendars) are built in DuckDB and broadcast. The per-request result stays on Spark
+  (persisted, memory and disk) with the views of requests_status_view.sql, and every
+  metric of analysis/requests.py runs its SQL file there, transpiled, when handed the
+  SparkRequests that `requests_prepare` returns: only the metric tables come back.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ from .transpile import spark_args, to_spark
 OPERATIONAL_TABLES = ("accounts", "records", "events", "requests", "transfers")
 # The policy tables the covered queries read (shipped to Spark, broadcast).
 POLICY_TABLES = ("retention_rules", "jurisdiction_lineage", "data_categories", "jurisdictions",
-                 "declared_transfers", "declared_transfer_categories", "jurisdiction_rules")
+                 "declared_transfers", "declared_transfer_categories", "jurisdiction_rules",
+                 "request_deadline_rules")
 
 INSTALL_HINT = "pip install 'compliance-kit[spark]' (pyspark>=4 and sqlglot)"
 JAVA_HINT = ("install Java 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; "
@@ -165,15 +168,40 @@ class SparkEngine:
         F.broadcast(self.spark.createDataFrame(frame.to_arrow())).createOrReplaceTempView(name)
 
     # ---------------------------------------------------------------- queries
-    def sql_arrow(self, sql: str, name: str, params: dict | None = None):
-        """Run DuckDB SQL on Spark (transpiled); the result as a pyarrow Table."""
+    def frame(self, sql: str, name: str, params: dict | None = None, macros: str | None = None):
+        """DuckDB SQL transpiled to Spark (engines/transpile.py): a lazy Spark DataFrame.
+        `macros`: the text of a file of DuckDB macros the query calls (inlined)."""
         params = params or {}
-        text, markers = to_spark(sql, name, params)
-        df = self.spark.sql(text, args=spark_args(params, markers)) if markers else self.spark.sql(text)
-        return df.toArrow()
+        text, markers = to_spark(sql, name, params, macros=macros)
+        return self.spark.sql(text, args=spark_args(params, markers)) if markers else self.spark.sql(text)
 
-    def sql(self, sql: str, name: str, params: dict | None = None) -> pl.DataFrame:
-        return pl.from_arrow(self.sql_arrow(sql, name, params))
+    def sql_arrow(self, sql: str, name: str, params: dict | None = None, macros: str | None = None):
+        """Run DuckDB SQL on Spark (transpiled); the result as a pyarrow Table."""
+        return self.frame(sql, name, params, macros).toArrow()
+
+    def sql(self, sql: str, name: str, params: dict | None = None, macros: str | None = None) -> pl.DataFrame:
+        return pl.from_arrow(self.sql_arrow(sql, name, params, macros))
+
+    def create_views(self, text: str, name: str, macros: str | None = None) -> None:
+        """Run a file of DuckDB `CREATE [OR REPLACE] TEMP VIEW|TABLE x AS SELECT ...`
+        statements on Spark: each SELECT transpiled and registered as the temp view x
+        (a TABLE is also persisted, as DuckDB would store it)."""
+        import sqlglot
+        from sqlglot import exp
+
+        for stmt in sqlglot.parse(text, read="duckdb"):
+            if stmt is None:
+                continue
+            kind = str(stmt.args.get("kind", "")).upper() if isinstance(stmt, exp.Create) else ""
+            if kind not in ("VIEW", "TABLE") or not isinstance(stmt.expression, exp.Query):
+                raise UserError(f"{name}: only CREATE VIEW|TABLE ... AS SELECT can run on Spark, "
+                                f"not {stmt.sql()[:80]}")
+            target = stmt.this.this if isinstance(stmt.this, exp.Schema) else stmt.this
+            df = self.frame(stmt.expression.sql(dialect="duckdb"), f"{name}: {target.name}",
+                            macros=macros)
+            if kind == "TABLE":
+                df = df.persist()
+            df.createOrReplaceTempView(target.name)
 
 
 # -------------------------------------------------------------------- analyses
@@ -239,25 +267,47 @@ def flows_metric_set(engine: SparkEngine, con: duckdb.DuckDBPyConnection, *, win
 REQUEST_LOOKUPS = ("request_epochs", "request_rules", "request_due_lookup", "calendar_days")
 
 
+class SparkRequests:
+    """The requests prepared on Spark (`requests_prepare`): the per-request table
+    request_status_base persisted there, with the views of requests_status_view.sql. Every
+    metric function of analysis/requests.py takes it where it takes the DuckDB connection
+    and runs its SQL file here, transpiled (with the macros of requests_macros.sql).
+
+    A later `requests_prepare` on the same engine replaces the tables; this object then
+    refuses to answer rather than read another scope's requests."""
+
+    def __init__(self, engine: SparkEngine, generation: int, rows: int, scope: dict):
+        self.engine, self.generation, self.rows, self.scope = engine, generation, rows, scope
+
+    def query(self, sql: str, name: str, params: dict | None = None) -> pl.DataFrame:
+        if getattr(self.engine, "_requests_generation", None) != self.generation:
+            raise UserError("these prepared requests were replaced by a later requests_prepare on "
+                            "the same Spark engine; use the object that call returned")
+        return self.engine.sql(sql, name, params, macros=read_sql("requests_macros.sql"))
+
+    def __repr__(self) -> str:
+        return f"SparkRequests(rows={self.rows}, scope={self.scope})"
+
+
 def requests_prepare(engine: SparkEngine, con: duckdb.DuckDBPyConnection, as_of, window_start=None,
-                     window_end=None, jurisdictions=None, types=None) -> int:
-    """requests.prepare with its pass over the requests on Spark: the deadline and class
-    of every request (sql/requests_status.sql, macros of requests_macros.sql inlined) run
-    on Spark; the lookups it reads are built in DuckDB as requests.prepare builds them and
-    broadcast. The result (one row per request) becomes `con`'s TEMP table
-    request_status_base, so every metric function of analysis/requests.py reads it
-    unchanged. Returns the row count."""
+                     window_end=None, jurisdictions=None, types=None) -> SparkRequests:
+    """requests.prepare on Spark: the deadline and class of every request
+    (sql/requests_status.sql, macros of requests_macros.sql inlined) are computed on Spark
+    and kept there; the lookups it reads are built in DuckDB (on `con`, the store) as
+    requests.prepare builds them, and broadcast. Returns the SparkRequests every request
+    metric function reads (its `rows`: the requests in scope)."""
+    from pyspark import StorageLevel
+
     from .. import calendars
     from ..analysis import requests as Q
+    from ..errors import ParameterError
     from ..reports.params import parse_optional_date as _date
 
     as_of = _date("as_of", as_of)
     if as_of is None:
-        from ..errors import ParameterError
         raise ParameterError("as_of is required (a date, YYYY-MM-DD)")
     window_start, window_end = _date("window_start", window_start), _date("window_end", window_end)
     if window_start and window_end and window_end < window_start:
-        from ..errors import ParameterError
         raise ParameterError(f"window_end {window_end} is before window_start {window_start}")
     jurisdictions = Q._str_list("jurisdictions", jurisdictions)
     types = Q._str_list("types", types)
@@ -280,13 +330,16 @@ def requests_prepare(engine: SparkEngine, con: duckdb.DuckDBPyConnection, as_of,
         engine.register(table, con.sql(f"SELECT * FROM {table}").pl())
     params = {"as_of": as_of, "window_start": window_start, "window_end": window_end,
               "jurisdictions": jurisdictions, "types": types}
-    text, markers = to_spark(Q.status_sql(), "requests_status.sql", params, macros=macros)
-    df = engine.spark.sql(text, args=spark_args(params, markers)) if markers else engine.spark.sql(text)
-    arrow = df.toArrow()
-    con.register("_spark_request_status", arrow)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {Q.STATUS_TABLE}_base AS SELECT * FROM _spark_request_status")
-    finally:
-        con.unregister("_spark_request_status")
-    con.execute(read_sql("requests_status_view.sql"))
-    return con.sql(f"SELECT count(*) FROM {Q.STATUS_TABLE}").fetchall()[0][0]
+    base = engine.frame(Q.status_sql(), "requests_status.sql", params, macros=macros)
+    previous = getattr(engine, "_requests_base", None)
+    base = base.persist(StorageLevel.MEMORY_AND_DISK)
+    base.createOrReplaceTempView(f"{Q.STATUS_TABLE}_base")
+    engine.create_views(read_sql("requests_status_view.sql"), "requests_status_view.sql", macros)
+    rows = base.count()
+    if previous is not None:
+        previous.unpersist()
+    engine._requests_base = base
+    engine._requests_generation = getattr(engine, "_requests_generation", 0) + 1
+    scope = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
+             if v is not None}
+    return SparkRequests(engine, engine._requests_generation, rows, scope)

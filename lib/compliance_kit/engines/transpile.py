@@ -33,9 +33,16 @@ rejects):
    the AST by a typed NULL: `CAST(NULL AS ARRAY<STRING>)` where an array is expected
    (array_contains, a cast to an array), `NULL` elsewhere. No value from input is ever
    formatted into the SQL text.
+7. Exact percentiles: DuckDB's `quantile_cont(x, p)` (one fraction) and `median(x)` ->
+   Spark's `percentile(x, p)`. Both are exact and interpolate the same way (position
+   (n - 1) * p between the two nearest values); sqlglot's own translation would be
+   `percentile_cont(x, p)`, which Spark does not accept. Spark's `percentile` keeps a count
+   per distinct value of each group: cheap for whole days (what the kit feeds it), costly
+   for a column with millions of distinct values.
 
-Refused (TranspileError): exact percentiles (`quantile_cont`, `percentile_cont`,
-`median`; sqlglot turns some into approximate ones), DDL (`CREATE MACRO`, temp tables),
+Refused (TranspileError): the other percentile forms (`quantile_cont(x, [list])`,
+`quantile_disc`, `percentile_cont(p) WITHIN GROUP (...)`, which sqlglot turns into an
+approximate one), DDL (`CREATE MACRO`, temp tables),
 `QUALIFY`, and any function sqlglot could not map (an `Anonymous` node) outside the
 short list of names both engines know.
 """
@@ -56,7 +63,7 @@ class TranspileError(UserError):
 
 
 # Functions sqlglot leaves as plain names that Spark knows under the same name.
-SAME_NAME = {"unix_micros", "timestamp_micros", "make_interval", "pow", "power", "ln"}
+SAME_NAME = {"unix_micros", "timestamp_micros", "make_interval", "pow", "power", "ln", "percentile"}
 
 _MONTH_UNITS = {"MONTH", "YEAR"}
 _SUB_MONTH = {"DAY": "days", "HOUR": "hours", "MINUTE": "mins"}
@@ -144,6 +151,17 @@ def _intervals_and_instants(node: exp.Expression):
             return _make_interval(node.expressions[0].copy(), _TO_UNIT[name])
         if name == "make_timestamptz" and len(node.expressions) == 1:
             return exp.Anonymous(this="timestamp_micros", expressions=[node.expressions[0].copy()])
+    return node
+
+
+def _exact_percentile(node: exp.Expression):
+    """Transform 7."""
+    if isinstance(node, exp.Median) and not node.expressions:
+        return exp.Anonymous(this="percentile", expressions=[node.this.copy(), exp.Literal.number(0.5)])
+    if (isinstance(node, exp.PercentileCont) and not isinstance(node.parent, exp.WithinGroup)
+            and node.expression is not None and isinstance(node.expression, exp.Literal)
+            and not node.expression.is_string):
+        return exp.Anonymous(this="percentile", expressions=[node.this.copy(), node.expression.copy()])
     return node
 
 
@@ -242,6 +260,7 @@ def transform(sql: str, name: str, params: dict | None = None, macros: str | Non
     tree = tree.transform(_epoch_us)
     tree = tree.transform(_intervals_and_instants)
     tree = tree.transform(_mixed_interval_sum)
+    tree = tree.transform(_exact_percentile)
     params = params or {}
     for ph in list(tree.find_all(exp.Placeholder)):
         if ph.name and ph.name in params and params[ph.name] is None:

@@ -19,7 +19,7 @@ grouped AS (
 SELECT period, region,
        count(*) AS received,
        count(*) FILTER (WHERE class = 'responded_in_time') AS responded_in_time,
-       round(100.0 * count(*) FILTER (WHERE class = 'responded_in_time') / count(*), 2) AS performance_pct
+       round(100 * CAST(count(*) FILTER (WHERE class = 'responded_in_time') AS DOUBLE) / count(*), 2) AS performance_pct
 FROM grouped
 GROUP BY ALL
 ORDER BY period, region
