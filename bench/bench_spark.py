@@ -1,15 +1,20 @@
-"""Benchmark: the retention metric cube (the pass over every record) on Spark local against
-DuckDB in the same run, and Spark with 1 and 2 local cores.
+"""Benchmark: each analysis on Spark local against DuckDB in the same run, and Spark with
+1 and 2 local cores.
 
-    .venv/bin/python bench/bench_spark.py [--rows 10000000] [--reps 2] [--memory-limit 1GB]
+    .venv/bin/python bench/bench_spark.py [--analysis retention|requests|both] [--rows 10000000]
+                                          [--reps 2] [--memory-limit 1GB]
 
-Data: bench_retention.py's synthetic inventory (Parquet under bench/out/retention_<rows>/,
-generated once and reused). Policy tables: the bundled policy, in an in-memory DuckDB.
+retention: the metric cube (the pass over every record). Data: bench_retention.py's
+synthetic inventory (Parquet under bench/out/retention_<rows>/, generated once and
+reused). Policy tables: the bundled policy, in an in-memory DuckDB.
+requests: prepare (the per-request deadline and class) and the notebook's whole metric set
+(bench_requests.metric_set), with the metrics computed on Spark over the per-request table
+kept there. Data and rules: bench_requests.py's (Parquet bench/out/requests_<rows>.parquet).
 Each phase runs in its own process; its peak memory is the peak of the summed RSS of that
 process and its children (the JVM for Spark), sampled every 0.1 s with psutil.
 
-- duckdb:  retention.evaluate (cube) + headline, DuckDB with --memory-limit, 2 threads;
-- spark1 / spark2: the same cube transpiled to Spark (engines/spark.py), master local[1] /
+- duckdb:  the analysis on DuckDB with --memory-limit, 2 threads;
+- spark1 / spark2: the same SQL transpiled to Spark (engines/spark.py), master local[1] /
   local[2], driver memory 2g, shuffle partitions 2 x cores. Session start-up and table
   registration are timed apart from the query.
 Prints wall seconds (best of --reps), peak memory, the Spark/DuckDB ratio, the 1 -> 2 core
@@ -31,6 +36,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+import bench_requests as BQ  # noqa: E402  (the same requests and rules)
 import bench_retention as BR  # noqa: E402  (the same data and policy store)
 
 AS_OF = BR.AS_OF
@@ -64,50 +70,117 @@ class PeakRSS:
         self._thread.join()
 
 
-def phase(args) -> dict:
-    from compliance_kit.analysis import retention as R
+def _spark_engine(cores: int):
+    from compliance_kit.engines.spark import SparkEngine
 
-    folder = BR.data_dir(args.rows)
-    con = BR.open_store(folder, args.memory_limit, 2)
+    return SparkEngine(master=f"local[{cores}]", shuffle_partitions=2 * cores,
+                       conf={"spark.driver.memory": "2g"})
+
+
+def phase(args) -> dict:
+    kind = args.phase.split(":")[0]
+    cores = {"spark1": 1, "spark2": 2}.get(kind)
     out = {}
     with PeakRSS() as peak:
-        if args.phase == "duckdb":
-            def once():
-                return R.headline(R.evaluate(con, AS_OF))
+        if args.analysis == "retention":
+            from compliance_kit.analysis import retention as R
+
+            folder = BR.data_dir(args.rows)
+            con = BR.open_store(folder, args.memory_limit, 2)
+            if cores is None:
+                def once():
+                    return R.headline(R.evaluate(con, AS_OF))
+            else:
+                from compliance_kit.engines.spark import retention_evaluate
+
+                t0 = time.perf_counter()
+                engine = _spark_engine(cores)
+                engine.attach(folder, con, tables=("accounts", "records", "events", "requests"))
+                out["startup_seconds"] = time.perf_counter() - t0
+
+                def once():
+                    return R.headline(retention_evaluate(engine, AS_OF))
         else:
-            from compliance_kit.engines.spark import SparkEngine, retention_evaluate
+            con, parquet = BQ.open_store(args.rows, 2, args.memory_limit)
+            as_of = BQ.dt.date.fromisoformat(AS_OF)
+            if cores is None:
+                def once():
+                    return BQ.metric_set(con, as_of)
+            else:
+                from compliance_kit.engines.spark import requests_prepare
 
-            cores = 1 if args.phase == "spark1" else 2
-            t0 = time.perf_counter()
-            engine = SparkEngine(master=f"local[{cores}]", shuffle_partitions=2 * cores,
-                                 conf={"spark.driver.memory": "2g"})
-            engine.attach(folder, con, tables=("accounts", "records", "events", "requests"))
-            out["startup_seconds"] = time.perf_counter() - t0
+                folder = parquet.parent / f"spark_requests_{args.rows}"
+                folder.mkdir(exist_ok=True)
+                link = folder / "requests.parquet"
+                if not link.exists():
+                    link.symlink_to(parquet)
+                t0 = time.perf_counter()
+                engine = _spark_engine(cores)
+                engine.attach(folder, con, tables=("requests",))
+                out["startup_seconds"] = time.perf_counter() - t0
 
-            def once():
-                return R.headline(retention_evaluate(engine, AS_OF))
+                def once():
+                    return BQ.metric_set(con, as_of, prepare=lambda: requests_prepare(engine, con, as_of))
         times = []
         for _ in range(args.reps):
             t0 = time.perf_counter()
             result = once()
             times.append(time.perf_counter() - t0)
-        if args.phase != "duckdb":
+        if cores is not None:
             engine.stop()
+    if args.analysis == "requests":
+        out["steps"] = {k: v[0] for k, v in result.items() if k != "headline_figures"}
+        result = result["headline_figures"]
     out.update(seconds=min(times), all=times, peak_rss_mb=peak.peak / 2**20, result=result)
     return out
 
 
 def spawn(name: str, args) -> dict:
-    cmd = [sys.executable, __file__, "--phase", name, "--rows", str(args.rows), "--reps", str(args.reps),
-           "--memory-limit", args.memory_limit]
+    cmd = [sys.executable, __file__, "--phase", name, "--analysis", args.analysis, "--rows", str(args.rows),
+           "--reps", str(args.reps), "--memory-limit", args.memory_limit]
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"{name} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def compare(analysis: str, args) -> bool:
+    if analysis == "retention":
+        BR.generate(args.rows)
+    res = {name: spawn(name, argparse.Namespace(**{**vars(args), "analysis": analysis}))
+           for name in ("duckdb", "spark1", "spark2")}
+    d = res["duckdb"]
+    what = ("retention cube" if analysis == "retention"
+            else "requests: prepare + the notebook's metric set")
+    print(f"\n== {what}, {args.rows:,} rows (best of {args.reps}); DuckDB memory_limit="
+          f"{args.memory_limit}, 2 threads")
+    print(f"duckdb          {d['seconds']:8.2f} s   peak RSS {d['peak_rss_mb']:7.0f} MB")
+    for name, label in (("spark1", "spark local[1]"), ("spark2", "spark local[2]")):
+        s = res[name]
+        print(f"{label:15s} {s['seconds']:8.2f} s   peak RSS {s['peak_rss_mb']:7.0f} MB (JVM included)"
+              f"   {s['seconds'] / d['seconds']:.1f}x DuckDB's time; start-up + registration "
+              f"{s['startup_seconds']:.1f} s")
+    if analysis == "requests":
+        for name in ("duckdb", "spark1", "spark2"):
+            print(f"   {name} steps (s, last rep): "
+                  + ", ".join(f"{k} {v:.1f}" for k, v in res[name]["steps"].items()))
+    print(f"spark 1 -> 2 cores: {res['spark1']['seconds'] / res['spark2']['seconds']:.2f}x faster")
+
+    def same(a, b):
+        return a.keys() == b.keys() and all(
+            abs(a[k] - b[k]) <= 1e-9 if isinstance(a[k], float) else a[k] == b[k] for k in a)
+
+    ok = all(same(res[n]["result"], d["result"]) for n in ("spark1", "spark2"))
+    print(f"headline identical on all three: {ok}   {json.dumps(d['result'])}")
+    if not ok:
+        for n in ("spark1", "spark2"):
+            print(f"   {n}: {json.dumps(res[n]['result'])}")
+    return ok
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--analysis", choices=["retention", "requests", "both"], default="both")
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--memory-limit", default="1GB")
@@ -116,23 +189,9 @@ def main() -> None:
     if args.phase:
         print(json.dumps(phase(args), default=str))
         return
-    BR.generate(args.rows)
-    res = {name: spawn(name, args) for name in ("duckdb", "spark1", "spark2")}
-    d = res["duckdb"]
-    print(f"\n== retention cube, {args.rows:,} records (best of {args.reps}); DuckDB memory_limit="
-          f"{args.memory_limit}, 2 threads")
-    print(f"duckdb          {d['seconds']:8.2f} s   peak RSS {d['peak_rss_mb']:7.0f} MB")
-    for name, label in (("spark1", "spark local[1]"), ("spark2", "spark local[2]")):
-        s = res[name]
-        print(f"{label:15s} {s['seconds']:8.2f} s   peak RSS {s['peak_rss_mb']:7.0f} MB (JVM included)"
-              f"   {s['seconds'] / d['seconds']:.1f}x DuckDB's time; start-up + registration "
-              f"{s['startup_seconds']:.1f} s")
-    print(f"spark 1 -> 2 cores: {res['spark1']['seconds'] / res['spark2']['seconds']:.2f}x faster")
-    same = all(res[n]["result"] == d["result"] for n in ("spark1", "spark2"))
-    print(f"headline identical on all three: {same}   {json.dumps(d['result'])}")
-    if not same:
-        for n in ("spark1", "spark2"):
-            print(f"   {n}: {json.dumps(res[n]['result'])}")
+    analyses = ("retention", "requests") if args.analysis == "both" else (args.analysis,)
+    results = [compare(a, args) for a in analyses]
+    if not all(results):
         raise SystemExit(1)
 
 

@@ -60,9 +60,16 @@ def test_repeated_identical_ctes_are_merged_and_different_ones_refused():
                  "SELECT * FROM b", "cube.sql")
 
 
+def test_exact_percentiles_become_spark_percentile():
+    sql, _ = to_spark("SELECT quantile_cont(h, 0.9) FILTER (WHERE ok) AS p90, median(h) AS p50 FROM t",
+                      "q.sql")
+    assert sql == "SELECT PERCENTILE(h, 0.9) FILTER(WHERE ok) AS p90, PERCENTILE(h, 0.5) AS p50 FROM t"
+
+
 @pytest.mark.parametrize("sql, what", [
-    ("SELECT quantile_cont(h, 0.5) FROM t", "percentile"),
-    ("SELECT median(h) FROM t", "median"),
+    ("SELECT quantile_cont(h, [0.5, 0.9]) FROM t", "percentile"),
+    ("SELECT quantile_disc(h, 0.5) FROM t", "percentile"),
+    ("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY h) FROM t", "percentile"),
     ("SELECT a FROM t QUALIFY row_number() OVER (ORDER BY a) = 1", "QUALIFY"),
     ("SELECT rq_day(t) FROM t", "rq_day"),  # a macro not passed in
     ("CREATE TEMP MACRO f(x) AS x + 1", "CREATE"),
