@@ -160,6 +160,22 @@ def test_metric_before_prepare_says_what_to_do(tmp_path):
     con.close()
 
 
+def test_prepare_refuses_requests_left_without_a_deadline(tiny, monkeypatch):
+    """The guard after prepare: a fixed rule that yields no due date (here: business days
+    counted on calendars that end before the deadline) is reported as a bug, not
+    counted as 'no fixed deadline'."""
+    tiny.rule("sg", "SG", "business_days", amount=10)
+    tiny.request("SG", "2024-12-28")
+    monkeypatch.setattr(rq, "_year_range", lambda con, as_of: (2024, 2024))
+    with pytest.raises(RuntimeError, match="calendar range is too short"):
+        tiny.analyse(as_of=AS_OF)
+
+
+def test_metric_source_of_the_wrong_kind_is_refused():
+    with pytest.raises(TypeError, match="prepare_requests"):
+        rq.performance("data/compliance.duckdb")
+
+
 def test_upcoming_and_distance(tiny):
     classes_store(tiny).analyse(as_of=AS_OF)
     up = rq.upcoming(tiny.con)

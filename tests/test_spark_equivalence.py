@@ -294,7 +294,8 @@ REQUEST_METRICS = {
 
 # SQL files of requests.prepare (the per-request pass and its lookups), not metric queries.
 PREPARE_SQL = {"requests_macros.sql", "requests_epochs.sql", "requests_rules.sql", "requests_lookup.sql",
-               "requests_slot.sql", "requests_status.sql", "requests_status_view.sql"}
+               "requests_slot.sql", "requests_status.sql", "requests_status_view.sql",
+               "requests_status_check.sql"}
 
 
 @pytest.fixture(scope="module", params=list(REQUEST_SCOPES))

@@ -163,14 +163,17 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of, window_start=None, window_end
     finally:
         con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
     con.execute(read_sql("requests_status_view.sql"))
-    broken = con.sql(
-        f"SELECT count(*) FROM {STATUS_TABLE} WHERE deadline_status IS NULL OR deadline_status "
-        "NOT IN ('fixed', 'clock_not_started', 'without_delay', 'none', 'no_rule')"
-    ).fetchall()[0][0]
+    check_prepared(con)
+    return con.sql(f"SELECT count(*) FROM {STATUS_TABLE}").fetchall()[0][0]
+
+
+def check_prepared(src) -> None:
+    """Every request got a known deadline status (requests_status_check.sql); run by
+    prepare on either engine."""
+    broken = _query(src, "requests_status_check.sql")["broken"][0]
     if broken:
         raise RuntimeError(f"{broken} requests got no deadline although a fixed rule applies: "
                            "the calendar range is too short (a bug: please report it)")
-    return con.sql(f"SELECT count(*) FROM {STATUS_TABLE}").fetchall()[0][0]
 
 
 def _require(con: duckdb.DuckDBPyConnection) -> None:

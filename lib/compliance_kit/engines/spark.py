@@ -342,4 +342,6 @@ def requests_prepare(engine: SparkEngine, con: duckdb.DuckDBPyConnection, as_of,
     engine._requests_generation = getattr(engine, "_requests_generation", 0) + 1
     scope = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
              if v is not None}
-    return SparkRequests(engine, engine._requests_generation, rows, scope)
+    prepared = SparkRequests(engine, engine._requests_generation, rows, scope)
+    Q.check_prepared(prepared)
+    return prepared
