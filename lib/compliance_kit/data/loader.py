@@ -223,9 +223,15 @@ def _q(name: str) -> str:
 class _Checks:
     """Builds the typed projection and the ordered list of (column, reason, condition)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, spec: Table, types: dict[str, str]):
+    def __init__(self, con: duckdb.DuckDBPyConnection, spec: Table, types: dict[str, str],
+                 reference_joins: bool = False):
         self.con = con
         self.spec = spec
+        # References as `NOT IN (subquery)` (DuckDB plans a cheap mark join) or, for Spark
+        # (engines/spark_load.py), as LEFT JOINs on the distinct keys: Spark runs a NOT IN
+        # inside an OR as a nested-loop join.
+        self.reference_joins = reference_joins
+        self.joins: list[tuple[str, str, str, str]] = []  # (alias, table, key, column)
         self.params: dict[str, object] = {
             "ts_offset": TS_WITH_OFFSET, "ts_naive": TS_NAIVE, "integer": INTEGER,
             "true_words": TRUE_WORDS, "false_words": FALSE_WORDS,
@@ -312,16 +318,31 @@ class _Checks:
             add((o.later, o.reason, f"{_q('v_' + o.later)} < {_q('v_' + o.earlier)}"))
         for ref in spec.references:
             v = _q("v_" + ref.column)
-            missing = " AND ".join(f"{v} NOT IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets)
+            if self.reference_joins:
+                aliases = []
+                for t, k in ref.targets:
+                    alias = f"__ref_{ref.column}_{t}"
+                    self.joins.append((alias, t, k, "v_" + ref.column))
+                    aliases.append(alias)
+                missing = " AND ".join(f"{_q(a)} IS NULL" for a in aliases)
+            else:
+                missing = " AND ".join(f"{v} NOT IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets)
             add((ref.column, ref.reason, f"{v} IS NOT NULL AND {missing}"))
 
     def typed_sql(self, src: str, line: str) -> str:
         raw = ", ".join(f"src.{_q(c)} AS {_q('r_' + c)}" for c in self.spec.column_names)
-        return (
+        typed = (
             f"SELECT *, {', '.join(self.typed)} FROM ("
             f"SELECT {line} AS __line, {raw}, {', '.join(self.pre)} "
             f"FROM {_q(src)} AS src) AS p"
         )
+        if not self.joins:
+            return typed
+        # one LEFT JOIN per reference target: its key, or NULL when the value is unknown
+        cols = ", ".join(f"{_q(a)}.k AS {_q(a)}" for a, *_ in self.joins)
+        joins = " ".join(f"LEFT JOIN (SELECT DISTINCT {_q(k)} AS k FROM {_q(t)}) AS {_q(a)} "
+                         f"ON {_q(a)}.k = j.{_q(c)}" for a, t, k, c in self.joins)
+        return f"SELECT j.*, {cols} FROM ({typed}) AS j {joins}"
 
     def checked_sql(self, src: str, line: str, with_all: bool) -> str:
         """The failing rows only, with the first reason, its column, every failed check

@@ -59,6 +59,11 @@ def spark_engine(con, spark_data: str, spark_url: str | None = None):
         else:
             engine = SparkEngine(master=spark_url or "local[2]")
         _SPARK[key] = engine.attach(spark_data, con)
+        # There is no `build` step on this path to print the accounting: show it where the
+        # analyst looks (the notebook's output; counts only, no row content).
+        print(f"Spark engine: {spark_data} read through the data contract "
+              f"(docs/data-contract.md); invalid rows are in Spark's view `quarantine`:\n"
+              + engine.load_report.summary())
     return _SPARK[key]
 
 

@@ -143,12 +143,26 @@ class SparkEngine:
 
     # ---------------------------------------------------------------- tables
     def attach(self, data_dir: str | os.PathLike, con: duckdb.DuckDBPyConnection,
-               tables=OPERATIONAL_TABLES, policy_tables=POLICY_TABLES) -> "SparkEngine":
-        """Register DATA_DIR/<table>.parquet and the store's policy tables as views."""
+               tables=OPERATIONAL_TABLES, policy_tables=POLICY_TABLES,
+               validate: bool = True) -> "SparkEngine":
+        """Register the store's policy tables (broadcast) and DATA_DIR/<table>.parquet as
+        views. validate=True (the default): through the loader's data-contract checks, on
+        Spark (engines/spark_load.py): the views hold exactly the rows the DuckDB store
+        would load, the others are in the view `quarantine`, and `self.load_report` has the
+        per-table accounting (read = valid + quarantined). validate=False reads the files
+        as they are: only for Parquet already validated (e.g. written from the store)."""
         spark = self.spark
         from pyspark.sql import functions as F
 
+        for table in policy_tables:
+            arrow = con.sql(f"SELECT * FROM {table}").to_arrow_table()
+            F.broadcast(spark.createDataFrame(arrow)).createOrReplaceTempView(table)
         base = str(data_dir).rstrip("/")
+        if validate:
+            from .spark_load import load_validated
+
+            self.load_report = load_validated(self, base, con, tables)
+            return self
         local = "://" not in base
         for table in tables:
             path = f"{base}/{table}.parquet"
@@ -156,9 +170,7 @@ class SparkEngine:
                 raise UserError(f"Spark engine: {path} not found; DATA_DIR must hold "
                                 f"<table>.parquet for {', '.join(tables)} (as `compliance-kit synth` writes)")
             spark.read.parquet(path).createOrReplaceTempView(table)
-        for table in policy_tables:
-            arrow = con.sql(f"SELECT * FROM {table}").to_arrow_table()
-            F.broadcast(spark.createDataFrame(arrow)).createOrReplaceTempView(table)
+        self.load_report = None
         return self
 
     def register(self, name: str, frame: pl.DataFrame) -> None:

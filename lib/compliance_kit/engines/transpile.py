@@ -39,6 +39,12 @@ rejects):
    `percentile_cont(x, p)`, which Spark does not accept. Spark's `percentile` keeps a count
    per distinct value of each group: cheap for whole days (what the kit feeds it), costly
    for a column with millions of distinct values.
+8. `regexp_full_match(x, p)` -> `x RLIKE concat('^(?:', p, ')$')`: DuckDB's match is of
+   the whole value, Spark's RLIKE finds a match anywhere (sqlglot keeps the DuckDB name,
+   which Spark does not know). The kit's patterns are plain character classes, read the
+   same by RE2 and Java regular expressions.
+9. `json_object('k', v, ...)` -> `to_json(map('k', v, ...))` (the loader's raw row of a
+   quarantined line: every value is text, NULLs kept as null).
 
 Refused (TranspileError): the other percentile forms (`quantile_cont(x, [list])`,
 `quantile_disc`, `percentile_cont(p) WITHIN GROUP (...)`, which sqlglot turns into an
@@ -63,7 +69,8 @@ class TranspileError(UserError):
 
 
 # Functions sqlglot leaves as plain names that Spark knows under the same name.
-SAME_NAME = {"unix_micros", "timestamp_micros", "make_interval", "pow", "power", "ln", "percentile"}
+SAME_NAME = {"unix_micros", "timestamp_micros", "make_interval", "pow", "power", "ln", "percentile",
+             "concat", "to_json", "map"}
 
 _MONTH_UNITS = {"MONTH", "YEAR"}
 _SUB_MONTH = {"DAY": "days", "HOUR": "hours", "MINUTE": "mins"}
@@ -165,6 +172,22 @@ def _exact_percentile(node: exp.Expression):
     return node
 
 
+def _regexp_and_json(node: exp.Expression):
+    """Transforms 8 and 9."""
+    if isinstance(node, exp.RegexpFullMatch):
+        anchored = exp.Anonymous(this="concat", expressions=[
+            exp.Literal.string("^(?:"), node.expression.copy(), exp.Literal.string(")$")])
+        return exp.RegexpLike(this=node.this.copy(), expression=anchored)
+    if isinstance(node, exp.JSONObject):
+        args = []
+        for kv in node.expressions:
+            if not isinstance(kv, exp.JSONKeyValue):
+                return node
+            args += [kv.this.copy(), kv.expression.copy()]
+        return exp.Anonymous(this="to_json", expressions=[exp.Anonymous(this="map", expressions=args)])
+    return node
+
+
 def parse_macros(text: str) -> dict[str, tuple[list[str], exp.Expression]]:
     """name -> (argument names, body) of every `CREATE ... MACRO` in `text`."""
     macros = {}
@@ -261,6 +284,7 @@ def transform(sql: str, name: str, params: dict | None = None, macros: str | Non
     tree = tree.transform(_intervals_and_instants)
     tree = tree.transform(_mixed_interval_sum)
     tree = tree.transform(_exact_percentile)
+    tree = tree.transform(_regexp_and_json)
     params = params or {}
     for ph in list(tree.find_all(exp.Placeholder)):
         if ph.name and ph.name in params and params[ph.name] is None:
