@@ -191,6 +191,56 @@ def test_flows_monthly_query_runs_on_both(spark_engine, spark_sample):  # noqa: 
                 keys, ["transfers", "records", "bytes"])
 
 
+FLOW_ROLLUPS = ("flows_volumes.sql", "flows_matrix.sql", "flows_breakdown.sql", "flows_findings.sql",
+                "flows_usage.sql", "flows_headline.sql")
+
+
+def test_every_flows_query_runs_on_both(spark_engine, spark_sample):  # noqa: F811
+    """Beyond the monthly pass: the classification of the keys, the summary and every
+    roll-up (sql/flows_*.sql) run on Spark, transpiled, over the same monthly aggregate,
+    and give DuckDB's rows. (On either engine the report runs them in DuckDB: they read
+    thousands of rows.)"""
+    from compliance_kit.paths import SQL_DIR, read_sql
+
+    _, con = spark_sample
+    arrow = con.sql(flows_monthly_sql(), params=flows._params(as_of=AS_OF)).to_arrow_table()
+    db = flows._RollupDB(con, arrow)
+    try:
+        spark_engine.register("monthly", pl.from_arrow(arrow))
+        for table in flows.POLICY_INPUTS:
+            spark_engine.register(table, con.sql(f"SELECT * FROM {table}").pl())
+        classify = flows._with([("transfer_keys", flows._keys_sql("monthly")),
+                                ("classified", read_sql("flows_classify_keys.sql"))],
+                               "SELECT * FROM classified")
+        duck_keys = db.mem.sql("SELECT * FROM classified_keys").pl()
+        spark_keys = spark_engine.sql(classify, "flows_classify_keys.sql")
+        keys = [c for c in duck_keys.columns if c in ("month", "source_jurisdiction", "recipient",
+                                                       "destination_country", "category", "mechanism",
+                                                       "encrypted")]
+        assert_same("flows_classify_keys.sql", duck_keys, spark_keys.cast(duck_keys.schema), keys,
+                    [c for c in duck_keys.columns if c not in keys])
+        # the rest read classified_keys and flow_summary: DuckDB's, so each query is compared alone
+        spark_engine.register("classified_keys", duck_keys)
+        spark_engine.register("flow_summary", db.mem.sql("SELECT * FROM flow_summary").pl())
+        summary = spark_engine.sql(read_sql("flows_summary.sql"), "flows_summary.sql")
+        duck_summary = db.sql("flows_summary.sql")
+        assert_same_rows("flows_summary.sql", duck_summary.sort(duck_summary.columns),
+                         summary.cast(duck_summary.schema).sort(duck_summary.columns))
+        for name in FLOW_ROLLUPS:
+            duck = db.sql(name)
+            spark = spark_engine.sql(read_sql(name), name)
+            assert duck.height > 0, f"{name}: empty on the sample, the test would prove nothing"
+            assert_same_rows(name, duck, spark.cast(duck.schema))
+        covered = {"flows_scope.sql", "flows_monthly.sql", "flows_transfer_keys.sql",
+                   "flows_classify_keys.sql", "flows_summary.sql", *FLOW_ROLLUPS}
+        left = {p.name for p in SQL_DIR.glob("flows_*.sql")} - covered
+        # not metrics: the per-transfer drill-down and two listings of the policy
+        assert left <= {"flows_transfers.sql", "flows_declared.sql", "flows_recipient_retention.sql"}, (
+            f"flows queries never run on Spark: {left}")
+    finally:
+        db.close()
+
+
 def test_engine_parameter_wiring(spark_engine, spark_sample):  # noqa: F811
     """What the notebooks call (`engine`, `spark_data`, `spark_url` parameters): the same
     headline figures from either engine."""

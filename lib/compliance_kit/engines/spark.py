@@ -3,14 +3,16 @@ session (local, a cluster through spark-submit, or Spark Connect).
 
     from compliance_kit.engines.spark import SparkEngine, retention_evaluate, flows_metric_set
     engine = SparkEngine(master="local[2]")            # or remote="sc://host:15002"
-    engine.attach(data_dir="data/sample", con=duckdb_store_connection)
-    run = retention_evaluate(engine, con, "2026-10-31") # a retention.RetentionRun
+    engine.attach(data_dir="data/sample", con=duckdb_store_connection)  # validated
+    run = retention_evaluate(engine, "2026-10-31")     # a retention.RetentionRun
     retention.headline(run); retention.lag_percentiles(run)   # unchanged library calls
     flows_metric_set(engine, con, as_of="2026-10-31")  # a flows.FlowMetrics
 
 What runs where:
 - operational tables (accounts, records, events, requests, transfers) are read by Spark
-  from `DATA_DIR/<table>.parquet` (a local path, hdfs://, s3a://, abfss://, gs://);
+  from `DATA_DIR/<table>.parquet` (a local path, hdfs://, s3a://, abfss://, gs://),
+  through the loader's data-contract checks (engines/spark_load.py): the same rows as the
+  DuckDB store loads, the others in the view `quarantine`;
 - policy tables are read from the DuckDB store and shipped to Spark as small DataFrames
   marked for broadcast joins;
 - the big pass of each analysis (retention's metric cube, flows' monthly aggregate) runs
