@@ -88,6 +88,17 @@ def check_available(remote: str | None = None) -> None:
                                "The DuckDB engine (the default) works without it.")
 
 
+def _local_cores(master: str) -> int:
+    """The cores of a local master: local -> 1, local[4] -> 4, local[*] -> this machine's."""
+    inside = master[master.find("[") + 1:master.find("]")] if "[" in master else "1"
+    if inside.strip() == "*":
+        return os.cpu_count() or 1
+    try:
+        return max(1, int(inside.split(",")[0]))
+    except ValueError:
+        return 1
+
+
 class SparkEngine:
     """A Spark session and the tables it reads. `master` for a local or spark-submit
     session (`local[2]`, `yarn`, `spark://host:7077`), `remote` for Spark Connect
@@ -120,6 +131,10 @@ class SparkEngine:
             builder = builder.master(self.master)
             builder = builder.config("spark.ui.enabled", "false")
             builder = builder.config("spark.ui.showConsoleProgress", "false")
+            if self.master.startswith("local"):
+                # Spark's default of 200 shuffle partitions is sized for a cluster: on one
+                # machine each aggregate would schedule 200 tiny tasks (conf can override).
+                builder = builder.config("spark.sql.shuffle.partitions", str(4 * _local_cores(self.master)))
         builder = builder.config("spark.sql.session.timeZone", "UTC")
         for key, value in self.conf.items():
             builder = builder.config(key, value)
