@@ -95,8 +95,15 @@ def phase(args) -> dict:
 
                 t0 = time.perf_counter()
                 engine = _spark_engine(cores)
-                engine.attach(folder, con, tables=("accounts", "records", "events", "requests"))
+                engine.spark
                 out["startup_seconds"] = time.perf_counter() - t0
+                # accounts, records and events through the data contract (timed: what an
+                # analyst pays once per session); bench_retention's requests file holds
+                # only the columns retention reads, so it is registered as it is
+                t0 = time.perf_counter()
+                engine.attach(folder, con, tables=("accounts", "records", "events"))
+                out["validate_seconds"] = time.perf_counter() - t0
+                engine.attach(folder, con, tables=("requests",), policy_tables=(), validate=False)
 
                 def once():
                     return R.headline(retention_evaluate(engine, AS_OF))
@@ -160,8 +167,9 @@ def compare(analysis: str, args) -> bool:
     for name, label in (("spark1", "spark local[1]"), ("spark2", "spark local[2]")):
         s = res[name]
         print(f"{label:15s} {s['seconds']:8.2f} s   peak RSS {s['peak_rss_mb']:7.0f} MB (JVM included)"
-              f"   {s['seconds'] / d['seconds']:.1f}x DuckDB's time; start-up + registration "
-              f"{s['startup_seconds']:.1f} s")
+              f"   {s['seconds'] / d['seconds']:.1f}x DuckDB's time; session start-up "
+              f"{s['startup_seconds']:.1f} s" + (f", data-contract validation {s['validate_seconds']:.1f} s"
+                                                 if "validate_seconds" in s else ""))
     if analysis == "requests":
         for name in ("duckdb", "spark1", "spark2"):
             print(f"   {name} steps (s, last rep): "

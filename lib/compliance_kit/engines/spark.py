@@ -112,6 +112,7 @@ class SparkEngine:
         if shuffle_partitions is not None:
             self.conf["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
         self._spark = None
+        self.load_report = None  # the data-contract accounting of the last validated attach
 
     # ---------------------------------------------------------------- session
     @property
@@ -187,7 +188,6 @@ class SparkEngine:
                 raise UserError(f"Spark engine: {path} not found; DATA_DIR must hold "
                                 f"<table>.parquet for {', '.join(tables)} (as `compliance-kit synth` writes)")
             spark.read.parquet(path).createOrReplaceTempView(table)
-        self.load_report = None
         return self
 
     def register(self, name: str, frame: pl.DataFrame) -> None:
