@@ -188,3 +188,10 @@ def test_macros_inlined_and_duckdb_interval_forms():
 def test_macro_file_must_hold_only_macros():
     with pytest.raises(TranspileError, match="not a CREATE MACRO"):
         to_spark("SELECT 1", "q.sql", macros="CREATE TABLE t (a INT)")
+
+
+def test_local_master_cores_size_the_shuffle():
+    from compliance_kit.engines.spark import _local_cores
+
+    assert [_local_cores(m) for m in ("local", "local[4]", "local[2,3]", "local[bad]")] == [1, 4, 2, 1]
+    assert _local_cores("local[*]") == (os.cpu_count() or 1)
