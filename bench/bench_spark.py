@@ -97,13 +97,18 @@ def phase(args) -> dict:
                 engine = _spark_engine(cores)
                 engine.spark
                 out["startup_seconds"] = time.perf_counter() - t0
-                # accounts, records and events through the data contract (timed: what an
-                # analyst pays once per session); bench_retention's requests file holds
-                # only the columns retention reads, so it is registered as it is
+                # accounts, records and events through the data contract, timed apart (what
+                # an analyst pays once per session; bench_retention's requests file holds only
+                # the columns retention reads). The contract quarantines bench_retention's
+                # 'MX' rows (a jurisdiction the policy lacks), which the DuckDB phase reads
+                # through plain views: so that both engines compute over the same rows, the
+                # cube then reads the files as they are.
                 t0 = time.perf_counter()
                 engine.attach(folder, con, tables=("accounts", "records", "events"))
                 out["validate_seconds"] = time.perf_counter() - t0
-                engine.attach(folder, con, tables=("requests",), policy_tables=(), validate=False)
+                out["quarantined"] = engine.load_report.quarantined
+                engine.attach(folder, con, tables=("accounts", "records", "events", "requests"),
+                              policy_tables=(), validate=False)
 
                 def once():
                     return R.headline(retention_evaluate(engine, AS_OF))
@@ -169,6 +174,7 @@ def compare(analysis: str, args) -> bool:
         print(f"{label:15s} {s['seconds']:8.2f} s   peak RSS {s['peak_rss_mb']:7.0f} MB (JVM included)"
               f"   {s['seconds'] / d['seconds']:.1f}x DuckDB's time; session start-up "
               f"{s['startup_seconds']:.1f} s" + (f", data-contract validation {s['validate_seconds']:.1f} s"
+                                                 f" ({s['quarantined']:,} rows quarantined)"
                                                  if "validate_seconds" in s else ""))
     if analysis == "requests":
         for name in ("duckdb", "spark1", "spark2"):
