@@ -23,7 +23,6 @@ import duckdb
 
 from ..data import contract, loader
 from ..errors import DataValidationError
-from .transpile import spark_args, to_spark
 
 QUARANTINE_COLUMNS = ("table_name", "source_file", "line_number", "column_name", "reason",
                       "raw_row", "all_reasons")
@@ -77,14 +76,9 @@ def load_validated(engine, data_dir: str, con: duckdb.DuckDBPyConnection,
         checks = loader._Checks(con, spec, types, reference_joins=True)
         valid, bad = _table_sql(checks, spec, src)
         params = {**checks.params, "source_file": path}
-
-        def frame(sql: str, what: str):
-            text, markers = to_spark(sql, f"{spec.name}: {what}", params)
-            return spark.sql(text, args=spark_args(params, markers)) if markers else spark.sql(text)
-
-        good = frame(valid, "valid rows").persist(StorageLevel.MEMORY_AND_DISK)
+        good = engine.frame(valid, f"{spec.name}: valid rows", params).persist(StorageLevel.MEMORY_AND_DISK)
         good.createOrReplaceTempView(spec.name)
-        quarantined = frame(bad, "quarantined rows")
+        quarantined = engine.frame(bad, f"{spec.name}: quarantined rows", params)
         quarantined.createOrReplaceTempView(f"quarantine_{spec.name}")
         quarantines.append(quarantined)
         read = spark.table(src).count()
