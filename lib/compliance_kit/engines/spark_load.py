@@ -8,7 +8,8 @@ Per table, in the contract's order (a reference check reads the validated parent
     DuckDB loader counts it) and its header checked (DataValidationError, as on load);
   - the typed projection and the checks are the loader's own SQL (`_Checks`), transpiled;
   - the rows that pass, minus every copy of a repeated key, become the Spark view
-    `<table>` (values typed and trimmed as the loader stores them), persisted;
+    `<table>` (values typed and trimmed as the loader stores them), computed once and
+    kept (SparkEngine.materialise);
   - the others become `quarantine_<table>` (table, file, line, column, reason, raw row,
     all reasons: the store's quarantine columns), and all of them the view `quarantine`;
   - rows read = rows valid + rows quarantined is checked, as the loader checks it.
@@ -45,7 +46,6 @@ def load_validated(engine, data_dir: str, con: duckdb.DuckDBPyConnection,
     """Register the validated operational tables of `data_dir` on `engine` (views named
     like the store's tables) and the view `quarantine`; return the per-table accounting.
     `con` is the store: the allowed values the policy defines are read from it."""
-    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     spark = engine.spark
@@ -76,7 +76,7 @@ def load_validated(engine, data_dir: str, con: duckdb.DuckDBPyConnection,
         checks = loader._Checks(con, spec, types, reference_joins=True)
         valid, bad = _table_sql(checks, spec, src)
         params = {**checks.params, "source_file": path}
-        good = engine.frame(valid, f"{spec.name}: valid rows", params).persist(StorageLevel.MEMORY_AND_DISK)
+        good = engine.materialise(engine.frame(valid, f"{spec.name}: valid rows", params))
         good.createOrReplaceTempView(spec.name)
         quarantined = engine.frame(bad, f"{spec.name}: quarantined rows", params)
         quarantined.createOrReplaceTempView(f"quarantine_{spec.name}")
