@@ -108,15 +108,17 @@ def _check_rules(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def _year_range(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[int, int]:
-    first, last = con.sql(
-        """
-        SELECT min(year(received_at)),
-               max(year(greatest(received_at, coalesce(id_verified_at, received_at),
-                                 coalesce(completed_at, received_at))))
-        FROM requests
-        """
-    ).fetchall()[0]
+# The years of the requests table (receipt to the latest event), for the calendars.
+YEAR_SPAN_SQL = """
+SELECT min(year(received_at)) AS first,
+       max(year(greatest(received_at, coalesce(id_verified_at, received_at),
+                         coalesce(completed_at, received_at)))) AS last
+FROM requests
+"""
+
+
+def years_needed(first: int | None, last: int | None, as_of: dt.date) -> tuple[int, int]:
+    """The calendar years to build from the span of the requests (None: no requests)."""
     first = min(first or as_of.year, as_of.year)
     last = max(last or as_of.year, as_of.year)
     # Room after the last date: a deadline of a few months plus its extension, and the
@@ -124,36 +126,53 @@ def _year_range(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[int, in
     return first, last + 2
 
 
-def prepare(con: duckdb.DuckDBPyConnection, as_of, window_start=None, window_end=None,
-            jurisdictions=None, types=None) -> int:
-    """Compute every request's deadline and class as of `as_of` into the TEMP table
-    request_status_base, read through the TEMP view request_status; return its row count.
-    On the way: TEMP table calendar_days (the calendars), TEMP macros rq_day and
-    rq_midnight (requests_macros.sql), TEMP tables request_epochs (rule periods),
-    request_rules (rules per jurisdiction, type and rule period: requests_rules.sql) and
-    request_due_lookup (dates per rule, calendar and start day: requests_lookup.sql).
+def _year_range(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[int, int]:
+    first, last = con.sql(YEAR_SPAN_SQL).fetchall()[0]
+    return years_needed(first, last, as_of)
 
-    window_start / window_end filter received_at (dates, inclusive); jurisdictions keeps
-    requests whose jurisdiction or one of its ancestors is listed ('EEA' keeps FR);
-    types keeps the listed request types.
-    """
+
+def scope_params(as_of, window_start=None, window_end=None, jurisdictions=None,
+                 types=None) -> dict:
+    """The validated parameters of requests_status.sql (ParameterError says what to fix)."""
     as_of = _date("as_of", as_of)
     if as_of is None:
         raise ParameterError("as_of is required (a date, YYYY-MM-DD)")
     window_start, window_end = _date("window_start", window_start), _date("window_end", window_end)
     if window_start and window_end and window_end < window_start:
         raise ParameterError(f"window_end {window_end} is before window_start {window_start}")
-    jurisdictions = _str_list("jurisdictions", jurisdictions)
-    types = _str_list("types", types)
-    _check_rules(con)
-    first, last = _year_range(con, as_of)
-    calendars.materialise_calendars(con, calendars.calendar_codes(con), first, last)
-    params = {"as_of": as_of, "window_start": window_start, "window_end": window_end,
-              "jurisdictions": jurisdictions, "types": types}
+    return {"as_of": as_of, "window_start": window_start, "window_end": window_end,
+            "jurisdictions": _str_list("jurisdictions", jurisdictions),
+            "types": _str_list("types", types)}
+
+
+def build_lookups(con: duckdb.DuckDBPyConnection, years: tuple[int, int]) -> None:
+    """The small tables the per-request pass reads, as TEMP objects on `con`: calendar_days
+    for `years` (first, last), the macros of requests_macros.sql, request_epochs,
+    request_rules and request_due_lookup. Both engines build them here."""
+    calendars.materialise_calendars(con, calendars.calendar_codes(con), *years)
     con.execute(read_sql("requests_macros.sql"))
     con.execute("CREATE OR REPLACE TEMP TABLE request_epochs AS\n" + read_sql("requests_epochs.sql"))
     con.execute("CREATE OR REPLACE TEMP TABLE request_rules AS\n" + expanded_sql("requests_rules.sql"))
     con.execute("CREATE OR REPLACE TEMP TABLE request_due_lookup AS\n" + read_sql("requests_lookup.sql"))
+
+
+def prepare(con: duckdb.DuckDBPyConnection, as_of, window_start=None, window_end=None,
+            jurisdictions=None, types=None) -> int:
+    """Compute every request's deadline and class as of `as_of` into the TEMP table
+    request_status_base, read through the TEMP view request_status; return its row count.
+    On the way (build_lookups): TEMP table calendar_days (the calendars), TEMP macros
+    rq_day and rq_midnight (requests_macros.sql), TEMP tables request_epochs (rule
+    periods), request_rules (rules per jurisdiction, type and rule period:
+    requests_rules.sql) and request_due_lookup (dates per rule, calendar and start day:
+    requests_lookup.sql).
+
+    window_start / window_end filter received_at (dates, inclusive); jurisdictions keeps
+    requests whose jurisdiction or one of its ancestors is listed ('EEA' keeps FR);
+    types keeps the listed request types.
+    """
+    params = scope_params(as_of, window_start, window_end, jurisdictions, types)
+    _check_rules(con)
+    build_lookups(con, _year_range(con, params["as_of"]))
     # Row order of the table does not matter (every reader sorts): let DuckDB write it in
     # parallel, then put the connection's setting back.
     keep_order = con.sql("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]

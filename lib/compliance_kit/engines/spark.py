@@ -318,14 +318,15 @@ class SparkRequests:
     A later `requests_prepare` on the same engine replaces the tables; this object then
     refuses to answer rather than read another scope's requests."""
 
-    def __init__(self, engine: SparkEngine, generation: int, rows: int, scope: dict):
+    def __init__(self, engine: SparkEngine, generation: int, rows: int, scope: dict, macros: str):
         self.engine, self.generation, self.rows, self.scope = engine, generation, rows, scope
+        self.macros = macros  # the text of requests_macros.sql, read once
 
     def query(self, sql: str, name: str, params: dict | None = None) -> pl.DataFrame:
         if getattr(self.engine, "_requests_generation", None) != self.generation:
             raise UserError("these prepared requests were replaced by a later requests_prepare on "
                             "the same Spark engine; use the object that call returned")
-        return self.engine.sql(sql, name, params, macros=read_sql("requests_macros.sql"))
+        return self.engine.sql(sql, name, params, macros=self.macros)
 
     def __repr__(self) -> str:
         return f"SparkRequests(rows={self.rows}, scope={self.scope})"
@@ -338,50 +339,23 @@ def requests_prepare(engine: SparkEngine, con: duckdb.DuckDBPyConnection, as_of,
     and kept there; the lookups it reads are built in DuckDB (on `con`, the store) as
     requests.prepare builds them, and broadcast. Returns the SparkRequests every request
     metric function reads (its `rows`: the requests in scope)."""
-    from .. import calendars
     from ..analysis import requests as Q
-    from ..errors import ParameterError
-    from ..reports.params import parse_optional_date as _date
 
-    as_of = _date("as_of", as_of)
-    if as_of is None:
-        raise ParameterError("as_of is required (a date, YYYY-MM-DD)")
-    window_start, window_end = _date("window_start", window_start), _date("window_end", window_end)
-    if window_start and window_end and window_end < window_start:
-        raise ParameterError(f"window_end {window_end} is before window_start {window_start}")
-    jurisdictions = Q._str_list("jurisdictions", jurisdictions)
-    types = Q._str_list("types", types)
+    params = Q.scope_params(as_of, window_start, window_end, jurisdictions, types)
     Q._check_rules(con)
-    # the years the calendars must cover, from the requests on Spark (Q._year_range's query)
-    span = engine.sql(
-        """SELECT min(year(received_at)) AS first,
-                  max(year(greatest(received_at, coalesce(id_verified_at, received_at),
-                                    coalesce(completed_at, received_at)))) AS last
-           FROM requests""", "requests year range").row(0)
-    first = min(span[0] or as_of.year, as_of.year)
-    last = max(span[1] or as_of.year, as_of.year) + 2
-    calendars.materialise_calendars(con, calendars.calendar_codes(con), first, last)
-    macros = read_sql("requests_macros.sql")
-    con.execute(macros)
-    con.execute("CREATE OR REPLACE TEMP TABLE request_epochs AS\n" + read_sql("requests_epochs.sql"))
-    con.execute("CREATE OR REPLACE TEMP TABLE request_rules AS\n" + Q.expanded_sql("requests_rules.sql"))
-    con.execute("CREATE OR REPLACE TEMP TABLE request_due_lookup AS\n" + read_sql("requests_lookup.sql"))
+    # the years the calendars must cover, from the requests on Spark
+    span = engine.sql(Q.YEAR_SPAN_SQL, "requests year range").row(0)
+    Q.build_lookups(con, Q.years_needed(*span, params["as_of"]))
     for table in REQUEST_LOOKUPS:
         engine.register(table, con.sql(f"SELECT * FROM {table}").pl())
-    params = {"as_of": as_of, "window_start": window_start, "window_end": window_end,
-              "jurisdictions": jurisdictions, "types": types}
-    base = engine.frame(Q.status_sql(), "requests_status.sql", params, macros=macros)
-    previous = getattr(engine, "_requests_base", None)
-    base = engine.materialise(base)
+    macros = read_sql("requests_macros.sql")
+    base = engine.materialise(engine.frame(Q.status_sql(), "requests_status.sql", params, macros=macros))
     base.createOrReplaceTempView(f"{Q.STATUS_TABLE}_base")
     engine.create_views(read_sql("requests_status_view.sql"), "requests_status_view.sql", macros)
     rows = base.count()
-    if previous is not None:
-        previous.unpersist()
-    engine._requests_base = base
     engine._requests_generation = getattr(engine, "_requests_generation", 0) + 1
     scope = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
              if v is not None}
-    prepared = SparkRequests(engine, engine._requests_generation, rows, scope)
+    prepared = SparkRequests(engine, engine._requests_generation, rows, scope, macros)
     Q.check_prepared(prepared)
     return prepared
