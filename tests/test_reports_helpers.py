@@ -10,7 +10,7 @@ import pytest
 from compliance_kit.errors import ParameterError, UserError
 from compliance_kit.reports.metrics import write_metrics
 from compliance_kit.reports.params import check_int, resolve_db, validate_common
-from compliance_kit.reports.privacy import pseudonymise, suppress_small_counts
+from compliance_kit.privacy import pseudonymise, suppress_small_counts
 
 
 def test_write_metrics_merges_sections(tmp_path):
@@ -61,11 +61,10 @@ def test_write_metrics_concurrent_writers_lose_nothing(tmp_path):
 def test_suppress_small_counts():
     df = pl.DataFrame({"cat": ["a", "b", "c", "d"], "n": [0, 4, 5, 120], "m": [7, None, 1, 9]})
     out = suppress_small_counts(df, ["n", "m"], 5)
-    assert out["n"].to_list() == ["<5", "<5", "5", "120"]
+    # counts 1..k-1 are hidden; zero singles out nobody and stays (docs/sharing.md)
+    assert out["n"].to_list() == ["0", "<5", "5", "120"]
     assert out["m"].to_list() == ["7", None, "<5", "9"]
     assert out["cat"].to_list() == df["cat"].to_list()
-    kept = suppress_small_counts(df, "n", 5, keep_zero=True)
-    assert kept["n"].to_list() == ["0", "<5", "5", "120"]
 
 
 def test_suppress_small_counts_rejects_bad_input():

@@ -41,7 +41,7 @@ def test_the_scan_can_fail(fixture_run, tmp_path):
 def test_case_list_is_pseudonymised(fixture_run):
     import json
 
-    from compliance_kit.reports.privacy import pseudonymise
+    from compliance_kit.privacy import pseudonymise
 
     _, run, _, ids = fixture_run
     html = (run / "fx_counts.html").read_text()

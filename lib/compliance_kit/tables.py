@@ -7,14 +7,16 @@ stays inert in notebooks and shared dashboards.
 
 from __future__ import annotations
 
-import html
 import re
 
 import polars as pl
 
+from .privacy.escaping import escape
+from .privacy.suppression import HIDDEN
+
 NULL = "–"
-# Text that stands for a number: a suppressed count ("<5"), "12,345", "3.2%".
-_NUMBER_LIKE = re.compile(r"^(<\d+|-?[\d,]+(\.\d+)?%?)$")
+# Text that stands for a number: a suppressed count ("<5", "hidden"), "12,345", "3.2%".
+_NUMBER_LIKE = re.compile(rf"^(<\d+|{HIDDEN}|-?[\d,]+(\.\d+)?%?)$")
 
 
 def _cell(value) -> str:
@@ -27,10 +29,10 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.1f}"
     if isinstance(value, (list, tuple)):
-        return html.escape(", ".join(NULL if v is None else str(v) for v in value))
+        return escape(", ".join(NULL if v is None else str(v) for v in value))
     if isinstance(value, str) and value.isdigit():  # a count turned to text by suppression
         return f"{int(value):,}"
-    return html.escape(str(value))
+    return escape(str(value))
 
 
 def _right_aligned(df: pl.DataFrame) -> set[str]:
@@ -58,7 +60,7 @@ class Table:
         df = self.df.head(self.max_rows)
         numeric = _right_aligned(df)
         head = "".join(
-            f'<th style="text-align:{"right" if c in numeric else "left"}">{html.escape(c)}</th>'
+            f'<th style="text-align:{"right" if c in numeric else "left"}">{escape(c)}</th>'
             for c in df.columns
         )
         rows = []
@@ -71,7 +73,7 @@ class Table:
         more = ""
         if self.df.height > self.max_rows:
             more = f"<p><small>{self.max_rows} of {self.df.height:,} rows shown</small></p>"
-        caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        caption = f"<caption>{escape(self.caption)}</caption>" if self.caption else ""
         return (
             f'<table class="ck-table">{caption}<thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>{more}"

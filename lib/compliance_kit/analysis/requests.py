@@ -258,8 +258,8 @@ def for_display(df: pl.DataFrame, k: int) -> pl.DataFrame:
     """A metric table made safe to share: statistics computed over fewer than `k` requests
     (percentages, median / mean / p90 days) are blanked, since they would reveal the
     suppressed count or describe a handful of people; then every count below `k` becomes
-    "<k" (compliance_kit.reports.privacy.suppress_small_counts)."""
-    from ..reports.privacy import suppress_small_counts
+    "<k" (compliance_kit.privacy.suppress_small_counts)."""
+    from ..privacy import suppress_small_counts
 
     if "received" in df.columns:
         base = pl.col("received")

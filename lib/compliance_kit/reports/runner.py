@@ -38,7 +38,7 @@ from .inspect import NotebookParameters, inspect_parameters, resolve_parameters
 from ..files import sha256_file
 from .metrics import atomic_write_text, clean_figures, locked, read_metrics
 from .params import resolve_db, validate_common
-from .privacy import SALT_ENV
+from ..privacy.pseudonyms import SALT_ENV
 
 EXIT_OK = 0
 EXIT_PARAMETERS = 2         # bad parameters / usage (UserError): nothing ran

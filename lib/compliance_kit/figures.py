@@ -1,0 +1,258 @@
+"""Headline figures as people read them: one dictionary of labels and kinds, one number
+format, and the suppression policy applied to each figure before it reaches a shared page.
+
+`metrics.json` keeps the exact figures (internal: `--fail-on` reads them). Everything shared
+(the notebooks' headline, the index and its trends) shows `shown_figure(...)` instead, so a
+count from 1 to k-1, or a rate over a small base, never appears there.
+
+Kinds:
+- count: records, requests, transfers or people. Hidden from 1 to k-1.
+- share (0..1) / percent (0..100): a rate over `base` (the count it is a share of). Hidden
+  per `suppression.rate_shown`; with `complement=False` only the base is checked (a share
+  of bytes is not a share of a count).
+- days: a median or mean over `base` people; hidden under k.
+- bytes: a volume over `base` transfers; hidden when the base is a small count.
+- rules: counts of policy rules, categories, ... (the policy, not people): never hidden.
+A figure not registered here is shown on shared pages only when it is a whole number
+(treated as a count); anything else stays internal, since the kit cannot tell its base.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .privacy.suppression import (HIDDEN, is_small, rate_shown, small_label, statistic_shown,
+                                  suppression_mask)
+
+KINDS = ("count", "share", "percent", "days", "bytes", "rules", "internal")
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str                          # "section.name", as in metrics.json
+    label: str                        # plain words for people
+    kind: str = "count"
+    base: tuple[str, ...] = ()        # keys (same section) whose sum is the base
+    complement: bool = True           # shares: check the rest of the base too
+    better: str | None = None         # "up" / "down": which direction is good
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"figure {self.key}: unknown kind {self.kind!r}")
+
+
+def _f(key, label, kind="count", base=(), complement=True, better=None):
+    return Figure(key, label, kind, tuple(base), complement, better)
+
+
+FIGURES: dict[str, Figure] = {f.key: f for f in (
+    # retention
+    _f("retention.records_checked", "Records checked"),
+    _f("retention.overdue", "Records overdue for erasure", better="down"),
+    _f("retention.overdue_rate", "Share of records overdue", "share", ["records_checked"], better="down"),
+    _f("retention.erased_late", "Records erased late", better="down"),
+    _f("retention.on_legal_hold", "Records on legal hold"),
+    _f("retention.conflict", "Records where a minimum retention conflicts with erasure"),
+    # requests
+    _f("requests.received", "Requests received (with a fixed deadline)"),
+    _f("requests.responded_in_time", "Requests answered in time", better="up"),
+    _f("requests.responded_late", "Requests answered late", better="down"),
+    _f("requests.open_in_time", "Open requests, still in time"),
+    _f("requests.open_late", "Open requests past their deadline", better="down"),
+    _f("requests.performance_pct", "Requests answered in time", "percent", ["received"], better="up"),
+    _f("requests.max_achievable_pct", "Best share still achievable", "percent", ["received"], better="up"),
+    _f("requests.km_median_days", "Median days to respond (open requests counted)", "days",
+       ["received"], better="down"),
+    _f("requests.naive_median_days", "Median days to respond (completed requests only)", "days",
+       ["responded_in_time", "responded_late"], better="down"),
+    _f("requests.extended", "Requests extended"),
+    _f("requests.paused", "Requests paused for identity checks"),
+    _f("requests.extension_notice_late", "Extensions notified too late", better="down"),
+    _f("requests.no_fixed_deadline", "Requests under a rule with no fixed deadline"),
+    # flows
+    _f("flows.transfers", "Transfers"),
+    _f("flows.records", "Records transferred"),
+    _f("flows.bytes", "Volume transferred", "bytes", ["transfers"]),
+    _f("flows.share_declared_records", "Share of records sent as declared", "share", ["records"], better="up"),
+    _f("flows.share_declared_bytes", "Share of volume sent as declared", "share", ["transfers"],
+       complement=False, better="up"),
+    _f("flows.undeclared_transfers", "Transfers the policy does not declare", better="down"),
+    _f("flows.nonconforming_transfers", "Declared transfers without their safeguard", better="down"),
+    _f("flows.undeclared_flows", "Undeclared routes (source, recipient, destination)", "rules", better="down"),
+    # policy: the encoded policy itself, not people
+    _f("policy.categories", "Data categories", "rules"),
+    _f("policy.conflicts", "Conflicts between rules", "rules"),
+    _f("policy.deadline_rules", "Request deadline rules", "rules"),
+    _f("policy.declared_flows", "Declared transfers", "rules"),
+    _f("policy.jurisdictions", "Jurisdictions with their own rules", "rules"),
+    _f("policy.low_confidence_rules", "Rules marked for legal review", "rules"),
+    _f("policy.modules", "Modules", "rules"),
+    _f("policy.retention_rules", "Retention rules", "rules"),
+    _f("policy.statute_rules", "Deadline rules taken from statute", "rules"),
+)}
+
+
+# Headline counts that add up to another headline count: a hidden part must not be
+# recoverable by subtraction, so each partition is protected like a table row.
+PARTITIONS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
+    "requests": [("received", ("responded_in_time", "responded_late", "open_in_time", "open_late"))],
+}
+
+
+def figure(section: str, key: str, value=None) -> Figure:
+    """The registered figure, or the default for an unregistered one: a whole number is
+    treated as a count; anything else has no known base, so it stays internal."""
+    found = FIGURES.get(f"{section}.{key}")
+    if found is not None:
+        return found
+    is_count = isinstance(value, int) and not isinstance(value, bool)
+    return Figure(f"{section}.{key}", key.replace("_", " ").capitalize(),
+                  "count" if is_count else "internal")
+
+
+# ----------------------------------------------------------------------------- format
+
+def format_count(n) -> str:
+    return f"{int(n):,}"
+
+
+def format_bytes(n) -> str:
+    """1536 -> '1.5 KB' (powers of 1024)."""
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(value) < 1024 or unit == "TB":
+            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def format_value(kind: str, value) -> str:
+    """One number format for every page: 12,345; 1.0%; 85.9%; 7 days; 399.1 MB."""
+    if isinstance(value, str):
+        return value
+    if kind in ("count", "rules"):
+        return format_count(value)
+    if kind == "share":
+        return f"{value:.1%}"
+    if kind == "percent":
+        return f"{value:.1f}%"
+    if kind == "days":
+        return f"{value:,.0f} day" + ("" if value == 1 else "s")
+    if kind == "bytes":
+        return format_bytes(value)
+    return f"{value:,}"
+
+
+# ----------------------------------------------------------------------------- shown
+
+@dataclass(frozen=True)
+class Shown:
+    key: str
+    label: str
+    text: str                 # what the page shows
+    value: float | None       # the number behind it, None when hidden (charts, trends)
+    hidden: bool
+    reason: str | None        # why it is hidden, in plain words
+    better: str | None
+
+
+def _base(figures: dict, fig: Figure):
+    if not fig.base:
+        return None
+    parts = [figures.get(k) for k in fig.base]
+    if any(not isinstance(p, (int, float)) or isinstance(p, bool) for p in parts):
+        return None
+    return sum(parts)
+
+
+def shown_figure(section: str, key: str, figures: dict, k: int) -> Shown:
+    """The figure `section.key` of `figures` (one section of metrics.json) as a shared
+    page may show it under threshold `k`."""
+    value = figures.get(key)
+    fig = figure(section, key, value)
+
+    def hide(reason):
+        return Shown(fig.key, fig.label, small_label(k) if fig.kind == "count" else "–",
+                     None, True, reason, fig.better)
+
+    def show(v=value):
+        num = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+        return Shown(fig.key, fig.label, format_value(fig.kind, v), num, False, None, fig.better)
+
+    if fig.kind == "internal":
+        return Shown(fig.key, fig.label, "–", None, True, "not a registered figure", fig.better)
+    if value is None:
+        return Shown(fig.key, fig.label, "–", None, True, "not computed", fig.better)
+    if fig.kind == "rules":
+        return show()
+    if fig.kind == "count":
+        if isinstance(value, str):
+            return show()
+        return hide(f"fewer than {k}") if is_small(value, k) else show()
+    base = _base(figures, fig)
+    if isinstance(value, str):  # "n/a", "not reached": words, no number to protect
+        return show()
+    if fig.kind in ("share", "percent"):
+        scale = 100.0 if fig.kind == "percent" else 1.0
+        numerator = round(value / scale * base) if (base is not None and fig.complement) else None
+        ok, reason = rate_shown(numerator, base, k) if base is not None else (False, "no base")
+        return show() if ok else hide(reason)
+    if fig.kind in ("days", "bytes"):
+        ok, reason = statistic_shown(base, k)
+        return show() if ok else hide(reason)
+    raise AssertionError(fig.kind)
+
+
+def _partition_hidden(section: str, figures: dict, k: int) -> set[str]:
+    """Keys hidden by the protection of the section's partitions (primary and secondary)."""
+    hidden = set()
+    for total, parts in PARTITIONS.get(section, []):
+        values = [figures.get(p) for p in (total, *parts)]
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            continue
+        cells, totals = suppression_mask([values[1:]], k, [values[0]], column_totals_known=False)
+        if any(cells[0]) or totals[0]:
+            hidden |= {p for p, h in zip(parts, cells[0]) if h}
+            if totals[0]:
+                hidden.add(total)
+    return hidden
+
+
+def shown_section(section: str, figures: dict, k: int) -> list[Shown]:
+    """Every figure of a section, registered ones in registry order, then the rest.
+    Counts in a partition (PARTITIONS) that needed suppression all read `HIDDEN`, primary
+    and complementary alike, so a reader cannot tell which one is the small count."""
+    order = [f.key.split(".", 1)[1] for f in FIGURES.values() if f.key.startswith(section + ".")]
+    keys = [key for key in order if key in figures] + sorted(set(figures) - set(order))
+    protected = _partition_hidden(section, figures, k)
+    out = []
+    for key in keys:
+        shown = shown_figure(section, key, figures, k)
+        if key in protected:
+            shown = Shown(shown.key, shown.label, HIDDEN, None, True,
+                          "hidden so that a count below k cannot be worked out from the total",
+                          shown.better)
+        out.append(shown)
+    return out
+
+
+def headline_frame(section: str, figures: dict, k: int):
+    """The section's headline for a notebook: one row per figure with its label, the
+    text a shared page may show, and why a value is hidden."""
+    import polars as pl
+
+    rows = shown_section(section, figures, k)
+    return pl.DataFrame({
+        "figure": [r.label for r in rows],
+        "value": [r.text for r in rows],
+        "note": [r.reason or "" for r in rows],
+    }, schema={"figure": pl.String, "value": pl.String, "note": pl.String})
+
+
+def shown_text(section: str, key: str, figures: dict, k: int) -> str:
+    """One figure's shared text, for a sentence in a notebook (after the section's
+    partitions are protected)."""
+    for shown in shown_section(section, figures, k):
+        if shown.key == f"{section}.{key}":
+            return shown.text
+    raise KeyError(f"{section}.{key} is not in the figures")
