@@ -59,7 +59,7 @@ FIGURES: dict[str, Figure] = {f.key: f for f in (
     _f("requests.responded_late", "Requests answered late", better="down"),
     _f("requests.open_in_time", "Open requests, still in time"),
     _f("requests.open_late", "Open requests past their deadline", better="down"),
-    _f("requests.performance_pct", "Requests answered in time", "percent", ["received"], better="up"),
+    _f("requests.performance_pct", "Share of requests answered in time", "percent", ["received"], better="up"),
     _f("requests.max_achievable_pct", "Best share still achievable", "percent", ["received"], better="up"),
     _f("requests.km_median_days", "Median days to respond (open requests counted)", "days",
        ["received"], better="down"),

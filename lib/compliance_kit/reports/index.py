@@ -6,10 +6,12 @@ temp file and renamed into place, so a reader never sees half an index."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 from pathlib import Path
 
+from ..figures import Shown, shown_section
+from ..privacy.escaping import escape
+from ..privacy.suppression import DEFAULT_K
 from .metrics import atomic_write_text
 
 STATUS_TEXT = {0: "ok", 2: "bad parameters", 3: "notebook failed", 4: "threshold breached", 130: "interrupted"}
@@ -17,10 +19,10 @@ STATUS_CLASS = {0: "ok", 3: "failed", 4: "breach"}
 
 
 def load_runs(out_dir: str | Path) -> list[dict]:
-    """Published runs (folders with a manifest.json), newest first."""
+    """Published runs (folders with an internal/manifest.json), newest first."""
     runs = []
-    for manifest_path in Path(out_dir).glob("*/manifest.json"):
-        folder = manifest_path.parent
+    for manifest_path in Path(out_dir).glob("*/internal/manifest.json"):
+        folder = manifest_path.parent.parent
         if folder.name.startswith("."):
             continue
         try:
@@ -28,7 +30,7 @@ def load_runs(out_dir: str | Path) -> list[dict]:
         except (OSError, ValueError):
             continue
         try:
-            metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+            metrics = json.loads((folder / "internal" / "metrics.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             metrics = {}
         runs.append({"folder": folder.name, "manifest": manifest, "metrics": metrics})
@@ -36,23 +38,34 @@ def load_runs(out_dir: str | Path) -> list[dict]:
     return runs
 
 
-def _e(value) -> str:
-    return html.escape(str(value), quote=True)
+_e = escape
 
 
-def _fmt(value) -> str:
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+def run_k(manifest: dict) -> int:
+    """The suppression threshold a run's figures are shown under: the largest k any of
+    its notebooks ran with (the strictest), else the default."""
+    per_notebook = (manifest.get("parameters") or {}).get("per_notebook") or {}
+    ks = [v.get("k") for v in per_notebook.values() if isinstance(v, dict)]
+    ks = [k for k in ks if isinstance(k, int) and not isinstance(k, bool) and k >= 1]
+    return max(ks, default=DEFAULT_K)
 
 
-def sparkline(values: list[float], width: int = 160, height: int = 34, label: str = "") -> str:
-    """An inline SVG line of `values` (oldest first) with a dot per run."""
+def shown_figures(run: dict) -> dict[str, list[Shown]]:
+    """The run's headline figures as a shared page may show them: section -> figures,
+    counts below the run's k hidden, rates over small bases blanked (compliance_kit.figures)."""
+    k = run_k(run["manifest"])
+    return {section: shown_section(section, figures, k)
+            for section, figures in sorted(run["metrics"].items()) if isinstance(figures, dict)}
+
+
+def sparkline(points: list[Shown | None], width: int = 160, height: int = 34, label: str = "") -> str:
+    """An inline SVG line of a figure across runs (oldest first), a dot per run. A run
+    whose value is hidden (or missing) leaves a gap: its value is neither drawn nor put
+    in a tooltip."""
     pad = 4
-    n = len(values)
-    lo, hi = min(values), max(values)
+    n = len(points)
+    values = [p.value for p in points if p is not None and p.value is not None]
+    lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
     span = (hi - lo) or 1.0
 
     def xy(i, v):
@@ -60,30 +73,44 @@ def sparkline(values: list[float], width: int = 160, height: int = 34, label: st
         y = height - pad - (height - 2 * pad) * ((v - lo) / span if hi != lo else 0.5)
         return round(x, 1), round(y, 1)
 
-    pts = [xy(i, v) for i, v in enumerate(values)]
-    path = "M" + " L".join(f"{x},{y}" for x, y in pts)
-    dots = "".join(
-        f'<circle class="mark" cx="{x}" cy="{y}" r="2.5"><title>{_e(_fmt(v))}</title></circle>'
-        for (x, y), v in zip(pts, values)
-    )
+    segments, current, dots = [], [], []
+    for i, p in enumerate(points):
+        if p is None or p.value is None:
+            if current:
+                segments.append(current)
+            current = []
+            continue
+        x, y = xy(i, p.value)
+        current.append((x, y))
+        dots.append(f'<circle class="mark" cx="{x}" cy="{y}" r="2.5"><title>{_e(p.text)}</title></circle>')
+    if current:
+        segments.append(current)
+    path = " ".join("M" + " L".join(f"{x},{y}" for x, y in seg) for seg in segments if len(seg) > 1)
+    line = (f'<path class="mark" d="{path}" fill="none" stroke="#1565c0" stroke-width="1.5"/>'
+            if path else "")
     return (
         f'<svg class="sparkline" role="img" aria-label="{_e(label)}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
-        f'<path class="mark" d="{path}" fill="none" stroke="#1565c0" stroke-width="1.5"/>{dots}</svg>'
+        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">{line}{"".join(dots)}</svg>'
     )
 
 
 def trends(runs: list[dict]) -> list[dict]:
-    """Per numeric headline figure (section.key): its values across runs, oldest first."""
-    series: dict[str, list] = {}
-    for run in reversed(runs):  # oldest first
-        for section, figures in sorted(run["metrics"].items()):
-            if not isinstance(figures, dict):
-                continue
-            for key, value in sorted(figures.items()):
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    series.setdefault(f"{section}.{key}", []).append(value)
-    return [{"name": name, "values": values} for name, values in sorted(series.items())]
+    """Per headline figure (section.key): what each run may show of it, oldest first;
+    None for a run that lacks the figure."""
+    shown = [shown_figures(run) for run in reversed(runs)]  # oldest first
+    keys: dict[str, str] = {}
+    for per_run in shown:
+        for figures in per_run.values():
+            for f in figures:
+                if f.value is not None or f.hidden:
+                    keys.setdefault(f.key, f.label)
+    series = []
+    for key, label in keys.items():
+        points = [next((f for figs in per_run.values() for f in figs if f.key == key), None)
+                  for per_run in shown]
+        if any(p is not None and p.value is not None for p in points):
+            series.append({"name": key, "label": label, "points": points})
+    return sorted(series, key=lambda s: s["name"])
 
 
 CSS = """
@@ -107,6 +134,10 @@ ul.nb { margin: 0; padding-left: 1.1em; }
 """
 
 
+def _hidden_title(f: Shown) -> str:
+    return f' title="{_e(f.reason)}"' if f.hidden and f.reason else ""
+
+
 def render_index(runs: list[dict]) -> str:
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     parts = [
@@ -115,7 +146,8 @@ def render_index(runs: list[dict]) -> str:
         "<title>compliance-kit report runs</title>", f"<style>{CSS}</style>", "</head>", "<body>",
         "<h1>Report runs</h1>",
         f'<p class="sub">{len(runs)} run(s), newest first. Index rebuilt {_e(now)}. '
-        "Every page here works offline; counts below k are shown as &lt;k.</p>",
+        "Every page here works offline. Counts from 1 to k&minus;1 are hidden (&lt;k, or "
+        "&ldquo;hidden&rdquo; where a total would give them away); shares over fewer than k are blank.</p>",
     ]
     parts += ["<h2>Runs</h2>", '<table class="runs"><thead><tr><th>run</th><th>as of</th><th>status</th>'
               "<th>reports</th><th>headline figures</th></tr></thead><tbody>"]
@@ -137,16 +169,15 @@ def render_index(runs: list[dict]) -> str:
             else:
                 links.append(f"<li>{label}</li>")
         figures = []
-        for section, values in sorted(run["metrics"].items()):
-            if isinstance(values, dict):
-                items = " ".join(
-                    f'<span class="fig">{_e(key)}&nbsp;<b>{_e(_fmt(value))}</b></span>'
-                    for key, value in sorted(values.items())
-                )
-                figures.append(f'<div class="figs"><span class="sec">{_e(section)}</span> {items}</div>')
+        for section, shown in shown_figures(run).items():
+            items = " ".join(
+                f'<span class="fig"{_hidden_title(f)}>{_e(f.label)}&nbsp;<b>{_e(f.text)}</b></span>'
+                for f in shown
+            )
+            figures.append(f'<div class="figs"><span class="sec">{_e(section)}</span> {items}</div>')
         job = f"<br><small>job {_e(m['job'])}</small>" if m.get("job") else ""
         parts.append(
-            f'<tr id="run-{_e(folder)}"><td><a href="{_e(folder)}/manifest.json">{_e(folder)}</a>'
+            f'<tr id="run-{_e(folder)}"><td>{_e(folder)}'
             f"<br><small>{_e(m.get('start', ''))}, {_e(m.get('duration_seconds', ''))} s</small>{job}</td>"
             f"<td>{_e(as_of)}</td>"
             f'<td><span class="status {STATUS_CLASS.get(code, "failed")}">{_e(status)}</span></td>'
@@ -165,12 +196,17 @@ def render_index(runs: list[dict]) -> str:
         for section, items in by_section.items():
             parts.append(f'<section><h3>{_e(section)}</h3><table class="trends"><tbody>')
             for s in items:
-                v = s["values"]
+                latest = s["points"][-1]
+                shown = [p for p in s["points"] if p is not None and p.value is not None]
+                title = f"{len(s['points'])} run(s)"
+                if shown:
+                    low = min(shown, key=lambda p: p.value)
+                    high = max(shown, key=lambda p: p.value)
+                    title = f"min {low.text}, max {high.text}, " + title
                 parts.append(
-                    f"<tr><td><code>{_e(s['name'].split('.', 1)[1])}</code></td>"
-                    f"<td>{sparkline(v, width=120, height=26, label=s['name'])}</td>"
-                    f'<td class="num" title="min {_e(_fmt(min(v)))}, max {_e(_fmt(max(v)))}, {len(v)} run(s)">'
-                    f"{_e(_fmt(v[-1]))}</td></tr>"
+                    f"<tr><td>{_e(s['label'])}</td>"
+                    f"<td>{sparkline(s['points'], width=120, height=26, label=s['label'])}</td>"
+                    f'<td class="num" title="{_e(title)}">{_e(latest.text if latest else "–")}</td></tr>'
                 )
             parts.append("</tbody></table></section>")
         parts.append("</div>")
