@@ -85,18 +85,26 @@ def null_small_counts(df: pl.DataFrame, columns, k: int) -> pl.DataFrame:
 
 def suppression_mask(values: list[list[int]], k: int, totals: list[int] | None = None,
                      column_totals_known: bool = True) -> tuple[list[list[bool]], list[bool]]:
-    """Which cells (and row totals) to hide: primary, then secondary until no line holds
-    exactly one hidden cell.
+    """Which cells (and row totals) to hide: primary, then secondary until no hidden cell
+    can be worked out exactly from the totals a reader has.
 
     `values` is rows x columns of counts (None counts as 0: nothing to hide). `totals`,
     when given, are the shown row totals (each row's cells sum to it). With
-    `column_totals_known` each column is a line too (its total is shown elsewhere, such as
-    the headline), and so is the column of row totals (its sum, the grand total, is shown).
+    `column_totals_known` each column's sum is known (shown elsewhere, such as the
+    headline), and so is the sum of the row totals. Two steps, repeated until stable:
+    1. lines: every row or column with exactly one hidden cell gets a second one, the
+       smallest non-zero visible cell (least information lost);
+    2. audit: the equations a reader has (row sums, column sums) are solved for the hidden
+       cells; any cell they determine (a cycle of lines can pin one down even with two
+       hidden per line) gets a complement in its row or column, and step 1 runs again.
+    A one-row table with its column totals shown elsewhere is protected by that other
+    place (its cells *are* those totals), so only its row is a line here.
     Returns (hidden cells, hidden totals).
     """
     check_k(k)
     n_rows = len(values)
     n_cols = len(values[0]) if n_rows else 0
+    columns_known = column_totals_known and n_rows > 1
     cell = [[v or 0 for v in row] for row in values]
     tot = [t or 0 for t in totals] if totals is not None else None
     hide = [[is_small(v, k) for v in row] for row in cell]
@@ -109,38 +117,101 @@ def suppression_mask(values: list[list[int]], k: int, totals: list[int] | None =
         pool = nonzero or candidates
         return min(pool, key=lambda c: (c[0], c[1])) if pool else None
 
-    changed = True
-    while changed:
-        changed = False
-        # Rows: the cells plus the shown row total form one equation (no total shown:
-        # a row gives a reader nothing to subtract from).
-        for i in range(n_rows if tot is not None else 0):
-            if sum(hide[i]) + hide_tot[i] != 1:
+    def fill_lines() -> None:
+        changed = True
+        while changed:
+            changed = False
+            # Rows: the cells plus the shown row total form one equation (no total shown:
+            # a row gives a reader nothing to subtract from).
+            for i in range(n_rows if tot is not None else 0):
+                if sum(hide[i]) + hide_tot[i] != 1:
+                    continue
+                pick = smallest([(cell[i][j], j) for j in range(n_cols) if not hide[i][j]])
+                if pick is None:
+                    hide_tot[i] = True
+                else:
+                    hide[i][pick[1]] = True
+                changed = True
+            if not columns_known:
                 continue
-            pick = smallest([(cell[i][j], j) for j in range(n_cols) if not hide[i][j]])
-            if pick is None:
-                hide_tot[i] = True
-            else:
-                hide[i][pick[1]] = True
-            changed = True
-        if not column_totals_known:
-            continue
-        # Columns: each column's total is shown elsewhere (the headline).
+            for j in range(n_cols):
+                if sum(hide[i][j] for i in range(n_rows)) != 1:
+                    continue
+                pick = smallest([(cell[i][j], i) for i in range(n_rows) if not hide[i][j]])
+                if pick is not None:
+                    hide[pick[1]][j] = True
+                    changed = True
+            # The column of row totals sums to the grand total, which is shown.
+            if tot is not None and sum(hide_tot) == 1:
+                pick = smallest([(tot[i], i) for i in range(n_rows) if not hide_tot[i]])
+                if pick is not None:
+                    hide_tot[pick[1]] = True
+                    changed = True
+
+    while True:
+        fill_lines()
+        found = determined(hide, hide_tot if tot is not None else None, columns_known)
+        if not found:
+            return hide, hide_tot
+        kind, i, j = found[0]
+        candidates = []
+        if kind == "c":
+            if tot is not None:
+                candidates += [(cell[i][c], ("c", i, c)) for c in range(n_cols) if not hide[i][c]]
+            if columns_known:
+                candidates += [(cell[r][j], ("c", r, j)) for r in range(n_rows) if not hide[r][j]]
+        if not candidates and tot is not None:
+            candidates = [(tot[r], ("t", r, 0)) for r in range(n_rows) if not hide_tot[r]]
+        pick = smallest(candidates)
+        if pick is None:  # every cell is hidden already: nothing more to give
+            return hide, hide_tot
+        _, (kind, r, c) = pick
+        if kind == "c":
+            hide[r][c] = True
+        else:
+            hide_tot[r] = True
+
+
+def determined(hide, hide_tot, columns_known: bool) -> list[tuple[str, int, int]]:
+    """Hidden cells ("c", row, col) and hidden row totals ("t", row, 0) that the equations
+    a reader has determine exactly. Unknowns are the hidden entries; equations: each row
+    with a total (cells minus total = shown part), each column and the column of totals
+    when their sums are known. An unknown is determined iff it is zero in every vector of
+    the null space of the equations (linear algebra; bounds such as >= 0 are ignored)."""
+    import numpy as np
+
+    n_rows = len(hide)
+    n_cols = len(hide[0]) if n_rows else 0
+    unknowns = [("c", i, j) for i in range(n_rows) for j in range(n_cols) if hide[i][j]]
+    if hide_tot is not None:
+        unknowns += [("t", i, 0) for i in range(n_rows) if hide_tot[i]]
+    if not unknowns:
+        return []
+    index = {u: n for n, u in enumerate(unknowns)}
+    rows = []
+    if hide_tot is not None:
+        for i in range(n_rows):
+            eq = [0.0] * len(unknowns)
+            for j in range(n_cols):
+                if hide[i][j]:
+                    eq[index[("c", i, j)]] = 1.0
+            if hide_tot[i]:
+                eq[index[("t", i, 0)]] = -1.0
+            rows.append(eq)
+    if columns_known:
         for j in range(n_cols):
-            rows = [i for i in range(n_rows) if hide[i][j]]
-            if len(rows) != 1:
-                continue
-            pick = smallest([(cell[i][j], i) for i in range(n_rows) if not hide[i][j]])
-            if pick is not None:
-                hide[pick[1]][j] = True
-                changed = True
-        # The column of row totals sums to the grand total, which is shown.
-        if tot is not None and sum(hide_tot) == 1:
-            pick = smallest([(tot[i], i) for i in range(n_rows) if not hide_tot[i]])
-            if pick is not None:
-                hide_tot[pick[1]] = True
-                changed = True
-    return hide, hide_tot
+            rows.append([1.0 if u[0] == "c" and u[2] == j else 0.0 for u in unknowns])
+        if hide_tot is not None:
+            rows.append([1.0 if u[0] == "t" else 0.0 for u in unknowns])
+    a = np.array([r for r in rows if any(r)], dtype=float)
+    if a.size == 0:
+        return []
+    _, sv, vh = np.linalg.svd(a)
+    rank = int((sv > 1e-9).sum())
+    null = vh[rank:]
+    if null.shape[0] == 0:
+        return list(unknowns)
+    return [u for u in unknowns if np.all(np.abs(null[:, index[u]]) < 1e-9)]
 
 
 def protect_table(df: pl.DataFrame, cells, k: int, total: str | None = None,
