@@ -39,7 +39,7 @@ def test_chart_cells_are_ignored_by_nbval_and_headline_goes_to_metrics():
     assert len(chart_cells) == 5
     assert all(s.startswith("# NBVAL_IGNORE_OUTPUT") for s in chart_cells)
     assert any('write_metrics(metrics_path, "retention", figures)' in s for s in code)
-    assert any("pseudonymise(" in s for s in code)
+    assert any("R.case_list(" in s for s in code)  # pseudonymised, k cases or none
     assert any("connect(resolve_db(db_path), read_only=True)" in s for s in code)
 
 

@@ -1,5 +1,10 @@
 """The policy at a glance: what it promises, per category and per jurisdiction, and
-where it contradicts itself. Queries live in sql/policy_overview_*.sql."""
+where it contradicts itself. Queries live in sql/policy_overview_*.sql.
+
+Everything here is the policy, not people: its counts (rules, categories, ...) are never
+hidden (figure kind "rules"). Its text is not trusted all the same (a title or a quote can
+hold markup): Markdown goes through `md()`, tables through `tables.show`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import duckdb
 import polars as pl
 
 from ..paths import read_sql
+from ..privacy.escaping import md
 
 
 def retention_periods(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -48,6 +54,14 @@ def policy_version(con: duckdb.DuckDBPyConnection) -> dict:
         "SELECT policy_id, title, version, source_sha256 FROM policy_versions"
     ).fetchall()
     return dict(zip(("policy_id", "title", "version", "source_sha256"), row))
+
+
+def version_markdown(version: dict):
+    """The policy's title line (an IPython Markdown object), every value escaped."""
+    sha = version.get("source_sha256") or ""
+    return md("**{title}**, version {version} (policy {policy_id}, source sha256 {sha}…)",
+              title=version.get("title"), version=version.get("version"),
+              policy_id=version.get("policy_id"), sha=sha[:12])
 
 
 def headline(con: duckdb.DuckDBPyConnection, conflicts: pl.DataFrame) -> dict:

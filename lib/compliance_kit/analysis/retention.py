@@ -10,6 +10,13 @@ promises? Thin Python over sql/retention_*.sql, returning Polars.
     retention.compare_rule_sets(con, "2026-10-31")          # table vs text vs strictest
     retention.policy_conflicts(con)                         # where the policy contradicts itself
 
+What a shared page shows (counts from 1 to k-1 hidden, secondary suppression where a total
+is shown, rates over a small base blanked, values escaped; docs/sharing.md) comes from the
+"shared views" below: `headline_markdown`, `shared_status_table`, `lag_percentile_table`,
+`ageing_table`, `top_systems_table`, `upcoming_markdown` / `upcoming_table`, `case_list`,
+`compare_table`, `verdict_changes_table`, `rules_table`; every chart takes `k` and draws
+no group under it.
+
 How the verdict is reached (the rules, clocks and statuses) is in
 sql/retention_status.sql and docs/metrics-retention.md.
 """
@@ -26,7 +33,12 @@ import polars as pl
 
 from ..charts import STATUS_COLOURS, status_scale
 from ..errors import ParameterError
+from ..figures import format_count, format_value, headline_frame, shown_section
 from ..paths import read_sql
+from ..privacy.escaping import md
+from ..privacy.pseudonyms import pseudonymise
+from ..privacy.suppression import (HIDDEN, check_k, is_small, protect_table, rate_shown,
+                                   small_label, statistic_shown)
 
 STATUSES = (
     "erased_on_time", "erased_late", "overdue", "clock_running", "no_trigger",
@@ -251,7 +263,11 @@ def status_counts(run: RetentionRun, by: str = "category") -> pl.DataFrame:
 
 def status_table(run: RetentionRun, by: str = "category") -> pl.DataFrame:
     """Wide: one row per group, a column per status, records checked and overdue rate."""
-    long = status_counts(run, by)
+    return _wide_status(status_counts(run, by))
+
+
+def _wide_status(long: pl.DataFrame) -> pl.DataFrame:
+    """status_counts' long form as status_table's wide form."""
     keys = [c for c in long.columns if c not in ("status", "n", "rate")]
     if not keys:
         long = long.with_columns(pl.lit("all").alias("scope"))
@@ -382,18 +398,345 @@ def policy_conflicts(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, str]
     return find_conflicts(con), "compliance_kit.policy.conflicts.find_conflicts"
 
 
+# --------------------------------------------------------------------------- shared views
+#
+# What a shared page may show: counts from 1 to k-1 hidden, secondary suppression wherever a
+# total of the hidden cells is shown (a row total, or column sums that the headline or another
+# table shows), rates and statistics over a hidden or small base blanked, and the same mark
+# for every hidden cell of a table (primary or complementary), so nothing tells a reader
+# which hidden cell is the small one. Values reach Markdown only through `md()`.
+
+_ALL_ROWS = 2**31 - 1  # a LIMIT that keeps every row
+
+
+def _scope_words(jurisdictions=None, categories=None, systems=None) -> str:
+    parts = [f"{name} {', '.join(values)}" for name, values in
+             (("jurisdictions", jurisdictions), ("categories", categories), ("systems", systems))
+             if values]
+    return "; ".join(parts) if parts else "all jurisdictions, categories and systems"
+
+
+def headline_markdown(figures: dict, k: int, as_of, rule_set: str, jurisdictions=None,
+                      categories=None, systems=None):
+    """The headline sentence for a shared page (an IPython Markdown object): each figure as
+    `figures.shown_text` gives it (a count from 1 to k-1 reads "<k", a share over a small
+    base is not shown and the sentence says why), every value escaped by `md()`."""
+    check_k(k)
+    shown = {s.key.split(".", 1)[1]: s for s in shown_section("retention", figures, k)}
+    rate = shown["overdue_rate"]
+    rate_text = f"share not shown: {rate.reason}" if rate.hidden else f"{rate.text} of the records checked"
+    return md(
+        "As of the end of **{as_of}** (UTC), reading the policy as **{rule_set}**, scope: {scope}. "
+        "**{checked}** records checked, **{overdue}** overdue ({rate}), **{late}** erased late, "
+        "{hold} on legal hold, {conflict} in conflict with a minimum retention.",
+        as_of=as_of, rule_set=rule_set,
+        scope=_scope_words(jurisdictions, categories, systems),
+        checked=shown["records_checked"].text, overdue=shown["overdue"].text, rate=rate_text,
+        late=shown["erased_late"].text, hold=shown["on_legal_hold"].text,
+        conflict=shown["conflict"].text,
+    )
+
+
+def headline_table(figures: dict, k: int) -> pl.DataFrame:
+    """The headline figures as a shared page may show them (figure, value, note)."""
+    return headline_frame("retention", figures, k)
+
+
+def _hidden(series: pl.Series) -> list[bool]:
+    """Which cells of a protected (text) count column are hidden."""
+    return [v == HIDDEN or (isinstance(v, str) and v.startswith("<")) for v in series.to_list()]
+
+
+def _rate_column(values: pl.DataFrame, protected: pl.DataFrame, numerator: str, base: str,
+                 k: int) -> tuple[list[str | None], list[str]]:
+    """A share numerator / base per row as text ("1.2%"), blank (None) where either count
+    is hidden in `protected` or `rate_shown` refuses it; and the reason per row ("" shown).
+    A hidden count blanks the rate with one reason whatever hid it, so the note does not
+    tell a primary (small) cell from its complement."""
+    texts, notes = [], []
+    hidden_num, hidden_base = _hidden(protected[numerator]), _hidden(protected[base])
+    for num, b, hn, hb in zip(values[numerator].to_list(), values[base].to_list(),
+                              hidden_num, hidden_base):
+        if hn or hb:
+            texts.append(None)
+            notes.append("rate not shown: a count it is taken from is hidden")
+            continue
+        ok, reason = rate_shown(num, b, k)
+        texts.append(format_value("share", num / b) if ok else None)
+        notes.append("" if ok else f"rate not shown: {reason}")
+    return texts, notes
+
+
+def _protect_status(wide: pl.DataFrame, k: int, for_chart: bool = False) -> pl.DataFrame:
+    """A wide status table (one row per group) protected: the statuses partition `records`
+    (the shown row total) and each status column sums to a figure shown elsewhere (the
+    headline, or the same column of the other grouping)."""
+    return protect_table(wide, list(STATUSES), k, total="records", column_totals_known=True,
+                         for_chart=for_chart)
+
+
+def shared_status_table(run: RetentionRun, by: str, k: int) -> pl.DataFrame:
+    """status_table(run, by) for a shared page: counts protected (primary and secondary,
+    every hidden cell reads "hidden"), overdue_rate as text, blank where it could reveal a
+    hidden or small count, and a note saying why."""
+    wide = status_table(run, by)
+    out = _protect_status(wide, k)
+    rates, notes = _rate_column(wide, out, "overdue", "records", k)
+    return out.with_columns(pl.Series("overdue_rate", rates, dtype=pl.String),
+                            pl.Series("note", notes, dtype=pl.String))
+
+
+def status_chart_data(counts: pl.DataFrame, k: int) -> pl.DataFrame:
+    """status_counts(run, 'category') for the stacked bars: the cells shared_status_table
+    hides are dropped (same protection, so the chart and the table hide the same cells),
+    empty segments too. Long form: category, status, n, status_order."""
+    wide = _protect_status(_wide_status(counts.select("category", "status", "n", "rate")), k,
+                           for_chart=True)
+    order = {s: i for i, s in enumerate(STATUSES)}
+    return (wide.unpivot(index="category", on=list(STATUSES), variable_name="status", value_name="n")
+            .filter(pl.col("n").is_not_null() & (pl.col("n") > 0))
+            .with_columns(pl.col("status").replace_strict(order, default=99).alias("status_order"))
+            .sort("category", "status_order"))
+
+
+def heatmap_data(counts: pl.DataFrame, k: int) -> pl.DataFrame:
+    """Overdue rate per jurisdiction x category for the heatmap: only the cells where the
+    rate may be shown (`rate_shown`: a base of at least k, and neither the overdue count nor
+    the rest of the base a small count). No counts: a rate with its base would give the
+    count back."""
+    check_k(k)
+    totals = counts.group_by("jurisdiction", "category").agg(
+        pl.col("n").sum().alias("records"),
+        pl.col("n").filter(pl.col("status") == "overdue").sum().alias("overdue"),
+    ).sort("jurisdiction", "category")
+    keep = [rate_shown(o, r, k)[0] for o, r in zip(totals["overdue"].to_list(), totals["records"].to_list())]
+    return (totals.filter(pl.Series(keep, dtype=pl.Boolean))
+            .with_columns(overdue_rate=pl.col("overdue") / pl.col("records"))
+            .select("jurisdiction", "category", "overdue_rate"))
+
+
+def lag_chart_data(histogram: pl.DataFrame, k: int, max_ratio: float = 3.0) -> pl.DataFrame:
+    """lag_histogram(run) summed over categories in bins (lags beyond `max_ratio` in the
+    last bar), protected as one column whose total (erased records, the '(all)' row of the
+    percentile table) is shown: bins under k, and a complement where one bin alone would
+    be hidden, are dropped."""
+    data = (histogram.with_columns(pl.col("lag_ratio_from").clip(upper_bound=max_ratio))
+            .group_by("lag_ratio_from").agg(pl.col("erased").sum())
+            .sort("lag_ratio_from"))
+    data = protect_table(data, ["erased"], k, column_totals_known=True, for_chart=True)
+    return (data.filter(pl.col("erased").is_not_null() & (pl.col("erased") > 0))
+            .with_columns(late=pl.col("lag_ratio_from") >= 1.0))
+
+
+def lag_percentile_table(run: RetentionRun, k: int) -> pl.DataFrame:
+    """lag_percentiles(run) wide (category, erased, p50, p90, p95, p99) for a shared page.
+
+    The categories' erased counts sum to the '(all)' row: protected as one column with its
+    total shown. Percentiles are blank wherever the row's count is hidden (a statistic over
+    fewer than k records, and its complement alike)."""
+    check_k(k)
+    long = lag_percentiles(run)
+    names = ["p50", "p90", "p95", "p99"]
+    wide = long.pivot(on="percentile", index=["category", "erased"], values="value")
+    for p in names:
+        if p not in wide.columns:
+            wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias(p))
+    wide = wide.select("category", "erased", *names)
+    overall = wide.filter(pl.col("category") == "(all)")
+    per_category = wide.filter(pl.col("category") != "(all)").sort("category")
+    protected_overall = protect_table(overall, ["erased"], k, column_totals_known=False)
+    protected_cats = protect_table(per_category, ["erased"], k, column_totals_known=True)
+    out = []
+    for values, protected in ((overall, protected_overall), (per_category, protected_cats)):
+        hidden = pl.Series(_hidden(protected["erased"]), dtype=pl.Boolean)
+        out.append(protected.with_columns(
+            pl.when(hidden).then(None).otherwise(pl.col(p)).alias(p) for p in names)
+            if protected.height else protected)
+    return pl.concat(out, how="vertical")
+
+
+def ageing_table(ageing_df: pl.DataFrame, k: int, for_chart: bool = False) -> pl.DataFrame:
+    """ageing(run) for a shared page: one column (overdue records per bucket) whose sum is
+    the headline's overdue, protected with that total known."""
+    return protect_table(ageing_df.select("ageing_bucket", "overdue"), ["overdue"], k,
+                         column_totals_known=True, for_chart=for_chart)
+
+
+def trend_chart_data(trend_df: pl.DataFrame, k: int) -> pl.DataFrame:
+    """trend(run) with the month x status counts protected (each status column's sum over
+    the months is taken as known: it is the headline's for overdue and erased late), hidden
+    and empty cells dropped."""
+    check_k(k)
+    if trend_df.height == 0:
+        return trend_df.select("deadline_month", "status", "n")
+    present = [s for s in STATUSES if s in set(trend_df["status"].to_list())]
+    others = sorted(set(trend_df["status"].to_list()) - set(present))
+    columns = present + others
+    wide = trend_df.pivot(on="status", index="deadline_month", values="n").sort("deadline_month")
+    wide = wide.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in columns)
+    wide = protect_table(wide, columns, k, column_totals_known=True, for_chart=True)
+    return (wide.unpivot(index="deadline_month", on=columns, variable_name="status", value_name="n")
+            .filter(pl.col("n").is_not_null() & (pl.col("n") > 0))
+            .sort("deadline_month", "status"))
+
+
+def top_systems_table(run: RetentionRun, k: int, n: int = 10) -> pl.DataFrame:
+    """The systems with the most overdue records, for a shared page.
+
+    The records and overdue columns are protected over every system (their sums are the
+    headline's records checked and overdue), then the first `n` rows are shown: systems
+    with a shown overdue count by that count, then those with a hidden count (by name, so
+    the order tells nothing of the hidden value), then those with none. overdue_rate is
+    blank where `rate_shown` refuses it or a count is hidden; days_overdue_max (the oldest
+    overdue record's days) is blank where the overdue count is hidden."""
+    check_k(k)
+    full = _metric(run, "top_systems", limit=_ALL_ROWS).sort(
+        ["overdue", "days_overdue_sum", "system"], descending=[True, True, False])
+    protected = protect_table(full, ["records", "overdue"], k, column_totals_known=True)
+    rates, _ = _rate_column(full, protected, "overdue", "records", k)
+    hidden_overdue = _hidden(protected["overdue"])
+    days = [None if (h or not statistic_shown(o, k)[0]) else d
+            for h, o, d in zip(hidden_overdue, full["overdue"].to_list(),
+                               full["days_overdue_max"].to_list())]
+    group = [1 if h else (0 if o > 0 else 2) for h, o in zip(hidden_overdue, full["overdue"].to_list())]
+    rank = [i if g == 0 else 0 for i, g in enumerate(group)]
+    out = protected.with_columns(
+        pl.Series("overdue_rate", rates, dtype=pl.String),
+        pl.Series("days_overdue_max", days, dtype=pl.Int64),
+        pl.Series("_group", group), pl.Series("_rank", rank),
+    ).sort(["_group", "_rank", "system"])
+    return out.head(int(n)).select("system", "records", "overdue", "overdue_rate", "days_overdue_max")
+
+
+def upcoming_markdown(upcoming_df: pl.DataFrame, horizon: int, k: int):
+    """The sentence over upcoming(run): the total is a count, hidden from 1 to k-1."""
+    check_k(k)
+    total = int(upcoming_df["records"].sum()) if upcoming_df.height else 0
+    return md("Records not yet erased whose deadline falls within the next **{horizon}** days: "
+              "**{total}**.", horizon=horizon,
+              total=small_label(k) if is_small(total, k) else format_count(total))
+
+
+def upcoming_table(upcoming_df: pl.DataFrame, k: int) -> pl.DataFrame:
+    """upcoming(run) by category and system (records, first deadline) for a shared page.
+
+    The records sum to the sentence's total: protected with that total known. The first
+    deadline of a group whose count is hidden is blank (one record's due date, or the mark
+    of a complement), and rows are in name order so their place says nothing of it."""
+    check_k(k)
+    by = (upcoming_df.group_by("category", "system")
+          .agg(pl.col("records").sum(), pl.col("deadline_day").min().alias("first_deadline"))
+          .sort("category", "system"))
+    protected = protect_table(by, ["records"], k, column_totals_known=True)
+    hidden = pl.Series(_hidden(protected["records"]), dtype=pl.Boolean)
+    return protected.with_columns(
+        pl.when(hidden).then(None).otherwise(pl.col("first_deadline")).alias("first_deadline"))
+
+
+CASE_COLUMNS = ("record", "deadline", "days_overdue")
+
+
+def case_list(cases: pl.DataFrame, in_scope: int, k: int, noun: str = "overdue records",
+              salt: str | None = None):
+    """A case list under the sharing rule: only what someone needs to act on (the
+    pseudonym, the due date, the days overdue), and only when the scope holds at least k
+    such cases; otherwise one sentence and no list.
+
+    `cases`: rows with record_id, deadline and days_overdue (oldest_overdue(...)); other
+    columns are dropped. `in_scope`: how many such cases the scope holds (the headline's
+    overdue), not how many rows `cases` has. Returns a Polars frame (record, deadline,
+    days_overdue) or an IPython Markdown sentence.
+    """
+    check_k(k)
+    if not in_scope:
+        return md("No {noun} in this scope: no list is shown.", noun=noun)
+    if in_scope < k:
+        return md("Fewer than {k} {noun} in this scope: no list is shown.", k=k, noun=noun)
+    ordered = cases.sort(["days_overdue", "deadline", "record_id"], descending=[True, False, False])
+    deadline = pl.col("deadline")
+    if ordered.schema["deadline"] != pl.Date:
+        deadline = deadline.dt.date()
+    return ordered.select(pseudonymise(ordered["record_id"], salt).alias("record"),
+                          deadline.alias("deadline"), pl.col("days_overdue"))
+
+
+def compare_table(comparison: pl.DataFrame, k: int) -> pl.DataFrame:
+    """compare_rule_sets(...) for a shared page: each reading's column sums to the records
+    checked, so it is protected with column totals known."""
+    return protect_table(comparison, list(RULE_SETS), k, column_totals_known=True)
+
+
+def _protect_lines(values: list[int], lines: list[list[int]], k: int) -> list[bool]:
+    """Which of `values` to hide: counts from 1 to k-1, then, for each line (a set of
+    positions whose signed sum is shown elsewhere) holding exactly one hidden value, the
+    smallest non-zero visible value of that line too, until no line holds exactly one."""
+    hide = [is_small(v, k) for v in values]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            hidden = [i for i in line if hide[i]]
+            if len(hidden) != 1:
+                continue
+            visible = [i for i in line if not hide[i]]
+            if not visible:
+                continue
+            nonzero = [i for i in visible if values[i] > 0] or visible
+            hide[min(nonzero, key=lambda i: (values[i], i))] = True
+            changed = True
+    return hide
+
+
+def verdict_changes_table(changes: pl.DataFrame, comparison: pl.DataFrame, k: int) -> pl.DataFrame:
+    """verdict_changes(...) for a shared page. Counts from 1 to k-1 are hidden, and so is a
+    complement wherever the comparison table gives a hidden count back: for a status whose
+    counts under the table's and the text's reading are both shown there, the records
+    leaving that status minus those entering it equal their difference."""
+    check_k(k)
+    shown_compare = compare_table(comparison, k)
+    lines = []
+    for s, table_n, text_n in shown_compare.select("status", "retention_table", "retention_text").iter_rows():
+        if table_n == HIDDEN or text_n == HIDDEN:
+            continue
+        line = [i for i, (a, b) in enumerate(zip(changes["status_table"].to_list(),
+                                                 changes["status_text"].to_list())) if s in (a, b)]
+        if line:
+            lines.append(line)
+    values = [int(v) for v in changes["records"].to_list()]
+    hide = _protect_lines(values, lines, k)
+    return changes.with_columns(pl.Series(
+        "records", [HIDDEN if h else str(v) for v, h in zip(values, hide)], dtype=pl.String))
+
+
+def rules_table(con: duckdb.DuckDBPyConnection, run: RetentionRun, k: int) -> pl.DataFrame:
+    """rules_applied(con, run) for a shared page: the records each rule decided are
+    protected as a column whose sum (the records with a deadline) can be read elsewhere."""
+    rules = rules_applied(con, run).select(
+        "rule_id", "rule_set", "kind", "rule_category", "rule_jurisdiction", "trigger_event",
+        "max_delay", "evaluated", "records")
+    return protect_table(rules, ["records"], k, column_totals_known=True)
+
+
 # --------------------------------------------------------------------------- charts
+#
+# Every chart takes `k` and is drawn from protected data: no group under k (stacked segment,
+# bar, heatmap cell, month) is drawn, and no hidden count reaches a bar length, a tooltip,
+# an aria-label or an axis. The subtitle says so.
+
+def _title(text: str, k: int) -> alt.TitleParams:
+    return alt.TitleParams(text, subtitle=f"Groups under {k} are not drawn.")
+
 
 def _statuses_in(df: pl.DataFrame) -> list[str]:
     present = set(df["status"].to_list()) if "status" in df.columns else set()
     return [s for s in STATUSES if s in present] or list(STATUSES)
 
 
-def status_by_category_chart(counts: pl.DataFrame) -> alt.Chart:
-    """Stacked bars: records per status for each category (input: status_counts(run, 'category'))."""
-    statuses = _statuses_in(counts)
-    order = {s: i for i, s in enumerate(STATUSES)}
-    data = counts.with_columns(pl.col("status").replace_strict(order, default=99).alias("status_order"))
+def status_by_category_chart(counts: pl.DataFrame, k: int) -> alt.Chart:
+    """Stacked bars: records per status for each category (input: status_counts(run,
+    'category')), the cells shared_status_table hides not drawn."""
+    data = status_chart_data(counts, k)
+    statuses = _statuses_in(data)
     return (
         alt.Chart(data)
         .mark_bar()
@@ -402,39 +745,38 @@ def status_by_category_chart(counts: pl.DataFrame) -> alt.Chart:
             x=alt.X("n:Q", stack="zero", title="records"),
             color=alt.Color("status:N", scale=status_scale(statuses), title="status"),
             order=alt.Order("status_order:Q"),
-            tooltip=["category", "status", "n", alt.Tooltip("rate:Q", format=".1%")],
+            tooltip=["category", "status", "n"],
         )
-        .properties(title="Retention status by data category", height=alt.Step(18))
+        .properties(title=_title("Retention status by data category", k), height=alt.Step(18))
     )
 
 
-def overdue_heatmap(counts: pl.DataFrame) -> alt.Chart:
-    """Overdue rate per jurisdiction x category (input: status_counts(run, 'jurisdiction_category'))."""
-    totals = counts.group_by("jurisdiction", "category").agg(
-        pl.col("n").sum().alias("records"),
-        pl.col("n").filter(pl.col("status") == "overdue").sum().alias("overdue"),
-    ).with_columns(overdue_rate=pl.col("overdue") / pl.col("records")).sort("jurisdiction", "category")
+def overdue_heatmap(counts: pl.DataFrame, k: int) -> alt.Chart:
+    """Overdue rate per jurisdiction x category (input: status_counts(run,
+    'jurisdiction_category')); cells whose rate may not be shown are not drawn."""
+    data = heatmap_data(counts, k)
     return (
-        alt.Chart(totals)
+        alt.Chart(data)
         .mark_rect()
         .encode(
             x=alt.X("category:N", title=None),
             y=alt.Y("jurisdiction:N", title=None),
             color=alt.Color("overdue_rate:Q", title="overdue rate",
                             scale=alt.Scale(scheme="reds", domain=[0, 1])),
-            tooltip=["jurisdiction", "category", "records", "overdue",
-                     alt.Tooltip("overdue_rate:Q", format=".1%")],
+            tooltip=["jurisdiction", "category", alt.Tooltip("overdue_rate:Q", format=".1%")],
         )
-        .properties(title="Overdue rate by jurisdiction and category")
+        .properties(title=alt.TitleParams(
+            "Overdue rate by jurisdiction and category",
+            subtitle=f"Cells with fewer than {k} records, or whose rate would reveal a count "
+                     f"under {k}, are not drawn."))
     )
 
 
-def lag_chart(histogram: pl.DataFrame, max_ratio: float = 3.0) -> alt.LayerChart:
+def lag_chart(histogram: pl.DataFrame, k: int, max_ratio: float = 3.0) -> alt.LayerChart:
     """Erased records by lag / allowed delay; the rule at 1.0 is the deadline
-    (input: lag_histogram(run)). Lags beyond `max_ratio` are drawn in the last bar."""
-    data = (histogram.with_columns(pl.col("lag_ratio_from").clip(upper_bound=max_ratio))
-            .group_by("lag_ratio_from").agg(pl.col("erased").sum())
-            .with_columns(late=pl.col("lag_ratio_from") >= 1.0).sort("lag_ratio_from"))
+    (input: lag_histogram(run)). Lags beyond `max_ratio` are drawn in the last bar; bins
+    under k (and their complements) are not drawn."""
+    data = lag_chart_data(histogram, k, max_ratio)
     bars = alt.Chart(data).mark_bar().encode(
         x=alt.X("lag_ratio_from:Q", bin=alt.Bin(binned=True, step=0.05),
                 title="erasure lag / allowed delay (1 = at the deadline)"),
@@ -445,28 +787,32 @@ def lag_chart(histogram: pl.DataFrame, max_ratio: float = 3.0) -> alt.LayerChart
         tooltip=["lag_ratio_from", "erased"],
     )
     rule = alt.Chart(pl.DataFrame({"deadline": [1.0]})).mark_rule(strokeDash=[4, 3]).encode(x="deadline:Q")
-    return alt.layer(bars, rule).properties(title="Erasure lag against the allowed delay")
+    return alt.layer(bars, rule).properties(title=_title("Erasure lag against the allowed delay", k))
 
 
-def ageing_chart(ageing_df: pl.DataFrame) -> alt.Chart:
-    """Overdue records per ageing bucket (input: ageing(run))."""
+def ageing_chart(ageing_df: pl.DataFrame, k: int) -> alt.Chart:
+    """Overdue records per ageing bucket (input: ageing(run)); the buckets ageing_table
+    hides are not drawn."""
+    data = ageing_table(ageing_df, k, for_chart=True).filter(pl.col("overdue").is_not_null())
     return (
-        alt.Chart(ageing_df)
+        alt.Chart(data)
         .mark_bar(color=STATUS_COLOURS["overdue"])
         .encode(
             x=alt.X("ageing_bucket:N", sort=list(AGEING_BUCKETS), title="days past the deadline"),
             y=alt.Y("overdue:Q", title="overdue records"),
             tooltip=["ageing_bucket", "overdue"],
         )
-        .properties(title="How long overdue records are overdue")
+        .properties(title=_title("How long overdue records are overdue", k))
     )
 
 
-def trend_chart(trend_df: pl.DataFrame) -> alt.Chart:
-    """Records per status by month of deadline (input: trend(run))."""
-    statuses = _statuses_in(trend_df)
+def trend_chart(trend_df: pl.DataFrame, k: int) -> alt.Chart:
+    """Records per status by month of deadline (input: trend(run)); month x status cells
+    under k (and their complements) are not drawn."""
+    data = trend_chart_data(trend_df, k)
+    statuses = _statuses_in(data)
     return (
-        alt.Chart(trend_df)
+        alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X("yearmonth(deadline_month):T", title="month of the erasure deadline"),
@@ -474,5 +820,5 @@ def trend_chart(trend_df: pl.DataFrame) -> alt.Chart:
             color=alt.Color("status:N", scale=status_scale(statuses), title="status"),
             tooltip=[alt.Tooltip("yearmonth(deadline_month):T", title="month"), "status", "n"],
         )
-        .properties(title="Erasure deadlines by month and outcome")
+        .properties(title=_title("Erasure deadlines by month and outcome", k))
     )
