@@ -26,7 +26,7 @@ def _wait_for_kernels(out, seconds=60):
     """Wait until the run's temp folder holds an executed notebook being written."""
     deadline = time.time() + seconds
     while time.time() < deadline:
-        tmps = [p for p in out.glob(".tmp-*") if list(p.glob("*.ipynb"))]
+        tmps = [p for p in out.glob(".tmp-*") if list(p.glob("internal/*.ipynb"))]
         if tmps:
             return tmps[0]
         time.sleep(0.2)
@@ -65,7 +65,8 @@ def test_sigkill_mid_run_leaves_no_visible_half_run(tmp_path, fixture_store):
     assert again.returncode == 0, again.stderr
     assert not tmp.exists()
     assert len(run_dirs(out)) == 2
-    assert (previous / "manifest.json").read_bytes() == before[(previous / "manifest.json").relative_to(out)]
+    manifest = previous / "internal" / "manifest.json"
+    assert manifest.read_bytes() == before[manifest.relative_to(out)]
 
 
 def test_ctrl_c_removes_the_temp_folder(tmp_path, fixture_store):
@@ -119,6 +120,6 @@ def test_two_concurrent_runs_both_succeed_and_are_indexed(tmp_path, fixture_stor
     index = (out / "index.html").read_text()
     for run in runs:
         assert f'href="{run.name}/fx_counts.html"' in index
-        assert (run / "manifest.json").exists() and (run / "metrics.json").exists()
+        assert (run / "internal" / "manifest.json").exists() and (run / "internal" / "metrics.json").exists()
     assert not list(out.glob(".tmp-*"))
     assert not [p for p in out.iterdir() if p.name.startswith(".index.html")], "index temp file left"

@@ -42,5 +42,5 @@ def test_engine_is_recorded_as_the_notebook_parameter(tmp_path):
     proc = _run("retention_compliance", "--engine", "duckdb", tmp_path=tmp_path)
     assert proc.returncode == 0, proc.stderr
     (run_dir,) = [p for p in (tmp_path / "out").iterdir() if p.is_dir()]
-    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest = json.loads((run_dir / "internal" / "manifest.json").read_text())
     assert '"engine": "duckdb"' in json.dumps(manifest)

@@ -45,7 +45,7 @@ def test_case_list_is_pseudonymised(fixture_run):
 
     _, run, _, ids = fixture_run
     html = (run / "fx_counts.html").read_text()
-    salt = json.loads((run / "manifest.json").read_text())["pseudonymisation"]["salt"]
+    salt = json.loads((run / "internal" / "manifest.json").read_text())["pseudonymisation"]["salt"]
     pseudonyms = pseudonymise(ids["records"], salt=salt)
     shown = [p for p in pseudonyms if p in html]
     assert len(shown) == 5, "the 5-row case list shows the run's pseudonyms"

@@ -1,9 +1,11 @@
-"""A run publishes reports/<run-id>/ with the executed notebooks, their HTML,
-metrics.json and manifest.json, and lists it in reports/index.html; exit codes tell a
-scheduler what happened."""
+"""A run publishes reports/<run-id>/ with the notebooks' HTML (shared) and internal/
+with the executed notebooks, metrics.json and manifest.json, and lists it in
+reports/index.html; exit codes tell a scheduler what happened."""
 
 import json
 import re
+
+from compliance_kit.figures import figure
 
 from conftest_reports import (FAILING, NOTEBOOKS, fixture_run, fixture_store, run_cli,  # noqa: F401
                               run_dirs)
@@ -11,9 +13,9 @@ from conftest_reports import (FAILING, NOTEBOOKS, fixture_run, fixture_store, ru
 
 def test_run_folder_contents(fixture_run):
     out, run, proc, _ = fixture_run
-    names = sorted(p.name for p in run.iterdir())
-    assert names == ["fx_accounts.html", "fx_accounts.ipynb", "fx_counts.html", "fx_counts.ipynb",
-                     "manifest.json", "metrics.json"]
+    names = sorted(str(p.relative_to(run)) for p in run.rglob("*"))
+    assert names == ["fx_accounts.html", "fx_counts.html", "internal", "internal/fx_accounts.ipynb",
+                     "internal/fx_counts.ipynb", "internal/manifest.json", "internal/metrics.json"]
     assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", run.name)
     assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")], "temp folder left behind"
 
@@ -27,7 +29,7 @@ def test_progress_lines_and_total_time(fixture_run):
 
 def test_metrics_merged_from_every_notebook(fixture_run, fixture_store):
     _, run, _, ids = fixture_run
-    metrics = json.loads((run / "metrics.json").read_text())
+    metrics = json.loads((run / "internal" / "metrics.json").read_text())
     assert set(metrics) == {"counts", "accounts"}
     # Figures agree with the store the fixture wrote, not with a previous run.
     assert metrics["counts"]["records"] == len(ids["records"])
@@ -37,7 +39,7 @@ def test_metrics_merged_from_every_notebook(fixture_run, fixture_store):
 def test_manifest_is_an_evidence_pack(fixture_run, fixture_store):
     _, run, _, _ = fixture_run
     db, _ = fixture_store
-    m = json.loads((run / "manifest.json").read_text())
+    m = json.loads((run / "internal" / "manifest.json").read_text())
     assert m["run_id"] == run.name
     assert m["parameters"]["as_of"] == "2026-10-31"
     assert m["parameters"]["per_notebook"]["fx_counts"]["k"] == 5
@@ -58,7 +60,7 @@ def test_executed_notebooks_carry_injected_parameters(fixture_run):
     import nbformat
 
     _, run, _, _ = fixture_run
-    nb = nbformat.read(run / "fx_counts.ipynb", as_version=4)
+    nb = nbformat.read(run / "internal" / "fx_counts.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1
     assert 'as_of = "2026-10-31"' in injected[0].source and "metrics_path" in injected[0].source
@@ -78,12 +80,13 @@ def test_index_lists_the_run_with_figures(fixture_run):
     out, run, _, _ = fixture_run
     index = (out / "index.html").read_text()
     assert f'href="{run.name}/fx_counts.html"' in index
-    metrics = json.loads((run / "metrics.json").read_text())
+    metrics = json.loads((run / "internal" / "metrics.json").read_text())
     for section, figures in metrics.items():
         assert f'<span class="sec">{section}</span>' in index
-        for key, value in figures.items():
-            assert f'{key}&nbsp;<b>{value:,}</b>' in index, (section, key)
-            assert f'aria-label="{section}.{key}"' in index, "a trend per headline figure"
+        for key, value in figures.items():  # every count here is >= k, so all are shown
+            label = figure(section, key, value).label
+            assert f'{label}&nbsp;<b>{value:,}</b>' in index, (section, key)
+            assert f'aria-label="{label}"' in index, "a trend per headline figure"
 
 
 def test_failing_notebook_exit_3_names_notebook_and_cell(tmp_path, fixture_store):
@@ -94,7 +97,7 @@ def test_failing_notebook_exit_3_names_notebook_and_cell(tmp_path, fixture_store
     assert "fx_failing" in proc.stderr and "cell 4" in proc.stderr
     assert "ratio = 1 / 0" in proc.stderr and "ZeroDivisionError" in proc.stderr
     (run,) = run_dirs(out)
-    m = json.loads((run / "manifest.json").read_text())
+    m = json.loads((run / "internal" / "manifest.json").read_text())
     assert m["exit_status"] == 3 and m["notebooks"][0]["status"] == "failed"
     assert m["notebooks"][0]["failed_cell"] == 4
     html = (run / "fx_failing.html").read_text()

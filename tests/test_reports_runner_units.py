@@ -13,13 +13,16 @@ from compliance_kit.errors import ParameterError, UserError
 from compliance_kit.reports.runner import (new_run_id, remove_stale_temp, resolve_as_of,
                                            select_notebooks)
 
-from conftest_reports import NOTEBOOKS
+from conftest_reports import NOTEBOOKS, ROOT
 
 
-def test_select_notebooks():
+def test_select_notebooks(monkeypatch):
     assert [p.name for p in select_notebooks((), True, NOTEBOOKS)] == ["fx_accounts.ipynb", "fx_counts.ipynb"]
     assert [p.name for p in select_notebooks(("fx_counts", "fx_counts.ipynb"), False, NOTEBOOKS)] == ["fx_counts.ipynb"]
-    assert select_notebooks((str(NOTEBOOKS / "fx_accounts.ipynb"),), False, "elsewhere")[0].name == "fx_accounts.ipynb"
+    # a relative path from here that leads into the folder is the same notebook
+    monkeypatch.chdir(ROOT)
+    rel = NOTEBOOKS.relative_to(ROOT) / "fx_accounts.ipynb"
+    assert [p.resolve() for p in select_notebooks((str(rel),), False, NOTEBOOKS)] == [ROOT / rel]
     with pytest.raises(UserError, match="available: fx_accounts, fx_counts"):
         select_notebooks(("retention",), False, NOTEBOOKS)
     with pytest.raises(UserError, match="--all"):

@@ -59,12 +59,12 @@ def test_demo_runs_every_notebook_and_ends_with_the_index_path(demo_run):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == str((out / "index.html").resolve())
     (run,) = run_dirs(out)
-    m = json.loads((run / "manifest.json").read_text())
+    m = json.loads((run / "internal" / "manifest.json").read_text())
     names = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert sorted(n["name"] for n in m["notebooks"]) == names
     assert all(n["status"] == "ok" for n in m["notebooks"]), m["notebooks"]
     assert m["policy"] and m["inputs"], "policy version and input hashes come from the store"
-    metrics = json.loads((run / "metrics.json").read_text())
+    metrics = json.loads((run / "internal" / "metrics.json").read_text())
     assert metrics and all(isinstance(v, dict) and v for v in metrics.values())
 
 

@@ -61,7 +61,7 @@ min_accounts = 2
     proc = run_cli("run", "--schedule", toml, "nightly")
     assert proc.returncode == 4, proc.stdout + proc.stderr
     (run,) = run_dirs(out)
-    m = json.loads((run / "manifest.json").read_text())
+    m = json.loads((run / "internal" / "manifest.json").read_text())
     assert m["job"] == "nightly"
     assert m["parameters"]["per_notebook"]["fx_accounts"]["k"] == 7
     assert m["parameters"]["per_notebook"]["fx_accounts"]["min_accounts"] == 2

@@ -271,7 +271,7 @@ def test_cli_run_with_engine_spark(spark_sample, tmp_path):  # noqa: F811
                           "--db", str(data_dir.parent / "compliance.duckdb"), "--out", str(tmp_path)],
                          capture_output=True, text=True, timeout=240, cwd=Path(__file__).parents[1])
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
-    [metrics] = tmp_path.glob("*/metrics.json")
+    [metrics] = tmp_path.glob("*/internal/metrics.json")
     published = json.loads(metrics.read_text())
     expected = {"retention": retention.headline(retention.evaluate(con, AS_OF)),
                 "flows": flows.metric_set(con, as_of=AS_OF).headline}

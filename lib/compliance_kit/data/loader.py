@@ -14,7 +14,9 @@ Parquet, both present) raise DataValidationError before any row is loaded.
 from __future__ import annotations
 
 import csv
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -90,16 +92,42 @@ class LoadReport:
 
 # ---------------------------------------------------------------- files
 
+def check_input_file(path: Path, allow_dir: bool = False) -> None:
+    """A DataValidationError unless `path` is a regular file (or, `allow_dir`, a real
+    folder): never a symlink, named pipe, device or socket. Checked with lstat, before
+    anything opens it: a `records.csv` linked to /etc/passwd would otherwise be read and
+    its first line echoed in a header error; a FIFO would block the build."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as exc:
+        raise DataValidationError(f"{path}: cannot be read ({exc.strerror})") from None
+    if stat.S_ISREG(mode) or (allow_dir and stat.S_ISDIR(mode)):
+        return
+    if stat.S_ISLNK(mode):
+        reason = "a symbolic link; input files must be regular files in the data folder (copy the file there)"
+    elif stat.S_ISDIR(mode):
+        reason = "a folder, not a file"
+    elif stat.S_ISFIFO(mode):
+        reason = "a named pipe (FIFO), not a regular file"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        reason = "a device, not a regular file"
+    elif stat.S_ISSOCK(mode):
+        reason = "a socket, not a regular file"
+    else:
+        reason = "not a regular file"
+    raise DataValidationError(f"{path}: refused: it is {reason}")
+
+
 def locate(data_dir: Path, table: str) -> Path:
     """The one file holding `table` in `data_dir`, or a DataValidationError saying why not."""
     csv, parquet = data_dir / f"{table}.csv", data_dir / f"{table}.parquet"
-    if csv.exists() and parquet.exists():
+    # lexists: a dangling symlink or a FIFO is found (and refused), not "missing"
+    if os.path.lexists(csv) and os.path.lexists(parquet):
         raise DataValidationError(
             f"{data_dir}: both {csv.name} and {parquet.name} exist; keep exactly one file per table")
     for path in (csv, parquet):
-        if path.exists():
-            if not path.is_file():
-                raise DataValidationError(f"{path}: is not a file")
+        if os.path.lexists(path):
+            check_input_file(path)
             return path
     others = sorted(p.name for p in data_dir.glob(f"{table}.*") if p.is_file())
     if others:

@@ -184,9 +184,13 @@ class SparkEngine:
         local = "://" not in base
         for table in tables:
             path = f"{base}/{table}.parquet"
-            if local and not Path(path).exists():
+            if local and not os.path.lexists(path):
                 raise UserError(f"Spark engine: {path} not found; DATA_DIR must hold "
                                 f"<table>.parquet for {', '.join(tables)} (as `compliance-kit synth` writes)")
+            if local:  # no symlink, pipe or device, as on load (data/loader.py)
+                from ..data.loader import check_input_file
+
+                check_input_file(Path(path), allow_dir=True)
             spark.read.parquet(path).createOrReplaceTempView(table)
         return self
 

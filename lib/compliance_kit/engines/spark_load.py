@@ -18,6 +18,7 @@ Only the counts come back (a data.loader.LoadReport); the quarantined rows stay 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -64,10 +65,12 @@ def load_validated(engine, data_dir: str, con: duckdb.DuckDBPyConnection,
         if spec.name not in tables:
             continue
         path = f"{base}/{spec.name}.parquet"
-        if local and not Path(path).exists():
+        if local and not os.path.lexists(path):
             raise DataValidationError(
                 f"Spark engine: {path} not found; DATA_DIR must hold <table>.parquet for "
                 f"{', '.join(tables)} (as `compliance-kit synth` writes)")
+        if local:  # as the loader: no symlink, pipe or device (a folder of part files is Parquet)
+            loader.check_input_file(Path(path), allow_dir=True)
         raw = spark.read.parquet(path)
         types = {f.name: _duckdb_type(f.dataType) for f in raw.schema.fields}
         loader._check_header(Path(path), spec, list(types))

@@ -4,6 +4,11 @@ nbconvert's HTMLExporter with the `compliance` template (lab, minus every CDN sc
 require.js, MathJax, Mermaid, widgets), code cells hidden, prompts hidden, and a header
 with the title, as-of date, run, policy version and parameters.
 
+Shared pages only: tracebacks become one plain sentence naming the failed section,
+stderr streams are dropped and header values lose local paths (reports/shareable.py);
+every header value is escaped by privacy.escaping.escape (the template's `ck_escape`).
+The executed .ipynb keeps everything.
+
 Charts: the notebooks render Altair to SVG in the kernel (charts.setup("svg")), so no
 JavaScript is needed. If an output carries a Vega-Lite mimetype instead, it becomes a
 placeholder and the page gets ONE inline copy of vl-convert's Vega bundle, which
@@ -19,6 +24,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import nbformat
+
+from ..privacy.escaping import escape
+from ..privacy.redact import scrub_paths
+from .shareable import make_shareable
 
 TEMPLATES = Path(__file__).parent / "templates"
 # "+json" is the registered form; Altair 6.3's mimetype renderer writes ".json".
@@ -59,6 +68,7 @@ def _exporter():
         require_js_url="",
         embed_images=True,
         skip_svg_encoding=True,  # inline <svg> markup, not a base64 <img>: readable and testable
+        filters={"ck_escape": escape},  # the one escaping helper, for every header value
     )
 
 
@@ -103,7 +113,9 @@ def export_html(nb_or_path, html_path: str | Path, header: dict | None = None) -
     """Write the notebook (a NotebookNode or a path) as offline HTML to `html_path`.
 
     `header` feeds the page header: title, as_of, run_id, run_date, policy, parameters
-    (a string), status. Returns the path written.
+    (a string), status ("ok" or "failed") and error (a fallback "Type: message" for a
+    failure that left no error output, e.g. a dead kernel). A failed notebook's status
+    row says which section failed with which error. Returns the path written.
     """
     if isinstance(nb_or_path, (str, Path)):
         nb = nbformat.read(str(nb_or_path), as_version=4)
@@ -111,8 +123,14 @@ def export_html(nb_or_path, html_path: str | Path, header: dict | None = None) -
     else:
         nb = copy.deepcopy(nb_or_path)
         name = Path(html_path).stem
+    failures = make_shareable(nb)
     header = dict(header or {})
     header.setdefault("title", notebook_title(nb, name))
+    error = header.pop("error", None)
+    if header.get("status") not in (None, "ok"):
+        header["status"] = failures[0].status() if failures else (
+            f"failed: {error}" if error else "failed")
+    header = {k: scrub_paths(v) if isinstance(v, str) else v for k, v in header.items()}
     if _inline_vega(nb):
         header["vega_bundle"] = vega_bundle().replace("</script", "<\\/script")
     nb.metadata.pop("widgets", None)

@@ -12,6 +12,12 @@ A run, in order:
    renamed to `OUT/<run-id>/` (one atomic rename) and the index rebuilt, both under a
    file lock. A crash, Ctrl-C or kill leaves at most a hidden `.tmp-*` folder, removed
    by the next run; readers never see half a run.
+
+A published run draws the line between shared and internal on disk (docs/sharing.md):
+    OUT/<run-id>/<name>.html            shared: the dashboards (no traceback, no local path)
+    OUT/<run-id>/internal/<name>.ipynb  not to be forwarded: executed notebooks, and
+    OUT/<run-id>/internal/metrics.json  the exact figures (--fail-on reads them), and
+    OUT/<run-id>/internal/manifest.json the evidence pack
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Callable
 
 from ..errors import ParameterError, UserError
@@ -38,6 +44,7 @@ from .inspect import NotebookParameters, inspect_parameters, resolve_parameters
 from ..files import sha256_file
 from .metrics import atomic_write_text, clean_figures, locked, read_metrics
 from .params import resolve_db, validate_common
+from .shareable import plain_error
 from ..privacy.pseudonyms import SALT_ENV
 
 EXIT_OK = 0
@@ -58,6 +65,7 @@ PACKAGES = ("compliance-kit", "duckdb", "polars", "pyarrow", "altair", "vl-conve
             "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client")
 LOCK_NAME = ".lock"
 TMP_PREFIX = ".tmp-"
+INTERNAL = "internal"       # the run's sub-folder that is not to be forwarded
 
 
 def discover(notebooks_dir: str | Path) -> list[Path]:
@@ -66,21 +74,52 @@ def discover(notebooks_dir: str | Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
 
 
+def _inside(path: Path, folder: Path) -> Path:
+    """`path` if it (a symlink: its target) is inside `folder`, else a UserError saying why.
+    A report runs code: only notebooks the folder's owner put there may run, so a name
+    never reaches a file elsewhere, through `..`, an absolute path or a symlink."""
+    if path.resolve().is_relative_to(folder.resolve()):
+        return path
+    what = "a symbolic link to a notebook" if path.is_symlink() else "a notebook"
+    raise UserError(f"report {path.stem!r}: {path} is {what} outside the notebooks folder {folder}; "
+                    "reports run only from that folder")
+
+
+def resolve_report(name: str, folder: Path) -> Path | None:
+    """The notebook inside `folder` that the report name `name` stands for (NAME or
+    NAME.ipynb in the folder, or a relative path from here into it); None if there is
+    none; a UserError (exit 2) for a name that would leave the folder."""
+    text = str(name).strip()
+    if not text:
+        raise UserError("an empty report name: name a notebook, e.g. retention_compliance")
+    if text.startswith(("/", "\\", "~")) or PureWindowsPath(text).drive:
+        raise UserError(f"report {name!r}: an absolute path is not a report name; name a notebook "
+                        f"in the notebooks folder {folder} (or pass --notebooks DIR)")
+    if ".." in PureWindowsPath(text).parts:  # splits on / and a backslash alike
+        raise UserError(f"report {name!r}: '..' would leave the notebooks folder {folder}")
+    p = Path(text)
+    file = p if p.suffix == ".ipynb" else p.with_name(p.name + ".ipynb")
+    candidates = [folder / file] + ([file] if len(file.parts) > 1 else [])
+    for candidate in candidates:
+        if candidate.is_symlink() or candidate.is_file():
+            return _inside(candidate, folder)
+    return None
+
+
 def select_notebooks(names, run_all: bool, notebooks_dir: str | Path) -> list[Path]:
-    """Notebooks named on the command line (a name in notebooks_dir, or a path), or all."""
+    """Notebooks named on the command line (see resolve_report), or all in the folder;
+    never a notebook outside the folder."""
     folder = Path(notebooks_dir)
     if run_all:
         found = discover(folder)
         if not found:
             raise UserError(f"--all: no notebooks in {folder}")
-        return found
+        return [_inside(p, folder) for p in found]
     if not names:
         raise UserError("name the reports to run (e.g. retention_compliance) or pass --all")
     chosen = []
     for name in names:
-        p = Path(name)
-        candidates = [p, folder / p] if p.suffix == ".ipynb" else [folder / f"{name}.ipynb"]
-        match = next((c for c in candidates if c.is_file()), None)
+        match = resolve_report(name, folder)
         if match is None:
             available = ", ".join(n.stem for n in discover(folder)) or "none"
             raise UserError(f"no report {name!r} in {folder} (available: {available})")
@@ -400,6 +439,8 @@ def execute_plan(plan: RunPlan) -> RunResult:
         (tmp / ".pid").write_text(f"{os.getpid()}\n")
     (tmp / ".metrics").mkdir()
     (tmp / ".logs").mkdir()
+    internal = tmp / INTERNAL
+    internal.mkdir()
     salt = secrets.token_hex(16)
     previous_salt = os.environ.get(SALT_ENV)
     os.environ[SALT_ENV] = salt   # kernels inherit it: pseudonyms are per run
@@ -417,10 +458,11 @@ def execute_plan(plan: RunPlan) -> RunResult:
         if stopping.is_set():
             return res
         t0 = time.monotonic()
-        executed = tmp / f"{nb.name}.ipynb"
+        executed = internal / f"{nb.name}.ipynb"   # tracebacks and all: for the analyst only
         params = dict(plan.parameters[nb.name])
         params["db_path"] = str(plan.db_path)
         params["metrics_path"] = str(tmp / ".metrics" / f"{nb.name}.json")
+        plain = None   # "Type: message" of a failure, for the shared page
         try:
             # No `cwd=`: papermill would chdir the whole process, racing the other threads.
             # The kernel starts in the notebook's folder through resources.metadata.path.
@@ -434,6 +476,8 @@ def execute_plan(plan: RunPlan) -> RunResult:
         except Exception as exc:  # a notebook's failure is reported, not raised
             res.status = "failed"
             res.error, res.failed_cell = _describe_failure(exc, executed, nb.path)
+            plain = plain_error(getattr(exc, "ename", type(exc).__name__),
+                                getattr(exc, "evalue", str(exc)))
         if stopping.is_set():
             return res
         if executed.exists():
@@ -441,7 +485,9 @@ def execute_plan(plan: RunPlan) -> RunResult:
                 "as_of": str(plan.effective[nb.name].get("as_of")),
                 "run_id": run_id, "run_date": run_date, "policy": policy,
                 "parameters": _format_parameters(plan.effective[nb.name]),
-                "status": "ok" if res.status == "ok" else f"FAILED: {res.error}",
+                # the shared page names the section and error, never the code or cell
+                "status": "ok" if res.status == "ok" else "failed",
+                "error": None if res.status == "ok" else plain,
             }
             try:
                 export_html(executed, tmp / f"{nb.name}.html", header)
@@ -497,7 +543,7 @@ def execute_plan(plan: RunPlan) -> RunResult:
                 metrics.setdefault(section, {}).update(clean_figures(section, figures))
         shutil.rmtree(tmp / ".metrics", ignore_errors=True)
         shutil.rmtree(tmp / ".logs", ignore_errors=True)  # kernel start-up noise; not evidence
-        atomic_write_text(tmp / "metrics.json", json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+        atomic_write_text(internal / "metrics.json", json.dumps(metrics, indent=2, sort_keys=True) + "\n")
 
         failed = [r for r in results.values() if r.status != "ok"]
         broken = breaches(plan.thresholds, metrics) if not failed else []
@@ -529,7 +575,7 @@ def execute_plan(plan: RunPlan) -> RunResult:
                  "status": r.status, "seconds": round(r.seconds, 2), "error": r.error,
                  "failed_cell": r.failed_cell,
                  "html": f"{r.name}.html" if (tmp / f"{r.name}.html").exists() else None,
-                 "ipynb": f"{r.name}.ipynb" if (tmp / f"{r.name}.ipynb").exists() else None}
+                 "ipynb": f"{INTERNAL}/{r.name}.ipynb" if (internal / f"{r.name}.ipynb").exists() else None}
                 for nb, r in ((nb, results[nb.name]) for nb in plan.notebooks)
             ],
             "thresholds_breached": broken,
@@ -543,7 +589,7 @@ def execute_plan(plan: RunPlan) -> RunResult:
             "exit_status": exit_code,
             "exit_meaning": EXIT_CODES[exit_code],
         }
-        atomic_write_text(tmp / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        atomic_write_text(internal / "manifest.json", json.dumps(manifest, indent=2) + "\n")
         (tmp / ".pid").unlink(missing_ok=True)
         final = out_dir / run_id
         with locked(out_dir / LOCK_NAME, on_wait=echo):
