@@ -68,7 +68,8 @@ def test_index_renders_offline(browser, fixture_run):
     page, context, errors, blocked = open_offline(browser, out / "index.html")
     try:
         marks = _svg_with_marks(page, "svg.sparkline")
-        assert len(marks) >= 5 and all(n >= 2 for n in marks), marks
+        # one run: a dot per figure (a line needs two runs); a hidden figure draws nothing
+        assert len(marks) >= 5 and all(n >= 1 for n in marks), marks
         links = page.eval_on_selector_all("table.runs a", "as => as.map(a => a.getAttribute('href'))")
         assert f"{run.name}/fx_counts.html" in links
         assert not errors, errors

@@ -111,28 +111,15 @@ def merge_metrics(metrics_path: str | Path, sections: dict) -> dict:
     return current
 
 
-def _display(section: str, figures: dict) -> None:
-    try:
-        from IPython import get_ipython
-        from IPython.display import Markdown, display
-    except ImportError:  # plain Python: nothing to show
-        return
-    if get_ipython() is None:
-        return
-    rows = "\n".join(f"| `{section}.{k}` | {v} |" for k, v in figures.items())
-    display(Markdown(f"| headline figure | value |\n|---|---|\n{rows}"))
-
-
 def write_metrics(metrics_path: str | Path | None, section: str, figures: dict) -> None:
     """Merge `{section: figures}` into the metrics JSON at `metrics_path` atomically.
 
-    Figures must be numbers or strings (numpy/polars scalars are converted). With
-    `metrics_path=None` (an interactive session) nothing is written: the figures are
-    only displayed (a run injects the path, and the notebook shows its figures itself).
-    Returns None, so the cell shows nothing more in the report.
+    Figures must be numbers or strings (numpy/polars scalars are converted) and are
+    checked either way. With `metrics_path=None` (an interactive session) nothing is
+    written and nothing is shown: these are the exact figures, internal by design; the
+    notebook shows its headline through the suppression policy (figures.headline_frame).
+    Returns None, so the cell shows nothing in the report.
     """
     cleaned = clean_figures(section, figures)
-    if metrics_path is None:
-        _display(section, cleaned)
-    else:
+    if metrics_path is not None:
         merge_metrics(metrics_path, {section: cleaned})
