@@ -4,10 +4,13 @@ into tests/conftest.py."""
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,9 @@ NOTEBOOKS = FIXTURES / "notebooks"
 FAILING = FIXTURES / "failing"
 VEGA = FIXTURES / "vega"
 CK = [sys.executable, "-m", "compliance_kit.reports"]
+# Test runs keep their pseudonymisation keys here, never in the project's .keys/.
+TEST_KEYS = Path(tempfile.mkdtemp(prefix="ck-test-keys-"))
+atexit.register(shutil.rmtree, TEST_KEYS, True)
 
 CATEGORIES = ["account_data", "usage_logs", "support_tickets", "marketing_data", "photo_id"]
 JURISDICTIONS = ["FR", "KR", "SG", "US-CA", "ID"]
@@ -66,9 +72,11 @@ def fixture_store(tmp_path_factory):
 
 def run_cli(*args, cwd=ROOT, env=None, timeout=300):
     """Run `compliance-kit` (via python -m compliance_kit.reports, which needs only this
-    package) in a subprocess; returns CompletedProcess with text output."""
+    package) in a subprocess; returns CompletedProcess with text output. Keys go to
+    TEST_KEYS unless `env` or a --keys option says otherwise."""
     full_env = dict(os.environ)
     full_env.pop("COMPLIANCE_KIT_DB", None)
+    full_env["COMPLIANCE_KIT_KEYS"] = str(TEST_KEYS)
     if env:
         full_env.update(env)
     return subprocess.run([*CK, *map(str, args)], cwd=cwd, env=full_env, capture_output=True,

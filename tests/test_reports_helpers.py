@@ -91,7 +91,7 @@ def test_pseudonymise_is_keyed_short_and_stable():
 
 
 def test_pseudonymise_uses_the_run_salt(monkeypatch):
-    monkeypatch.setenv("COMPLIANCE_KIT_SALT", "abc")
+    monkeypatch.setenv("COMPLIANCE_KIT_PSEUDONYM_KEY", "abc")
     assert pseudonymise(["x"]) == pseudonymise(["x"], salt="abc")
     df = pl.DataFrame({"id": ["x"]})
     assert df.select(pseudonymise(pl.col("id")))["id"][0] == pseudonymise(["x"], salt="abc")[0]

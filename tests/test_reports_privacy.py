@@ -3,7 +3,7 @@ identifier from the input (account or record ids) appears in any generated page.
 
 import re
 
-from conftest_reports import NOTEBOOKS, fixture_run, fixture_store, run_cli, run_dirs  # noqa: F401
+from conftest_reports import NOTEBOOKS, TEST_KEYS, fixture_run, fixture_store, run_cli, run_dirs  # noqa: F401
 
 
 def _html_files(out):
@@ -39,14 +39,15 @@ def test_the_scan_can_fail(fixture_run, tmp_path):
 
 
 def test_case_list_is_pseudonymised(fixture_run):
-    import json
-
     from compliance_kit.privacy import pseudonymise
+    from compliance_kit.privacy.keys import KeyStore
+    from compliance_kit.privacy.reidentify import key_of_run, read_manifest
 
     _, run, _, ids = fixture_run
     html = (run / "fx_counts.html").read_text()
-    salt = json.loads((run / "internal" / "manifest.json").read_text())["pseudonymisation"]["salt"]
-    pseudonyms = pseudonymise(ids["records"], salt=salt)
+    # The manifest names the key; the key itself is in the (test) key store, not under reports/.
+    key = key_of_run(read_manifest(run), KeyStore(TEST_KEYS))
+    pseudonyms = pseudonymise(ids["records"], salt=key.secret)
     shown = [p for p in pseudonyms if p in html]
     assert len(shown) == 5, "the 5-row case list shows the run's pseudonyms"
 

@@ -38,9 +38,10 @@ def build(policy_path: str, db_path: str, data_dir: str | None, strict: bool) ->
 def _register() -> None:
     from .data.commands import synth
     from .policy.commands import policy
+    from .privacy.commands import keys, reidentify
     from .reports.commands import demo, run
 
-    for command in (policy, synth, run, demo):
+    for command in (policy, synth, run, demo, keys, reidentify):
         cli.add_command(command)
 
 

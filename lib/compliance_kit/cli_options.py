@@ -12,3 +12,8 @@ policy_option = click.option(
     "--policy", "policy_path", type=click.Path(dir_okay=False), default=str(DEFAULT_POLICY),
     show_default=True, help="The policy spec (YAML) to encode.",
 )
+keys_option = click.option(
+    "--keys", "keys_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+    help="The private key store of pseudonymisation keys, never inside the reports folder "
+         "[default: $COMPLIANCE_KIT_KEYS, else .keys].",
+)

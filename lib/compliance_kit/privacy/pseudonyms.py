@@ -1,10 +1,12 @@
 """Pseudonymised identifiers for shared dashboards.
 
 - `pseudonymise(series, salt=...)`: a keyed hash (HMAC-SHA256), short hex. The key
-  (salt) is per run: the runner draws one, records it in the run's manifest.json (the
-  evidence pack, not the shared HTML) and hands it to the kernels as
-  $COMPLIANCE_KIT_SALT; so a case list can be linked back by whoever holds the
-  manifest, while the same id gets a different pseudonym in another run.
+  comes from the private key store (privacy/keys.py), never from the reports folder:
+  the runner takes a per-run (or per-job) key from it and hands it to the kernels as
+  $COMPLIANCE_KIT_PSEUDONYM_KEY, never as a notebook parameter (parameters are written
+  into the executed notebook). The run's manifest names only the key id and its
+  fingerprint, so a case list can be linked back by whoever holds the key store
+  (`compliance-kit reidentify`), and by nobody who only has the reports.
   Never show the raw id, and never a plain (unkeyed) hash of it: ids are guessable.
 """
 
@@ -17,16 +19,17 @@ import secrets
 
 import polars as pl
 
-SALT_ENV = "COMPLIANCE_KIT_SALT"
+KEY_ENV = "COMPLIANCE_KIT_PSEUDONYM_KEY"
 PSEUDONYM_LENGTH = 12  # hex characters: 48 bits, collisions negligible at report scale
 
 # Outside a run (an analyst's session) pseudonyms are stable within the process only.
-_PROCESS_SALT = secrets.token_hex(16)
+_PROCESS_SALT = secrets.token_hex(32)
 
 
 def run_salt() -> str:
-    """The salt of the current run ($COMPLIANCE_KIT_SALT), else a per-process random one."""
-    return os.environ.get(SALT_ENV) or _PROCESS_SALT
+    """The key of the current run ($COMPLIANCE_KIT_PSEUDONYM_KEY, set by the runner),
+    else a per-process random one."""
+    return os.environ.get(KEY_ENV) or _PROCESS_SALT
 
 
 def pseudonym(value, salt: str) -> str | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..cli_options import keys_option
 from ..errors import ParameterError, UserError
 from ..paths import DEFAULT_REPORTS, NOTEBOOKS
 
@@ -56,8 +57,9 @@ def _default_jobs() -> int:
               help="Run the named job of a reports.toml; command-line options override it.")
 @click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False),
               help=f"Where report notebooks live [default: {NOTEBOOKS}].")
+@keys_option
 def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, jobs, fail_on, schedule,
-        notebooks_dir):
+        notebooks_dir, keys_dir):
     """Execute report notebooks and publish reports/<run-id>/ and reports/index.html.
 
     Parameters are checked against each notebook's parameters cell before anything runs.
@@ -76,6 +78,7 @@ def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, j
     from_cli = {name: True for name in overrides}
     thresholds = list(fail_on)
     job_name = None
+    key_lifetime = "run"
     if schedule:
         from .schedule import load_job
 
@@ -96,13 +99,15 @@ def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, j
         out_dir = out_dir or job.out
         jobs = jobs if jobs is not None else job.jobs
         notebooks_dir = notebooks_dir or job.notebooks_dir
+        keys_dir = keys_dir or job.keys
+        key_lifetime = job.key_lifetime
     if as_of is None:
         raise ParameterError("--as-of DATE is required (YYYY-MM-DD, today or yesterday)")
     notebooks = select_notebooks(reports, run_all, notebooks_dir or NOTEBOOKS)
     result = run_reports(RunRequest(
         notebooks=notebooks, as_of=as_of, overrides=overrides, from_cli=from_cli, db_path=db_path,
         out_dir=Path(out_dir or DEFAULT_REPORTS), jobs=jobs if jobs is not None else _default_jobs(), fail_on=thresholds,
-        job=job_name, echo=click.echo,
+        job=job_name, keys_dir=keys_dir, key_lifetime=key_lifetime, echo=click.echo,
     ))
     for nb in result.notebooks:
         if nb.status != "ok":
@@ -119,14 +124,15 @@ def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, j
 @click.option("--notebooks", "notebooks_dir", default=str(NOTEBOOKS), show_default=True,
               type=click.Path(file_okay=False), help="Where report notebooks live.")
 @click.option("--jobs", "jobs", default=None, type=int, help="Notebooks run at once [default: CPUs, at most 4].")
-def demo(db_path, out_dir, notebooks_dir, jobs):
+@keys_option
+def demo(db_path, out_dir, notebooks_dir, jobs, keys_dir):
     """Run every notebook with its default parameters, then print the path of the index."""
     from .runner import RunRequest, run_reports, select_notebooks
 
     notebooks = select_notebooks((), True, notebooks_dir)
     result = run_reports(RunRequest(
         notebooks=notebooks, as_of=None, db_path=db_path, out_dir=Path(out_dir),
-        jobs=jobs if jobs is not None else _default_jobs(), job="demo", echo=click.echo,
+        jobs=jobs if jobs is not None else _default_jobs(), job="demo", keys_dir=keys_dir, echo=click.echo,
     ))
     for nb in result.notebooks:
         if nb.status != "ok":

@@ -45,7 +45,8 @@ from ..files import sha256_file
 from .metrics import atomic_write_text, clean_figures, locked, read_metrics
 from .params import resolve_db, validate_common
 from .shareable import plain_error
-from ..privacy.pseudonyms import SALT_ENV
+from ..privacy.keys import KeyStore, prepare_key_store
+from ..privacy.pseudonyms import KEY_ENV
 
 EXIT_OK = 0
 EXIT_PARAMETERS = 2         # bad parameters / usage (UserError): nothing ran
@@ -166,6 +167,8 @@ class RunRequest:
     jobs: int = 2
     fail_on: list[str] = field(default_factory=list)
     job: str | None = None                            # the reports.toml job, if any
+    keys_dir: Path | None = None                      # the key store (default: $COMPLIANCE_KIT_KEYS, else .keys)
+    key_lifetime: str = "run"                         # "run": a key per run; "job": the job's current key
     echo: Callable[[str], None] = print
 
 
@@ -271,6 +274,8 @@ def plan_run(req: RunRequest) -> RunPlan:
         effective[nb.name] = values
     db_path = resolve_db(req.db_path)
     store_info = read_store_info(db_path)
+    # The key store must lie outside the reports folder and its key load, before any kernel.
+    prepare_key_store(req.keys_dir, req.out_dir, req.key_lifetime, req.job)
     return RunPlan(req, notebooks, parameters, effective, thresholds, db_path, store_info)
 
 
@@ -441,9 +446,11 @@ def execute_plan(plan: RunPlan) -> RunResult:
     (tmp / ".logs").mkdir()
     internal = tmp / INTERNAL
     internal.mkdir()
-    salt = secrets.token_hex(16)
-    previous_salt = os.environ.get(SALT_ENV)
-    os.environ[SALT_ENV] = salt   # kernels inherit it: pseudonyms are per run
+    pseudonym_key = KeyStore(req.keys_dir).key_for_run(run_id, req.key_lifetime, req.job)
+    previous_key = os.environ.get(KEY_ENV)
+    # Kernels inherit the environment; never a papermill parameter (it would be written
+    # into the executed notebook). The manifest names the key's id and fingerprint only.
+    os.environ[KEY_ENV] = pseudonym_key.secret
     policy = policy_label(plan.store_info)
     run_date = _iso(started)
     total = len(plan.notebooks)
@@ -579,7 +586,7 @@ def execute_plan(plan: RunPlan) -> RunResult:
                 for nb, r in ((nb, results[nb.name]) for nb in plan.notebooks)
             ],
             "thresholds_breached": broken,
-            "pseudonymisation": {"method": "HMAC-SHA256, first 12 hex", "salt": salt},
+            "pseudonymisation": pseudonym_key.manifest_entry(),   # key id + fingerprint, never the key
             "packages": _versions(),
             "git": _git_commit(),
             "host": platform.node(),
@@ -603,10 +610,10 @@ def execute_plan(plan: RunPlan) -> RunResult:
     finally:
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
-        if previous_salt is None:
-            os.environ.pop(SALT_ENV, None)
+        if previous_key is None:
+            os.environ.pop(KEY_ENV, None)
         else:
-            os.environ[SALT_ENV] = previous_salt
+            os.environ[KEY_ENV] = previous_key
     seconds = time.time() - started
     for msg in broken:
         echo(f"threshold breached: {msg}")

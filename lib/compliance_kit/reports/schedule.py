@@ -5,6 +5,8 @@
     as_of = "yesterday"              # YYYY-MM-DD, today or yesterday (UTC)
     fail_on = ["retention.overdue > 0"]
     out = "reports"                  # optional; also: db, jobs, notebooks_dir
+    keys = ".keys"                   # optional: the key store (never inside out)
+    key_lifetime = "job"             # optional: "run" (default) or "job" (one key for all runs)
     [jobs.daily.parameters]
     k = 5
 """
@@ -16,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UserError
+from ..privacy.keys import LIFETIMES
 
-JOB_KEYS = {"notebooks", "as_of", "parameters", "fail_on", "out", "db", "jobs", "notebooks_dir", "description"}
+JOB_KEYS = {"notebooks", "as_of", "parameters", "fail_on", "out", "db", "jobs", "notebooks_dir", "description",
+            "keys", "key_lifetime"}
 
 
 @dataclass
@@ -32,6 +36,8 @@ class Job:
     jobs: int | None = None
     notebooks_dir: str | None = None
     description: str = ""
+    keys: str | None = None              # the key store folder
+    key_lifetime: str = "run"            # "run" or "job" (privacy/keys.py)
 
 
 def load_job(path: str | Path, name: str) -> Job:
@@ -66,5 +72,12 @@ def load_job(path: str | Path, name: str) -> Job:
     if jobs_n is not None and (not isinstance(jobs_n, int) or jobs_n < 1):
         raise UserError(f"{path}: job {name!r}: jobs must be a whole number >= 1")
     as_of = spec.get("as_of")
+    keys = spec.get("keys")
+    if keys is not None and (not isinstance(keys, str) or not keys):
+        raise UserError(f"{path}: job {name!r}: keys must be a folder path")
+    key_lifetime = spec.get("key_lifetime", "run")
+    if key_lifetime not in LIFETIMES:
+        raise UserError(f"{path}: job {name!r}: key_lifetime must be \"run\" or \"job\", not {key_lifetime!r}")
     return Job(name, notebooks, None if as_of is None else str(as_of), dict(parameters), list(fail_on),
-               spec.get("out"), spec.get("db"), jobs_n, spec.get("notebooks_dir"), spec.get("description", ""))
+               spec.get("out"), spec.get("db"), jobs_n, spec.get("notebooks_dir"), spec.get("description", ""),
+               keys, key_lifetime)
