@@ -1,0 +1,234 @@
+"""Plan a run: which notebooks, with which values, against which store and key store.
+
+Everything here happens before any kernel starts, so every mistake is a ParameterError
+or UserError (exit 2) and nothing ran:
+- `select_notebooks`: report names -> notebook files, never one outside the folder;
+- `resolve_as_of`: --as-of text (a date, today, yesterday) -> YYYY-MM-DD;
+- `validate_parameters`: THE check of every value a run will inject (one function, so
+  a parameter contract per analysis can hook in here);
+- `read_store_info`: the policy version(s) and input files the manifest records;
+- `plan_run`: all of the above, as a RunPlan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path, PureWindowsPath
+from typing import Callable
+
+import duckdb
+
+from ..errors import ParameterError, UserError
+from ..paths import read_sql
+from ..privacy.keys import prepare_key_store
+from ..store import connect
+from .failon import Threshold, parse_threshold
+from .inspect import NotebookParameters, inspect_parameters, resolve_parameters
+from .params import resolve_db, validate_common
+
+
+@dataclass
+class RunRequest:
+    notebooks: list[Path]
+    as_of: str | None = None
+    overrides: dict = field(default_factory=dict)     # name -> value
+    from_cli: dict = field(default_factory=dict)      # name -> True when the value is CLI text
+    db_path: str | None = None
+    out_dir: Path = Path("reports")
+    jobs: int = 2
+    fail_on: list[str] = field(default_factory=list)
+    job: str | None = None                            # the reports.toml job, if any
+    keys_dir: Path | None = None                      # the key store (default: $COMPLIANCE_KIT_KEYS, else .keys)
+    key_lifetime: str = "run"                         # "run": a key per run; "job": the job's current key
+    echo: Callable[[str], None] = print
+
+
+@dataclass
+class RunPlan:
+    request: RunRequest
+    notebooks: list[NotebookParameters]
+    parameters: dict[str, dict]                       # notebook name -> injected values
+    effective: dict[str, dict]                        # notebook name -> every parameter's value
+    thresholds: list[Threshold]
+    db_path: Path
+    store_info: dict
+
+
+# -- which notebooks ----------------------------------------------------------------------
+
+def discover(notebooks_dir: str | Path) -> list[Path]:
+    """Every notebook in `notebooks_dir` (not checkpoints), sorted by name."""
+    folder = Path(notebooks_dir)
+    return sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+
+
+def _inside(path: Path, folder: Path) -> Path:
+    """`path` if it (a symlink: its target) is inside `folder`, else a UserError saying why.
+    A report runs code: only notebooks the folder's owner put there may run, so a name
+    never reaches a file elsewhere, through `..`, an absolute path or a symlink."""
+    if path.resolve().is_relative_to(folder.resolve()):
+        return path
+    what = "a symbolic link to a notebook" if path.is_symlink() else "a notebook"
+    raise UserError(f"report {path.stem!r}: {path} is {what} outside the notebooks folder {folder}; "
+                    "reports run only from that folder")
+
+
+def resolve_report(name: str, folder: Path) -> Path | None:
+    """The notebook inside `folder` that the report name `name` stands for (NAME or
+    NAME.ipynb in the folder, or a relative path from here into it); None if there is
+    none; a UserError (exit 2) for a name that would leave the folder."""
+    text = str(name).strip()
+    if not text:
+        raise UserError("an empty report name: name a notebook, e.g. retention_compliance")
+    if text.startswith(("/", "\\", "~")) or PureWindowsPath(text).drive:
+        raise UserError(f"report {name!r}: an absolute path is not a report name; name a notebook "
+                        f"in the notebooks folder {folder} (or pass --notebooks DIR)")
+    if ".." in PureWindowsPath(text).parts:  # splits on / and a backslash alike
+        raise UserError(f"report {name!r}: '..' would leave the notebooks folder {folder}")
+    p = Path(text)
+    file = p if p.suffix == ".ipynb" else p.with_name(p.name + ".ipynb")
+    candidates = [folder / file] + ([file] if len(file.parts) > 1 else [])
+    for candidate in candidates:
+        if candidate.is_symlink() or candidate.is_file():
+            return _inside(candidate, folder)
+    return None
+
+
+def select_notebooks(names, run_all: bool, notebooks_dir: str | Path) -> list[Path]:
+    """Notebooks named on the command line (see resolve_report), or all in the folder;
+    never a notebook outside the folder."""
+    folder = Path(notebooks_dir)
+    if run_all:
+        found = discover(folder)
+        if not found:
+            raise UserError(f"--all: no notebooks in {folder}")
+        return [_inside(p, folder) for p in found]
+    if not names:
+        raise UserError("name the reports to run (e.g. retention_compliance) or pass --all")
+    chosen = []
+    for name in names:
+        match = resolve_report(name, folder)
+        if match is None:
+            available = ", ".join(n.stem for n in discover(folder)) or "none"
+            raise UserError(f"no report {name!r} in {folder} (available: {available})")
+        if match.resolve() not in [c.resolve() for c in chosen]:
+            chosen.append(match)
+    return chosen
+
+
+# -- which values ---------------------------------------------------------------------------
+
+def resolve_as_of(value) -> str | None:
+    """YYYY-MM-DD, or 'today' / 'yesterday' (UTC) for schedules."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    today = dt.datetime.now(dt.timezone.utc).date()
+    if text.lower() == "today":
+        return today.isoformat()
+    if text.lower() == "yesterday":
+        return (today - dt.timedelta(days=1)).isoformat()
+    bad = ParameterError(f"--as-of must be a date written YYYY-MM-DD (or today / yesterday), not {value!r}")
+    if len(text) != 10:  # fromisoformat alone would also take 20261031
+        raise bad
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:  # not a calendar date, e.g. 2026-10-32
+        raise bad from None
+
+
+def validate_parameters(notebooks: list[NotebookParameters], req: RunRequest) -> tuple[dict, dict]:
+    """Check every value the run will inject, before any kernel starts; return
+    (injected, effective): per notebook, the values to inject, and every parameter's
+    value (its default unless injected). A bad value is a ParameterError (exit 2) that
+    names the notebook, the parameter and what is allowed.
+
+    The checks, in order: --as-of (given once, a date); each -p / schedule value against
+    the notebooks' parameters cells (name known, type right); then the parameters every
+    notebook shares (as_of, k, chart_renderer), as the notebook's own first cell checks them."""
+    overrides = dict(req.overrides)
+    from_cli = dict(req.from_cli)
+    if "as_of" in overrides and req.as_of is not None:
+        raise ParameterError("as_of given twice: use --as-of only")
+    if req.as_of is not None:
+        overrides["as_of"] = resolve_as_of(req.as_of)
+        from_cli["as_of"] = True
+    injected = resolve_parameters(notebooks, overrides, from_cli)
+    effective = {}
+    for nb in notebooks:
+        values = {n: p.default for n, p in nb.parameters.items()}
+        values.update(injected[nb.name])
+        try:
+            validate_common(as_of=values["as_of"], k=values["k"], chart_renderer=values["chart_renderer"])
+        except ParameterError as exc:
+            raise ParameterError(f"{nb.path.name}: {exc}") from None
+        effective[nb.name] = values
+    return injected, effective
+
+
+# -- which store ------------------------------------------------------------------------------
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, dt.date) else value  # dates and timestamps
+
+
+def _rows(con: duckdb.DuckDBPyConnection, db_path: Path, sql_file: str, table: str) -> list[dict]:
+    """The rows of sql/<sql_file> (a plain SELECT from `table`) as dicts."""
+    try:
+        relation = con.sql(read_sql(sql_file))
+    except duckdb.CatalogException:
+        # The query names one table and nothing else from the catalog, so: no such table.
+        # A store made without the kit's schema (by hand, or by an older kit) can still be
+        # reported on; the manifest records an empty list and the pages call the policy unknown.
+        return []
+    except duckdb.BinderException as exc:  # the table is there, a column is not: an older schema
+        first_line = str(exc).splitlines()[0]
+        raise UserError(f"the store {db_path} has a {table} table without the columns a run records "
+                        f"({first_line}); rebuild it with `compliance-kit build`") from None
+    columns = relation.columns
+    return [{c: _json_value(v) for c, v in zip(columns, row)} for row in relation.fetchall()]
+
+
+def read_store_info(db_path: Path) -> dict:
+    """Policy version(s) and input file hashes from the store, for the manifest."""
+    try:
+        con = connect(db_path, read_only=True)
+    except duckdb.Error as exc:  # locked by a writer, or not a DuckDB file
+        raise UserError(f"cannot open the store {db_path} read-only: {exc}") from None
+    try:
+        return {"policy_versions": _rows(con, db_path, "run_policy_versions.sql", "policy_versions"),
+                "inputs": _rows(con, db_path, "run_inputs.sql", "load_log")}
+    finally:
+        con.close()
+
+
+def policy_label(store_info: dict) -> str:
+    versions = store_info.get("policy_versions") or []
+    if not versions:
+        return "unknown (no policy_versions row in the store)"
+    return "; ".join(f"{v['policy_id']} ({v['title']}, version {v['version']})" for v in versions)
+
+
+# -- the plan ---------------------------------------------------------------------------------
+
+def plan_run(req: RunRequest) -> RunPlan:
+    """Validate everything a run needs; raise ParameterError / UserError before any work."""
+    if not req.notebooks:
+        raise UserError("no notebooks to run")
+    if not isinstance(req.jobs, int) or req.jobs < 1:
+        raise ParameterError(f"--jobs must be at least 1, not {req.jobs!r}")
+    thresholds = [parse_threshold(t) for t in req.fail_on]
+    notebooks = [inspect_parameters(p) for p in req.notebooks]
+    names = [nb.name for nb in notebooks]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise UserError(f"two notebooks share the name {sorted(dupes)}: rename one")
+    injected, effective = validate_parameters(notebooks, req)
+    db_path = resolve_db(req.db_path)
+    store_info = read_store_info(db_path)
+    # The key store must lie outside the reports folder and its key load, before any kernel.
+    prepare_key_store(req.keys_dir, req.out_dir, req.key_lifetime, req.job)
+    return RunPlan(req, notebooks, injected, effective, thresholds, db_path, store_info)
