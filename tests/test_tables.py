@@ -46,3 +46,11 @@ def test_suppressed_counts_align_as_numbers():
 def test_lists_read_as_text():
     html = show(pl.DataFrame({"categories": [["account_data", "credit_card"]]}))._repr_html_()
     assert "account_data, credit_card" in html and "[" not in html
+
+
+def test_an_all_digit_pseudonym_in_a_text_column_is_not_formatted_as_a_number():
+    from compliance_kit.tables import Table
+
+    html = Table(pl.DataFrame({"record": ["453517967582", "a1b2c3d4e5f6"], "n": ["12345", "<5"]}))._repr_html_()
+    assert "453517967582" in html and "453,517" not in html
+    assert "12,345" in html, "a suppressed count column is still formatted"

@@ -19,7 +19,7 @@ NULL = "–"
 _NUMBER_LIKE = re.compile(rf"^(<\d+|{HIDDEN}|-?[\d,]+(\.\d+)?%?)$")
 
 
-def _cell(value) -> str:
+def _cell(value, numeric_column: bool = True) -> str:
     if value is None:
         return NULL
     if isinstance(value, bool):
@@ -30,7 +30,9 @@ def _cell(value) -> str:
         return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.1f}"
     if isinstance(value, (list, tuple)):
         return escape(", ".join(NULL if v is None else str(v) for v in value))
-    if isinstance(value, str) and value.isdigit():  # a count turned to text by suppression
+    # a count turned to text by suppression; not an id that happens to be all digits (a
+    # pseudonym) in a text column
+    if isinstance(value, str) and value.isdigit() and numeric_column:
         return f"{int(value):,}"
     return escape(str(value))
 
@@ -66,7 +68,7 @@ class Table:
         rows = []
         for row in df.iter_rows():
             cells = "".join(
-                f'<td style="text-align:{"right" if c in numeric else "left"}">{_cell(v)}</td>'
+                f'<td style="text-align:{"right" if c in numeric else "left"}">{_cell(v, c in numeric)}</td>'
                 for c, v in zip(df.columns, row)
             )
             rows.append(f"<tr>{cells}</tr>")
