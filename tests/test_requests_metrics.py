@@ -227,13 +227,15 @@ def test_for_display_blanks_percentages_of_small_counts(tiny):
     classes_store(tiny).analyse(as_of=AS_OF)
     perf = rq.performance(tiny.con, by="jurisdiction")
     shown = {r["jurisdiction"]: r for r in rq.for_display(perf, k=5).iter_rows(named=True)}
-    # SG: 5 received, 1 in time: shown; "<5" for the small counts
-    assert shown["SG"]["received"] == "5" and shown["SG"]["performance_pct"] == pytest.approx(20.0)
-    assert shown["SG"]["responded_in_time"] == "<5"
-    # KR: nothing with a fixed deadline (0 < 5): no percentage to show
-    assert shown["KR"]["received"] == "<5" and shown["KR"]["performance_pct"] is None
+    # SG: 5 received, 1 in time: the base is shown, the small counts are hidden, and so is
+    # 20%, which would tell that 1 of 5 was in time
+    assert shown["SG"]["received"] == "5" and shown["SG"]["performance_pct"] is None
+    assert shown["SG"]["responded_in_time"] == "hidden"
+    # KR: nothing with a fixed deadline (0 is shown: it singles out nobody), no percentage
+    assert shown["KR"]["received"] == "0" and shown["KR"]["performance_pct"] is None
+    assert "received_all" not in shown["SG"]  # received + no_fixed_deadline: left out
     small = {r["jurisdiction"]: r for r in rq.for_display(perf, k=6).iter_rows(named=True)}
-    assert small["SG"]["performance_pct"] is None and small["SG"]["received"] == "<6"
+    assert small["SG"]["performance_pct"] is None and small["SG"]["received"] == "hidden"
 
 
 def test_region_groups_bloc_members(tiny):
@@ -254,4 +256,4 @@ def test_for_display_blanks_day_statistics_of_small_groups(tiny):
     assert rq.for_display(ttc, k=7).row(0, named=True)["km_median_days"] == 6
     hidden = rq.for_display(ttc, k=8).row(0, named=True)
     assert hidden["km_median_days"] is None and hidden["naive_median_days"] is None
-    assert hidden["completed"] == "<8"
+    assert hidden["completed"] == "hidden"

@@ -39,10 +39,17 @@ def test_chart_cells_are_ignored_by_nbval_and_figures_go_to_metrics():
     assert len(chart_cells) == 4
     assert all(s.startswith("# NBVAL_IGNORE_OUTPUT") for s in chart_cells)
     assert any('write_metrics(metrics_path, "requests", figures)' in s for s in code)
-    assert sum("pseudonymise(" in s for s in code) == 2  # upcoming deadlines, late notices
+    # case lists (open past due, due next, late notices) through the library's rule:
+    # pseudonyms, due dates and days only, from k cases on
+    assert any("rq.case_lists(" in s for s in code)
+    assert not any("pseudonymise(" in s or "request_id" in s for s in code)
     assert any("connect(resolve_db(db_path), read_only=True)" in s for s in code)
-    assert sum("rq.for_display(" in s for s in code) >= 8  # small counts suppressed
-    assert any("LOW CONFIDENCE" in s for s in code)
+    assert any("rq.check_jurisdictions(con, jurisdictions)" in s for s in code)
+    # every table: small counts suppressed (region, jurisdiction and queue protected together)
+    assert sum("for_display(" in s or "rq.timeliness_tables(" in s for s in code) >= 8
+    assert any('headline_frame("requests", figures, k)' in s for s in code)
+    assert not any("Markdown(" in s for s in code)  # Markdown from values: md() in the library
+    assert all("k=k" in s for s in chart_cells)  # every chart draws no group under k
 
 
 @pytest.mark.parametrize("parameters,message", [

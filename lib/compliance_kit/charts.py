@@ -60,3 +60,15 @@ def status_scale(statuses) -> alt.Scale:
     """A colour scale that gives each known status its fixed colour."""
     statuses = list(statuses)
     return alt.Scale(domain=statuses, range=[STATUS_COLOURS.get(s, "#607d8b") for s in statuses])
+
+
+def empty_chart(title, message: str) -> alt.Chart:
+    """What a chart builder returns when nothing may be drawn (an empty scope, or every
+    group under k on a shared page): the title and one line saying why, instead of
+    empty axes."""
+    return (
+        alt.Chart(alt.Data(values=[{"message": message}]))
+        .mark_text(size=13, color="#555555")
+        .encode(text="message:N")
+        .properties(title=title, width=480, height=40)
+    )

@@ -15,7 +15,10 @@ expressions (`scoped` -> `monthly` -> `transfer_keys` -> `classified_keys` ->
   aggregate and copies of the four policy tables they read.
 - `summary(con, ...)`: the classified monthly aggregate, for analysts.
 - `recipient_retention(con)`: declared recipients and their retention as written.
-- Charts: `heatmap_chart`, `recipient_volume_chart`, `classification_chart`.
+- Shared output: `headline_sentence`, `headline_table`, `breakdown_for_display`,
+  `findings_for_display`, `usage_for_display` (small counts hidden, with complements).
+- Charts: `heatmap_chart`, `recipient_volume_chart`, `classification_chart`; each takes
+  `k` and draws no group of fewer than k transfers.
 
 Filters (all optional): `window_start` / `window_end` (dates, both days included),
 `as_of` (nothing after that day), `source_jurisdictions` (codes; a bloc such as EEA,
@@ -30,9 +33,13 @@ import altair as alt
 import duckdb
 import polars as pl
 
-from ..charts import STATUS_COLOURS
+from ..charts import STATUS_COLOURS, empty_chart
 from ..errors import ParameterError
+from ..figures import figure, headline_frame, shown_section
 from ..paths import read_sql
+from ..privacy.escaping import md
+from ..privacy.linked import protect_linked
+from ..privacy.suppression import HIDDEN, check_k, is_small, rate_shown, small_label
 from ..reports.params import parse_optional_date as _date
 
 CLASSIFICATIONS = (
@@ -267,33 +274,253 @@ def recipient_monthly(flow_volumes: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def format_bytes(n) -> str:
-    """1536 -> '1.5 KB' (powers of 1024), for headlines."""
-    if n is None:
-        return "n/a"
-    value = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(value) < 1024 or unit == "TB":
-            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
-        value /= 1024
-    return f"{value:,.1f} TB"
+# --------------------------------------------------------------------------- shared output
+# What a shared page may show (docs/sharing.md). Transfers are the unit: a row of a flow
+# table (a route, a classification, a finding, a chart cell) with fewer than k transfers,
+# or fewer than k records, hides all its counts together. The breakdown, the findings and
+# the usage table add up to each other and to the headline: they are protected together
+# (privacy.linked), so that no hidden count can be worked out by subtraction.
+
+def _hidden_rows(transfers: list, records: list, k: int) -> list[bool]:
+    """Rows of a chart to leave out: those with 1..k-1 transfers or records, and, since
+    all rows add up to the headline, a complement (the smallest visible row) when exactly
+    one would be hidden."""
+    check_k(k)
+    t = [v or 0 for v in transfers]
+    hidden = [is_small(a, k) or is_small(b, k) for a, b in zip(t, records)]
+    if sum(hidden) == 1:
+        visible = [i for i in range(len(t)) if not hidden[i]]
+        nonzero = [i for i in visible if t[i] > 0] or visible
+        if nonzero:
+            hidden[min(nonzero, key=lambda i: (t[i], i))] = True
+    return hidden
 
 
-def format_share(x) -> str:
-    return "n/a" if x is None else f"{x:.1%}"
+def _with_hidden(df: pl.DataFrame, hidden: list[bool], counts, for_chart: bool) -> pl.DataFrame:
+    """`counts` of hidden rows as HIDDEN (text columns), or null (`for_chart`)."""
+    mask = pl.Series(hidden, dtype=pl.Boolean)
+    if for_chart:
+        return df.with_columns(pl.when(pl.lit(mask)).then(None).otherwise(pl.col(c)).alias(c)
+                               for c in counts)
+    return df.with_columns(
+        pl.Series(c, [None if v is None else (HIDDEN if h else str(int(v)))
+                      for v, h in zip(df[c].to_list(), hidden)], dtype=pl.String)
+        for c in counts)
+
+
+def shown_headline(h: dict, k: int) -> dict[str, str]:
+    """The headline figures as a shared page may write them ({key: text}). The count of
+    undeclared routes is a count of policy breaks, but each route holds at least one
+    undeclared transfer: it is hidden too when the undeclared transfers are (4 routes
+    under "<5" transfers would tell exactly 4)."""
+    figures = {key: value for key, value in h.items() if value is not None}
+    shown = {s.key.split(".", 1)[1]: s for s in shown_section("flows", figures, k)}
+    text = {key: s.text for key, s in shown.items()}
+    for key in h:
+        text.setdefault(key, "–")
+    if shown.get("undeclared_transfers") is not None and shown["undeclared_transfers"].hidden:
+        text["undeclared_flows"] = HIDDEN
+    return text
+
+
+def headline_table(h: dict, k: int) -> pl.DataFrame:
+    """compliance_kit.figures.headline_frame of the flows figures, with the route count
+    hidden as `shown_headline` says."""
+    figures = {key: value for key, value in h.items() if value is not None}
+    frame = headline_frame("flows", figures, k)
+    if shown_headline(h, k).get("undeclared_flows") == HIDDEN:
+        label = figure("flows", "undeclared_flows").label
+        frame = frame.with_columns(
+            pl.when(pl.col("figure") == label).then(pl.lit(HIDDEN)).otherwise(pl.col("value"))
+            .alias("value"),
+            pl.when(pl.col("figure") == label)
+            .then(pl.lit("hidden with the undeclared transfers it would bound"))
+            .otherwise(pl.col("note")).alias("note"))
+    return frame
+
+
+def headline_sentence(h: dict, k: int, *, window_start=None, window_end=None, as_of=None,
+                      source_jurisdictions=None):
+    """The notebook's headline sentence (Markdown, every value escaped and every figure
+    as `shown_headline` writes it)."""
+    t = shown_headline(h, k)
+    where = ", ".join(source_jurisdictions) if source_jurisdictions else "every source jurisdiction"
+    span = f"{window_start or 'the first transfer'} to {window_end or as_of}"
+    return md(
+        "**{transfers} transfers** ({records} records, {bytes}) from {where}, {span}. "
+        "Declared: **{share_records} of records**, {share_bytes} of bytes. "
+        "Undeclared transfers: **{undeclared}** over {routes} source > recipient > destination "
+        "flows; declared flows used without their mechanism or encryption: **{nonconforming}**.",
+        transfers=t["transfers"], records=t["records"], bytes=t["bytes"], where=where, span=span,
+        share_records=t["share_declared_records"], share_bytes=t["share_declared_bytes"],
+        undeclared=t["undeclared_transfers"], routes=t["undeclared_flows"],
+        nonconforming=t["nonconforming_transfers"])
+
+
+def _joint_hidden(metrics: FlowMetrics, k: int) -> tuple[list[bool], list[bool], dict]:
+    """Hidden rows of the breakdown and the findings and hidden cells of the usage table,
+    protected together (privacy.linked): the sums a reader has are the headline's
+    transfers (all six classifications), undeclared and non-conforming transfers (where
+    the headline shows them); each
+    classification = the sum of its findings; each declared flow's transfers = conforming
+    + non-conforming; the conforming column = the declared classification; the
+    non-conforming column = the two non-conforming classifications, and each flow's
+    non-conforming transfers = the sum of its findings. A breakdown or finding row hides
+    its transfers, records and bytes together; it is small when either count is."""
+    breakdown, findings, usage = metrics.breakdown, metrics.findings, metrics.usage
+    values, equations, hidden = {}, [], set()
+    classes = breakdown["classification"].to_list()
+    for c, t, r in zip(classes, breakdown["transfers"].to_list(), breakdown["records"].to_list()):
+        values[("b", c)] = int(t or 0)
+        if is_small(r, k):
+            hidden.add(("b", c))
+    # the headline's sums, where the headline shows them
+    known = {key: text not in (HIDDEN, small_label(k), "–")
+             for key, text in shown_headline(metrics.headline, k).items()}
+    if known.get("transfers"):
+        equations.append({("b", c): 1.0 for c in classes})
+    if known.get("undeclared_transfers"):
+        equations.append({("b", c): 1.0 for c in classes if c in UNDECLARED})
+    if known.get("nonconforming_transfers"):
+        equations.append({("b", c): 1.0 for c in classes if c in NONCONFORMING})
+    f_classes = findings["classification"].to_list()
+    for j, (t, r) in enumerate(zip(findings["transfers"].to_list(), findings["records"].to_list())):
+        values[("f", j)] = int(t or 0)
+        if is_small(r, k):
+            hidden.add(("f", j))
+    for c in classes:
+        if c == "declared":
+            continue
+        eq = {("f", j): 1.0 for j, x in enumerate(f_classes) if x == c}
+        eq[("b", c)] = -1.0
+        equations.append(eq)
+    flow_ids = usage["flow_id"].to_list()
+    cols = ("transfers", "conforming_transfers", "nonconforming_transfers")
+    for i, f in enumerate(flow_ids):
+        for col in cols:
+            values[("u", f, col)] = int(usage[col][i] or 0)
+        equations.append({("u", f, "transfers"): 1.0, ("u", f, "conforming_transfers"): -1.0,
+                          ("u", f, "nonconforming_transfers"): -1.0})
+    conforming = {("u", f, "conforming_transfers"): 1.0 for f in flow_ids}
+    conforming[("b", "declared")] = -1.0
+    nonconforming = {("u", f, "nonconforming_transfers"): 1.0 for f in flow_ids}
+    nonconforming.update({("b", c): -1.0 for c in NONCONFORMING})
+    equations += [conforming, nonconforming]
+    if known.get("transfers") and known.get("undeclared_transfers"):
+        # the flows' transfers add up to transfers - undeclared transfers
+        equations.append({("u", f, "transfers"): 1.0 for f in flow_ids})
+    # the declared flow of each non-conforming finding (one per finding: its key's flow)
+    route = ["classification", "source_jurisdiction", "recipient", "destination_country",
+             "category"]
+    flow_of = (findings.with_row_index("row")
+               .join(metrics.keys.select(*route, "flow_id").unique(), on=route, how="left",
+                     nulls_equal=True)
+               .group_by("row").agg(pl.col("flow_id").drop_nulls().first()).sort("row")
+               ["flow_id"].to_list())
+    for f in flow_ids:
+        rows = [j for j, x in enumerate(flow_of) if x == f and f_classes[j] in NONCONFORMING]
+        if rows:
+            eq = {("f", j): 1.0 for j in rows}
+            eq[("u", f, "nonconforming_transfers")] = -1.0
+            equations.append(eq)
+    final = protect_linked(values, equations, k, sensitive=hidden)
+    return ([("b", c) in final for c in classes],
+            [("f", j) in final for j in range(findings.height)],
+            {col: [("u", f, col) in final for f in flow_ids] for col in cols})
+
+
+def _breakdown_only_hidden(flow_breakdown: pl.DataFrame, k: int) -> list[bool]:
+    classes = flow_breakdown["classification"].to_list()
+    values = {c: int(t or 0) for c, t in zip(classes, flow_breakdown["transfers"].to_list())}
+    small = {c for c, r in zip(classes, flow_breakdown["records"].to_list()) if is_small(r, k)}
+    equations = [{c: 1.0 for c in classes}, {c: 1.0 for c in classes if c in UNDECLARED},
+                 {c: 1.0 for c in classes if c in NONCONFORMING}]
+    final = protect_linked(values, equations, k, sensitive=small)
+    return [c in final for c in classes]
+
+
+def breakdown_for_display(metrics, k: int, for_chart: bool = False) -> pl.DataFrame:
+    """The breakdown per classification with the transfers, records and bytes of hidden
+    classifications hidden (`for_chart`: null, else HIDDEN). `metrics` is the
+    FlowMetrics (protected with the findings and the usage table, as the notebook shows
+    them) or, alone, a breakdown frame (protected against the headline only)."""
+    if isinstance(metrics, FlowMetrics):
+        breakdown, hidden = metrics.breakdown, _joint_hidden(metrics, k)[0]
+    else:
+        breakdown, hidden = metrics, _breakdown_only_hidden(metrics, k)
+    counts = [c for c in ("transfers", "records", "bytes") if c in breakdown.columns]
+    return _with_hidden(breakdown, hidden, counts, for_chart)
+
+
+def findings_for_display(metrics: FlowMetrics, k: int) -> pl.DataFrame:
+    """metrics.findings with the counts of a group of fewer than k transfers (or records)
+    hidden, and of the groups that would give one away by subtraction from a total shown
+    on the page (`_joint_hidden`); every group keeps its classification, route, rule and
+    quote."""
+    hidden = _joint_hidden(metrics, k)[1]
+    counts = [c for c in ("transfers", "records", "bytes") if c in metrics.findings.columns]
+    return _with_hidden(metrics.findings, hidden, counts, for_chart=False)
+
+
+def usage_for_display(metrics: FlowMetrics, k: int) -> pl.DataFrame:
+    """Declared flows in use: transfers = conforming + non-conforming, protected with the
+    breakdown and the findings (`_joint_hidden`). The records column is left out."""
+    mask = _joint_hidden(metrics, k)[2]
+    usage = metrics.usage.drop("records", strict=False)
+    return usage.with_columns(
+        pl.Series(col, [None if v is None else (HIDDEN if h else str(int(v)))
+                        for v, h in zip(usage[col].to_list(), mask[col])], dtype=pl.String)
+        for col in mask)
+
+
+def matrix_for_chart(flow_matrix: pl.DataFrame, k: int) -> pl.DataFrame:
+    """Source x destination cells a shared heatmap may draw: a cell with fewer than k
+    transfers (or records) is dropped, and a complement with it when it would be the only
+    one (the cells add up to the headline); the declared share is shown only where it
+    reveals no small count of records."""
+    hidden = _hidden_rows(flow_matrix["transfers"].to_list(), flow_matrix["records"].to_list(), k)
+    share_ok = [rate_shown(d, r, k)[0] for d, r in
+                zip(flow_matrix["declared_records"].to_list(), flow_matrix["records"].to_list())]
+    return (flow_matrix.with_columns(
+                shown=pl.Series([not h for h in hidden], dtype=pl.Boolean),
+                share_declared_records=pl.when(pl.Series(share_ok, dtype=pl.Boolean))
+                .then(pl.col("share_declared_records").round(3)).otherwise(None))
+            .filter(pl.col("shown"))
+            .select("source_jurisdiction", "destination_country", "transfers", "records",
+                    "bytes", "share_declared_records")
+            .sort("source_jurisdiction", "destination_country"))
+
+
+def recipient_monthly_for_chart(flow_volumes: pl.DataFrame, k: int) -> pl.DataFrame:
+    """recipient_monthly() cells (month x recipient) a shared chart may draw: fewer than
+    k transfers or records dropped, with a complement when one would be the only one
+    (the cells add up to the headline)."""
+    monthly = recipient_monthly(flow_volumes)
+    hidden = _hidden_rows(monthly["transfers"].to_list(), monthly["records"].to_list(), k)
+    return (monthly.with_columns(shown=pl.Series([not h for h in hidden], dtype=pl.Boolean))
+            .filter(pl.col("shown")).drop("shown").sort("month", "recipient"))
+
+
+def _not_drawn(k: int) -> str:
+    return f"Groups of fewer than {k} transfers are not drawn."
+
+
+def _nothing_drawn(title: str, k: int) -> alt.Chart:
+    return empty_chart(alt.Title(title, subtitle=_not_drawn(k)),
+                       f"Nothing to draw: no transfers in this scope, or every group has fewer than {k}.")
 
 
 # --------------------------------------------------------------------------- charts
 
-def heatmap_chart(flow_matrix: pl.DataFrame, value: str = "records") -> alt.Chart:
+def heatmap_chart(flow_matrix: pl.DataFrame, value: str = "records", *, k: int) -> alt.Chart:
     """Source jurisdiction x destination country, coloured by volume (`records`,
-    `bytes` or `transfers`); the tooltip gives the declared share."""
+    `bytes` or `transfers`); the tooltip gives the declared share. Cells under k are not
+    drawn (matrix_for_chart)."""
     if value not in ("records", "bytes", "transfers"):
         raise ValueError(f"value must be records, bytes or transfers, not {value!r}")
-    data = flow_matrix.select(
-        "source_jurisdiction", "destination_country", "transfers", "records", "bytes",
-        pl.col("share_declared_records").round(3),
-    )
+    data = matrix_for_chart(flow_matrix, k)
+    if data.height == 0:
+        return _nothing_drawn(f"Cross-border {value} by source and destination", k)
     base = alt.Chart(data).encode(
         x=alt.X("destination_country:N", title="destination country", sort="ascending"),
         y=alt.Y("source_jurisdiction:N", title="source jurisdiction", sort="ascending"),
@@ -305,16 +532,19 @@ def heatmap_chart(flow_matrix: pl.DataFrame, value: str = "records") -> alt.Char
                  alt.Tooltip("share_declared_records:Q", format=".1%", title="declared share")],
     )
     return cells.properties(
-        title=f"Cross-border {value} by source and destination",
+        title=alt.Title(f"Cross-border {value} by source and destination", subtitle=_not_drawn(k)),
         width=alt.Step(28), height=alt.Step(18),
     )
 
 
-def recipient_volume_chart(flow_volumes: pl.DataFrame, value: str = "records") -> alt.Chart:
-    """Stacked monthly volume per recipient."""
+def recipient_volume_chart(flow_volumes: pl.DataFrame, value: str = "records", *,
+                           k: int) -> alt.Chart:
+    """Stacked monthly volume per recipient (cells under k not drawn)."""
     if value not in ("records", "bytes", "transfers"):
         raise ValueError(f"value must be records, bytes or transfers, not {value!r}")
-    data = recipient_monthly(flow_volumes).select("month", "recipient", value)
+    data = recipient_monthly_for_chart(flow_volumes, k).select("month", "recipient", value)
+    if data.height == 0:
+        return _nothing_drawn(f"Transferred {value} per month, by recipient", k)
     return (
         alt.Chart(data)
         .mark_bar()
@@ -325,26 +555,35 @@ def recipient_volume_chart(flow_volumes: pl.DataFrame, value: str = "records") -
             tooltip=[alt.Tooltip("yearmonth(month):T", title="month"), "recipient",
                      alt.Tooltip(f"sum({value}):Q", title=value)],
         )
-        .properties(title=f"Transferred {value} per month, by recipient")
+        .properties(title=alt.Title(f"Transferred {value} per month, by recipient",
+                                    subtitle=_not_drawn(k)))
     )
 
 
-def classification_chart(flow_breakdown: pl.DataFrame, value: str = "records") -> alt.Chart:
-    """One bar per classification, in the classification order, with fixed colours."""
+def classification_chart(flow_breakdown, value: str = "records", *, k: int) -> alt.Chart:
+    """One bar per classification, in the classification order, with fixed colours
+    (a hidden classification has no bar: breakdown_for_display). Pass the FlowMetrics
+    to hide what the breakdown table beside it hides."""
     if value not in ("records", "bytes", "transfers"):
         raise ValueError(f"value must be records, bytes or transfers, not {value!r}")
-    data = flow_breakdown.select("classification", "transfers", "records", "bytes")
+    data = (breakdown_for_display(flow_breakdown, k, for_chart=True)
+            .filter(pl.col("transfers").is_not_null())
+            .select("classification", "transfers", "records", "bytes"))
+    if data.height == 0:
+        return _nothing_drawn(f"Transferred {value} by classification", k)
     order = list(CLASSIFICATIONS)
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("classification:N", sort=order, title=None),
+            y=alt.Y("classification:N", sort=order, title=None,
+                    scale=alt.Scale(domain=order)),
             x=alt.X(f"{value}:Q", title=value),
             color=alt.Color("classification:N", legend=None,
                             scale=alt.Scale(domain=order,
                                             range=[CLASSIFICATION_COLOURS[c] for c in order])),
             tooltip=["classification", "transfers", "records", "bytes"],
         )
-        .properties(title=f"Transferred {value} by classification", height=alt.Step(22))
+        .properties(title=alt.Title(f"Transferred {value} by classification",
+                                    subtitle=_not_drawn(k)), height=alt.Step(22))
     )

@@ -23,9 +23,15 @@ import duckdb
 import polars as pl
 
 from .. import calendars
-from ..charts import STATUS_COLOURS, status_scale
+from ..cases import CaseList, case_list
+from ..charts import STATUS_COLOURS, empty_chart, status_scale
 from ..errors import ParameterError, PolicySpecError
+from ..figures import format_count, shown_section, shown_text
 from ..paths import read_sql
+from ..privacy.escaping import md
+from ..privacy.linked import protect_linked
+from ..privacy.suppression import (HIDDEN, blank_small_rates, check_k, is_small, protect_table,
+                                   rate_shown, small_label, suppression_mask)
 from ..reports.params import parse_optional_date as _date
 
 STATUS_TABLE = "request_status"
@@ -39,7 +45,7 @@ COUNT_COLUMNS = ("received", "responded_in_time", "responded_late", "open_in_tim
                  "received_all", "more_than_5_days", "due_within_5_days", "past_due", "open",
                  "completed", "censored", "requests", "acknowledged_in_time",
                  "acknowledged_late", "awaiting_in_time", "awaiting_late",
-                 "complied_in_whole_or_part", "denied")
+                 "complied_in_whole_or_part", "denied", "clock_not_started")
 PERCENT_COLUMNS = ("performance_pct", "max_achievable_pct")
 HEADLINE_KEYS = ("received", "responded_in_time", "responded_late", "open_in_time", "open_late",
                  "performance_pct", "max_achievable_pct", "km_median_days")
@@ -143,6 +149,24 @@ def scope_params(as_of, window_start=None, window_end=None, jurisdictions=None,
     return {"as_of": as_of, "window_start": window_start, "window_end": window_end,
             "jurisdictions": _str_list("jurisdictions", jurisdictions),
             "types": _str_list("types", types)}
+
+
+def check_jurisdictions(con: duckdb.DuckDBPyConnection, jurisdictions) -> list[str] | None:
+    """ParameterError for a jurisdiction code the store does not know (neither a
+    jurisdiction of the policy nor one the requests name): a typo would otherwise give an
+    empty report, and the value is echoed on the page. Returns the codes (None: all)."""
+    codes = _str_list("jurisdictions", jurisdictions)
+    if codes is None:
+        return None
+    known = {r[0] for r in con.sql(
+        "SELECT code FROM jurisdictions UNION SELECT DISTINCT jurisdiction FROM requests"
+    ).fetchall()}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ParameterError(
+            f"parameter jurisdictions: unknown code(s) {unknown}; use the store's codes: ISO 3166 "
+            "(FR, US-CA), a bloc (EEA) or GLOBAL")
+    return codes
 
 
 def build_lookups(con: duckdb.DuckDBPyConnection, years: tuple[int, int]) -> None:
@@ -254,30 +278,6 @@ def statuses(src) -> pl.DataFrame:
     return _query(src, "requests_statuses.sql")
 
 
-def for_display(df: pl.DataFrame, k: int) -> pl.DataFrame:
-    """A metric table made safe to share: statistics computed over fewer than `k` requests
-    (percentages, median / mean / p90 days) are blanked, since they would reveal the
-    suppressed count or describe a handful of people; then every count below `k` becomes
-    "<k" (compliance_kit.privacy.suppress_small_counts)."""
-    from ..privacy import suppress_small_counts
-
-    if "received" in df.columns:
-        base = pl.col("received")
-    elif "requests" in df.columns:
-        base = pl.col("requests")
-    elif {"completed", "censored"} <= set(df.columns):
-        base = pl.col("completed") + pl.col("censored")
-    else:
-        base = None
-    if base is not None:
-        stats = [c for c in df.columns if c in PERCENT_COLUMNS or c.endswith("_days")
-                 and c not in ("days_to_deadline", "days_after_deadline")]
-        df = df.with_columns(pl.when(base < k).then(None).otherwise(pl.col(c)).alias(c)
-                             for c in stats)
-    counts = [c for c in COUNT_COLUMNS if c in df.columns and df.schema[c].is_numeric()]
-    return suppress_small_counts(df, counts, k)
-
-
 def upcoming(src, limit: int = 25) -> pl.DataFrame:
     """Open requests with a fixed deadline, the soonest (and the overdue) first."""
     return _query(src, "requests_upcoming.sql", {"limit": int(limit)})
@@ -311,6 +311,29 @@ def performance_by_rule(src) -> pl.DataFrame:
 def queue(src, by=None) -> pl.DataFrame:
     """Open requests by queue bucket: more than 5 days to go, due within 5 days, past due."""
     return _grouped(src, "requests_queue.sql", by)
+
+
+def open_queue(src, by=None) -> pl.DataFrame:
+    """queue() with the open requests whose clock has not started yet (awaiting identity:
+    open in time, no due date, no bucket) as `clock_not_started`, so that the buckets
+    partition `open` = open in time + open late, the headline's open requests. Every
+    group of performance() has a row, zeros included (a missing row would say "0 open"
+    beside a table that may hide it)."""
+    dims = _dims(by)
+    buckets = queue(src, by=dims)
+    perf = performance(src, by=dims).select(*dims, "open_in_time", "open_late")
+    counts = (*QUEUE_BUCKETS, "open_in_time", "open_late")
+    if dims:
+        joined = perf.join(buckets.drop("open"), on=dims, how="full", coalesce=True, nulls_equal=True)
+    else:
+        joined = pl.concat([perf, buckets.drop("open")], how="horizontal")
+    joined = joined.with_columns(pl.col(c).fill_null(0) for c in counts)
+    return (joined
+            .with_columns(clock_not_started=pl.col("open_in_time") - pl.col("more_than_5_days")
+                          - pl.col("due_within_5_days"),
+                          open=pl.col("open_in_time") + pl.col("open_late"))
+            .select(*dims, *QUEUE_BUCKETS, "clock_not_started", "open")
+            .sort(dims or "open", nulls_last=True))
 
 
 def _km_sql(dims: list[str]) -> str:
@@ -401,12 +424,425 @@ def headline(src) -> dict:
     return figures
 
 
+# ----------------------------------------------------------------------------- shared output
+# What a shared page may show of the tables above (docs/sharing.md): every table goes
+# through `for_display`, every chart builder protects its own data, case lists follow
+# compliance_kit.cases.
+
+ACK_CLASSES = ("acknowledged_in_time", "acknowledged_late", "awaiting_in_time", "awaiting_late")
+# Counts of a row that add up to another count of the row (the first that fits a table).
+ROW_PARTITIONS = (
+    ("received", CLASSES),                                           # performance
+    ("open", (*QUEUE_BUCKETS, "clock_not_started")),                 # open_queue
+    ("open", QUEUE_BUCKETS),                                         # queue
+    ("requests", ACK_CLASSES),                                       # acknowledgements
+    ("received", ("complied_in_whole_or_part", "denied", "open")),   # ccpa_7102
+    ("requests", ("completed", "open")),                             # no_fixed_deadline
+)
+# Percentages: (base, counts whose sum is the numerator).
+RATES = {"performance_pct": ("received", ("responded_in_time",)),
+         "max_achievable_pct": ("received", ("responded_in_time", "open_in_time"))}
+# Day statistics: the counts whose sum is the number of requests they describe.
+STATISTIC_BASES = {
+    "km_median_days": ("completed", "censored"), "km_p90_days": ("completed", "censored"),
+    "naive_median_days": ("completed",), "naive_p90_days": ("completed",),
+    "median_days": ("complied_in_whole_or_part", "denied"),
+    "mean_days": ("complied_in_whole_or_part", "denied"),
+    "oldest_open_days": ("open",),
+}
+# Internal columns a shared table leaves out: received_all = received + no_fixed_deadline
+# would give a hidden no_fixed_deadline away by subtraction.
+INTERNAL_COLUMNS = ("received_all",)
+
+
+def _count_columns(df: pl.DataFrame) -> list[str]:
+    return [c for c in df.columns if c in COUNT_COLUMNS and df.schema[c].is_numeric()]
+
+
+def hidden_cells(df: pl.DataFrame, k: int, column_totals_known: bool = True,
+                 hide: dict[str, list[bool]] | None = None) -> dict[str, list[bool]]:
+    """Which count cells of a request table a shared page hides: {column: [hidden per row]}.
+
+    Primary (1..k-1) and secondary suppression (compliance_kit.privacy.suppression):
+    the counts of a row partition (ROW_PARTITIONS: the classes add up to `received`, the
+    queue buckets to `open`, ...) are protected together with their row total; every
+    other count column on its own. With `column_totals_known` (the default: the table
+    covers the whole scope, so its column sums are the headline) columns are protected
+    too. `hide` marks cells that must be hidden whatever their value (the smallest member
+    of a group whose total another table hides: see `nested_for_display`).
+    """
+    check_k(k)
+    n = df.height
+    counts = _count_columns(df)
+    hide = hide or {}
+
+    def cells(c):
+        forced = hide.get(c) or [False] * n
+        # A forced cell enters the mask as a small count: hidden, and protected like one.
+        return [1 if f else (v or 0) for v, f in zip(df[c].to_list(), forced)]
+
+    mask: dict[str, list[bool]] = {}
+    partition = next(((t, parts) for t, parts in ROW_PARTITIONS
+                      if t in counts and all(p in counts for p in parts)), None)
+    if partition:
+        total, parts = partition
+        columns = [cells(p) for p in parts]
+        values = [list(row) for row in zip(*columns)] if n else []
+        hide_cells, hide_total = suppression_mask(values, k, cells(total), column_totals_known)
+        for j, p in enumerate(parts):
+            mask[p] = [row[j] for row in hide_cells]
+        mask[total] = list(hide_total)
+    for c in counts:
+        if c in mask:
+            continue
+        hide_cells, _ = suppression_mask([[v] for v in cells(c)], k, None, column_totals_known)
+        mask[c] = [row[0] for row in hide_cells]
+    return mask
+
+
+def for_display(df: pl.DataFrame, k: int, *, column_totals_known: bool = True,
+                hide: dict[str, list[bool]] | None = None) -> pl.DataFrame:
+    """A request table made safe to share; every request table of a shared page goes
+    through here.
+
+    - Counts: primary and secondary suppression (`hidden_cells`); every hidden count
+      reads `HIDDEN`, the others become text. `column_totals_known=False` only for a
+      table whose column sums are shown nowhere (not the whole scope).
+    - Percentages (RATES) are blanked over a base below k, when they would reveal a small
+      count (83.3% of 6), and when their base or numerator is a hidden cell.
+    - Day statistics (STATISTIC_BASES) over fewer than k requests are blanked; a day
+      column with no known base raises (register it).
+    - received_all is left out (INTERNAL_COLUMNS).
+    """
+    check_k(k)
+    if isinstance(df, pl.LazyFrame):
+        df = df.collect()
+    if "received" in df.columns:
+        df = df.drop([c for c in INTERNAL_COLUMNS if c in df.columns])
+    mask = hidden_cells(df, k, column_totals_known, hide)
+    hidden = {c: pl.Series(m, dtype=pl.Boolean) for c, m in mask.items()}
+    blank = {}
+    for rate in [c for c in df.columns if c in PERCENT_COLUMNS]:
+        base, parts = RATES[rate]
+        if base not in df.columns or not all(p in df.columns for p in parts):
+            blank[rate] = pl.Series([True] * df.height)  # no base to check: never shown
+            continue
+        numerator = df.select(pl.sum_horizontal(parts).alias("n"))["n"]
+        probe = blank_small_rates(df.select(pl.col(base), pl.col(rate)).with_columns(n=numerator),
+                                  {rate: (base, "n")}, k)
+        out = probe[rate].is_null() | hidden[base]
+        for p in parts:
+            out = out | hidden[p]
+        blank[rate] = out
+    for stat in [c for c in df.columns if c.endswith("_days") and c not in COUNT_COLUMNS]:
+        if stat not in STATISTIC_BASES:
+            raise ValueError(f"for_display: no base known for the statistic {stat!r}; "
+                             "add it to STATISTIC_BASES")
+        parts = STATISTIC_BASES[stat]
+        if not all(p in df.columns for p in parts):
+            blank[stat] = pl.Series([True] * df.height)
+            continue
+        base = df.select(pl.sum_horizontal(parts).alias("b"))["b"]
+        blank[stat] = base.fill_null(0) < k
+    out = df.with_columns(
+        pl.when(pl.lit(blank[c])).then(None).otherwise(pl.col(c)).alias(c) for c in blank)
+    return out.with_columns(
+        pl.Series(c, [None if v is None else (HIDDEN if h else str(int(v)))
+                      for v, h in zip(df[c].to_list(), mask[c])], dtype=pl.String)
+        for c in mask)
+
+
+def _protect_linked_tables(tables: list[tuple], links: list[dict], k: int) -> list[pl.DataFrame]:
+    """Request tables shown on one page whose counts are tied to each other, protected
+    together. `tables` are (frame, columns_known_first, column_sums_known): each is first
+    shown by `for_display` on its own (with column totals known as `columns_known_first`
+    says); then an audit over all of them (privacy.linked) adds complements until no
+    hidden cell can be worked out from the equations a reader has: each table's row
+    partition, its column sums where the headline shows them (`column_sums_known`), and
+    `links` ({(table index, row, column): coefficient} equations tying cells of different
+    tables). Every table is then shown again with those cells hidden too (hiding more
+    never exposes another cell)."""
+    shown = [for_display(df, k, column_totals_known=first) for df, first, _ in tables]
+    values, equations, hidden = {}, list(links), set()
+    for t, ((df, _, sums), view) in enumerate(zip(tables, shown)):
+        counts = [c for c in _count_columns(df) if c not in INTERNAL_COLUMNS]
+        partition = next(((tot, parts) for tot, parts in ROW_PARTITIONS
+                          if tot in counts and all(p in counts for p in parts)), None)
+        for i in range(df.height):
+            for c in counts:
+                values[(t, i, c)] = int(df[c][i] or 0)
+                if view[c][i] == HIDDEN:
+                    hidden.add((t, i, c))
+            if partition:
+                eq = {(t, i, p): 1.0 for p in partition[1]}
+                eq[(t, i, partition[0])] = -1.0
+                equations.append(eq)
+        if sums:
+            equations += [{(t, i, c): 1.0 for i in range(df.height)} for c in counts]
+    final = protect_linked(values, equations, k, hidden)
+    if final == hidden:
+        return shown
+    out = []
+    for t, (df, first, _) in enumerate(tables):
+        counts = [c for c in _count_columns(df) if c not in INTERNAL_COLUMNS]
+        mask = {c: [(t, i, c) in final for i in range(df.height)] for c in counts}
+        out.append(for_display(df, k, column_totals_known=first, hide=mask))
+    return out
+
+
+def nested_for_display(parent: pl.DataFrame, child: pl.DataFrame, key: str, k: int,
+                       queue: pl.DataFrame | None = None):
+    """Request tables where each `key` group of `child` adds up to a `parent` row
+    (performance by region, and by region and jurisdiction), protected together; with
+    `queue` (open_queue by the same key) the queue too: its past_due is the parent's
+    open_late, its other buckets add up to open_in_time.
+
+    Each child group is first protected as a table whose column sums are its parent row;
+    then the audit of `_protect_linked_tables` ties every parent cell to the sum of its
+    members (a hidden region cell must not be the sum of shown jurisdictions, nor a
+    jurisdiction worked out from a shown region) and the queue to the parent.
+    Returns (parent, child), the child in parent order, or (parent, child, queue).
+    """
+    missing = child.join(parent.select(key), on=key, how="anti", nulls_equal=True)
+    if missing.height:
+        raise ValueError(f"nested_for_display: {missing.height} child rows have no parent row")
+    keys = parent[key].to_list()
+    groups = [child.filter(pl.col(key).eq_missing(value)) for value in keys]
+    counts = [c for c in _count_columns(parent) if c in child.columns
+              and c not in INTERNAL_COLUMNS]
+    tables = [(parent, True, True)] + [(g, True, False) for g in groups]
+    links = []
+    for g, group in enumerate(groups, start=1):
+        for c in counts:  # a parent cell is the sum of its members
+            eq = {(g, i, c): 1.0 for i in range(group.height)}
+            eq[(0, g - 1, c)] = -1.0
+            links.append(eq)
+    if queue is not None:
+        q = len(tables)
+        tables.append((queue, True, False))
+        row_of = {v: i for i, v in enumerate(keys)}
+        for i, value in enumerate(queue[key].to_list()):
+            if value not in row_of:
+                raise ValueError(f"nested_for_display: queue row {value!r} has no parent row")
+            p = row_of[value]
+            links += [
+                {(q, i, "past_due"): 1.0, (0, p, "open_late"): -1.0},
+                {(q, i, "more_than_5_days"): 1.0, (q, i, "due_within_5_days"): 1.0,
+                 (q, i, "clock_not_started"): 1.0, (0, p, "open_in_time"): -1.0},
+                {(q, i, "open"): 1.0, (0, p, "open_in_time"): -1.0, (0, p, "open_late"): -1.0},
+            ]
+        # a parent row with no queue row has nothing open: its open cells are known zeros
+        for value in set(keys) - set(queue[key].to_list()):
+            p = row_of[value]
+            links += [{(0, p, "open_in_time"): 1.0}, {(0, p, "open_late"): 1.0}]
+    shown = _protect_linked_tables(tables, links, k)
+    parts = [s for s in shown[1:1 + len(groups)] if s.height]
+    child_shown = pl.concat(parts, how="vertical") if parts else for_display(child, k)
+    if queue is not None:
+        return shown[0], child_shown, shown[-1]
+    return shown[0], child_shown
+
+
+def timeliness_tables(src, k: int) -> dict[str, pl.DataFrame]:
+    """The page's tables by region, by jurisdiction (with its region) and the open queue
+    by region, as a shared page shows them: protected together (`nested_for_display`)."""
+    region, jurisdiction, queue_ = nested_for_display(
+        performance(src, by=["region"]), performance(src, by=["region", "jurisdiction"]),
+        "region", k, queue=open_queue(src, by=["region"]))
+    return {"region": region, "jurisdiction": jurisdiction, "queue": queue_}
+
+
+def _figure_shown(figures: dict, k: int) -> dict:
+    return {s.key.split(".", 1)[1]: s for s in shown_section("requests", figures, k)}
+
+
+def in_scope_text(in_scope: int, figures: dict, k: int) -> str:
+    """The number of requests in scope as a shared page may say it. It is received +
+    no_fixed_deadline, so it is hidden whenever the headline hides either of them (it
+    would give the hidden one away by subtraction), and "<k" when small."""
+    if is_small(in_scope, k):
+        return small_label(k)
+    shown = _figure_shown(figures, k)
+    if any(shown[key].hidden for key in ("received", "no_fixed_deadline") if key in shown):
+        return HIDDEN
+    return format_count(in_scope)
+
+
+def scope_sentence(in_scope: int, figures: dict, k: int, as_of, window_start=None,
+                   window_end=None, jurisdictions=None, types=None):
+    """The notebook's first sentence (Markdown, every value escaped)."""
+    return md("{n} requests in scope as of **{as_of}** (received {start} to {end}; "
+              "jurisdictions: {jur}; types: {types}).",
+              n=in_scope_text(in_scope, figures, k), as_of=as_of,
+              start=window_start or "from the start", end=window_end or as_of,
+              jur=", ".join(jurisdictions) if jurisdictions else "all",
+              types=", ".join(types) if types else "all")
+
+
+def rules_for_display(rules: pl.DataFrame, k: int) -> pl.DataFrame:
+    """rules_used() for a shared page: a review column, the request counts protected."""
+    table = rules.with_columns(
+        review=pl.when(pl.col("low_confidence")).then(pl.lit("LOW CONFIDENCE: legal review"))
+        .otherwise(pl.lit("")))
+    return for_display(table.select("review", "rule_id", "jurisdiction", "request_type", "unit",
+                                    "amount", "extension_amount", "basis", "confidence",
+                                    "requests", "citation"), k)
+
+
+def low_confidence_note(rules: pl.DataFrame, k: int):
+    """The sentence over the rules table when low-confidence rules decided deadlines
+    (None when none did): the rule ids (policy, shown) and the number of requests they
+    decided, hidden when the rules table hides any of their counts (their sum would give
+    a hidden count away) or when it is small."""
+    low = rules.filter(pl.col("low_confidence"))
+    if low.height == 0:
+        return None
+    shown = for_display(rules.select("rule_id", "low_confidence", "requests"), k)
+    low_shown = shown.filter(pl.col("low_confidence"))["requests"].to_list()
+    total = int(low["requests"].sum())
+    if is_small(total, k):
+        text = small_label(k)
+    elif HIDDEN in low_shown:
+        text = HIDDEN
+    else:
+        text = format_count(total)
+    return md("**Low-confidence rules decide the deadline of {n} requests:** {rules}",
+              n=text, rules=", ".join(low["rule_id"].to_list()))
+
+
+def case_lists(src, figures: dict, k: int, limit: int = 25,
+               salt: str | None = None) -> dict[str, CaseList]:
+    """The case lists of a shared page (compliance_kit.cases): pseudonym, due date and
+    days only, each shown when its number is shown and at least k:
+
+    - "past_due": open requests past their deadline (headline open_late), most overdue first;
+    - "due_next": open requests still in time with a due date, soonest first; counted
+      from the queue, and not listed when the headline hides open_in_time or when the
+      requests in time without a due date yet (clock not started) are a small count,
+      which the list's length would give away;
+    - "late_notices": extensions notified after the original deadline (headline
+      extension_notice_late), with the original due date and the days it was late.
+    """
+    check_k(k)
+    shown = _figure_shown(figures, k)
+    open_n = int(figures["open_in_time"]) + int(figures["open_late"])
+    rows = upcoming(src, limit=max(open_n, 1))
+    past = (rows.filter(pl.col("class") == "open_late")
+            .with_columns(days_overdue=-pl.col("days_to_deadline"))
+            .sort("due_date", "request_id"))
+    upcoming_rows = (rows.filter(pl.col("class") == "open_in_time")
+                     .rename({"days_to_deadline": "days_remaining"})
+                     .sort("due_date", "request_id"))
+    with_due_date = upcoming_rows.height
+    waiting = int(figures["open_in_time"]) - with_due_date
+    late = (late_extension_notices(src)
+            .rename({"original_due_date": "due_date", "days_after_deadline": "days_late"})
+            .sort("due_date", "request_id"))
+    return {
+        "past_due": case_list(
+            past, k, in_scope=int(figures["open_late"]), what="open requests past their deadline",
+            id_column="request_id", keep=["due_date", "days_overdue"],
+            count_hidden=shown["open_late"].text == HIDDEN, limit=limit, salt=salt),
+        "due_next": case_list(
+            upcoming_rows, k, in_scope=with_due_date,
+            what="open requests still in time with a due date", id_column="request_id",
+            keep=["due_date", "days_remaining"],
+            count_hidden=shown["open_in_time"].text == HIDDEN or is_small(waiting, k),
+            limit=limit, salt=salt),
+        "late_notices": case_list(
+            late, k, in_scope=int(figures["extension_notice_late"]),
+            what="late notices of extension", id_column="request_id",
+            keep=["due_date", "days_late"],
+            count_hidden=shown["extension_notice_late"].text == HIDDEN, limit=limit, salt=salt),
+    }
+
+
+def late_notices_sentence(figures: dict, k: int):
+    """How many extensions were notified too late, as a shared page may say it."""
+    return md("{n} late notices of extension.",
+              n=shown_text("requests", "extension_notice_late", figures, k))
+
+
+# ----------------------------------------------------------------------------- chart data
+# Each chart builder below protects its own data with these (a caller cannot forget):
+# groups under k are not drawn, and no hidden count reaches the spec, a tooltip or a label.
+
+def weekly_volume_for_chart(volume: pl.DataFrame, k: int) -> pl.DataFrame:
+    """weekly_volume() with every week x type cell below k dropped, and a complement
+    dropped where a type would hold exactly one hidden week (a type's total can be
+    worked out from the tables)."""
+    check_k(k)
+    types = sorted(volume["type"].unique().to_list())
+    if not types:
+        return volume.select("week", "type", "requests").clear()
+    wide = (volume.pivot(on="type", index="week", values="requests")
+            .with_columns(pl.col(t).fill_null(0) for t in types).sort("week"))
+    shown = protect_table(wide, types, k, column_totals_known=True, for_chart=True)
+    return (shown.unpivot(index="week", on=types, variable_name="type", value_name="requests")
+            .filter(pl.col("requests").is_not_null() & (pl.col("requests") > 0))
+            .sort("week", "type"))
+
+
+def trend_for_chart(trend: pl.DataFrame, k: int) -> pl.DataFrame:
+    """on_time_trend() points a shared chart may draw: base of at least k, and a rate
+    that reveals no small count (rate_shown); counts left out."""
+    check_k(k)
+    keep = [rate_shown(n, b, k)[0] for n, b in
+            zip(trend["responded_in_time"].to_list(), trend["received"].to_list())]
+    return (trend.filter(pl.Series(keep, dtype=pl.Boolean))
+            .select("period", "region", "performance_pct").sort("period", "region"))
+
+
+def survival_for_chart(curve: pl.DataFrame, k: int, group: str | None = None) -> pl.DataFrame:
+    """km_curve() steps a shared chart may draw: a group of fewer than k requests is not
+    drawn (a step function reveals each completion time), and each curve stops where
+    fewer than k requests remain at risk. Only days, survival (and the group) are kept."""
+    check_k(k)
+    cols = ([group] if group else []) + ["days", "survival"]
+    return (curve.filter(pl.col("at_risk") >= k).select(cols)
+            .sort(cols[:-1]))
+
+
+def distance_for_chart(distance: pl.DataFrame, k: int, step: int = 2) -> pl.DataFrame:
+    """distance_to_deadline() binned by `step` days per class, with every bin x class
+    cell below k dropped, and complements where a class would hold exactly one hidden bin
+    (the class totals are headline figures). Columns: bin_start, bin_end, class, requests."""
+    check_k(k)
+    binned = (distance.with_columns(bin_start=(pl.col("days_to_deadline") // step) * step)
+              .group_by("bin_start", "class").agg(pl.col("requests").sum()))
+    classes = [c for c in CLASSES if c in set(binned["class"].to_list())]
+    if not classes:
+        return pl.DataFrame(schema={"bin_start": pl.Int64, "bin_end": pl.Int64,
+                                    "class": pl.String, "requests": pl.Int64})
+    wide = (binned.pivot(on="class", index="bin_start", values="requests")
+            .with_columns(pl.col(c).fill_null(0) for c in classes).sort("bin_start"))
+    shown = protect_table(wide, classes, k, column_totals_known=True, for_chart=True)
+    return (shown.unpivot(index="bin_start", on=classes, variable_name="class",
+                          value_name="requests")
+            .filter(pl.col("requests").is_not_null() & (pl.col("requests") > 0))
+            .with_columns(bin_end=pl.col("bin_start") + step)
+            .select("bin_start", "bin_end", "class", "requests")
+            .sort("bin_start", "class"))
+
+
+def _not_drawn(k: int) -> str:
+    return f"Groups of fewer than {k} requests are not drawn."
+
+
+def _nothing_drawn(title: str, k: int) -> alt.Chart:
+    return empty_chart(alt.Title(title, subtitle=_not_drawn(k)),
+                       f"Nothing to draw: no requests in this scope, or every group has fewer than {k}.")
+
+
 # ----------------------------------------------------------------------------- charts
 
-def weekly_volume_chart(volume: pl.DataFrame) -> alt.Chart:
-    """Stacked bars: requests received per week, by type."""
+def weekly_volume_chart(volume: pl.DataFrame, *, k: int) -> alt.Chart:
+    """Stacked bars: requests received per week, by type (cells under k not drawn)."""
+    data = weekly_volume_for_chart(volume, k)
+    if data.height == 0:
+        return _nothing_drawn("Requests received per week, by type", k)
     return (
-        alt.Chart(volume)
+        alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X("week:T", title="week received"),
@@ -414,15 +850,17 @@ def weekly_volume_chart(volume: pl.DataFrame) -> alt.Chart:
             color=alt.Color("type:N", title="request type"),
             tooltip=["week:T", "type:N", "requests:Q"],
         )
-        .properties(title="Requests received per week, by type")
+        .properties(title=alt.Title("Requests received per week, by type",
+                                    subtitle=_not_drawn(k)))
     )
 
 
-def on_time_trend_chart(trend: pl.DataFrame) -> alt.Chart:
+def on_time_trend_chart(trend: pl.DataFrame, *, k: int) -> alt.Chart:
     """Lines: performance % (responded in time / received) per period of receipt, one per
-    region. `trend` is on_time_trend(con) (filter out small cells first)."""
-    data = trend.filter(pl.col("received") > 0).select(
-        "period", "region", "performance_pct", "received")
+    region; a point only where the base is at least k and the rate reveals no small count."""
+    data = trend_for_chart(trend, k)
+    if data.height == 0:
+        return _nothing_drawn("On-time performance by period of receipt", k)
     return (
         alt.Chart(data)
         .mark_line(point=True)
@@ -432,50 +870,67 @@ def on_time_trend_chart(trend: pl.DataFrame) -> alt.Chart:
                     scale=alt.Scale(domain=[0, 100])),
             color=alt.Color("region:N", title="jurisdiction (region)"),
             strokeDash=alt.condition(alt.datum.region == "all", alt.value([1, 0]), alt.value([4, 2])),
-            tooltip=["period:T", "region:N", "performance_pct:Q", "received:Q"],
+            tooltip=["period:T", "region:N", "performance_pct:Q"],
         )
-        .properties(title="On-time performance by period of receipt")
+        .properties(title=alt.Title(
+            "On-time performance by period of receipt",
+            subtitle=f"A point is drawn only over at least {k} requests."))
     )
 
 
-def survival_chart(curve: pl.DataFrame, group: str | None = None) -> alt.Chart:
-    """Step line of the Kaplan-Meier curve: share of requests still open after n days."""
+def survival_chart(curve: pl.DataFrame, group: str | None = None, *, k: int) -> alt.Chart:
+    """Step line of the Kaplan-Meier curve: share of requests still open after n days
+    (groups under k not drawn, each curve cut where fewer than k remain at risk)."""
+    data = survival_for_chart(curve, k, group)
+    if data.height == 0:
+        return _nothing_drawn("Time to completion (Kaplan-Meier, open requests censored)", k)
     enc = {
         "x": alt.X("days:Q", title="days since receipt"),
         "y": alt.Y("survival:Q", title="share still open", scale=alt.Scale(domain=[0, 1]),
                    axis=alt.Axis(format="%")),
-        "tooltip": ["days:Q", "survival:Q", "at_risk:Q"],
+        "tooltip": ([f"{group}:N"] if group else []) + ["days:Q", "survival:Q"],
     }
     if group:
         enc["color"] = alt.Color(f"{group}:N")
     return (
-        alt.Chart(curve)
+        alt.Chart(data)
         .mark_line(interpolate="step-after")
         .encode(**enc)
-        .properties(title="Time to completion (Kaplan-Meier, open requests censored)")
+        .properties(title=alt.Title(
+            "Time to completion (Kaplan-Meier, open requests censored)",
+            subtitle=f"{_not_drawn(k)} A curve stops where fewer than {k} remain open."))
     )
 
 
-def distance_chart(distance: pl.DataFrame) -> alt.Chart:
-    """Histogram of days to spare (positive) or days late (negative), coloured by class."""
-    present = [c for c in CLASSES if c in set(distance["class"].to_list())] or list(CLASSES)
+def distance_chart(distance: pl.DataFrame, *, k: int) -> alt.Chart:
+    """Histogram of days to spare (positive) or days late (negative), coloured by class
+    (2-day bins; bins under k not drawn)."""
+    data = distance_for_chart(distance, k)
+    if data.height == 0:
+        return _nothing_drawn("Distance to deadline", k)
+    present = [c for c in CLASSES if c in set(data["class"].to_list())] or list(CLASSES)
     return (
-        alt.Chart(distance)
+        alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("days_to_deadline:Q", bin=alt.Bin(step=2),
+            x=alt.X("bin_start:Q", bin="binned",
                     title="days to the deadline at response (or as of the report date)"),
+            x2="bin_end:Q",
             y=alt.Y("sum(requests):Q", title="requests"),
             color=alt.Color("class:N", scale=status_scale(present), title="class"),
-            tooltip=["class:N", "sum(requests):Q"],
+            tooltip=["class:N", "bin_start:Q", "bin_end:Q", "requests:Q"],
         )
-        .properties(title="Distance to deadline")
+        .properties(title=alt.Title("Distance to deadline", subtitle=_not_drawn(k)))
     )
 
 
 __all__ = [
-    "prepare", "statuses", "upcoming", "late_extension_notices", "performance",
-    "performance_by_rule", "for_display", "queue",
+    "prepare", "check_jurisdictions", "statuses", "upcoming", "late_extension_notices",
+    "performance", "performance_by_rule", "for_display", "nested_for_display", "hidden_cells",
+    "timeliness_tables",
+    "queue", "open_queue", "in_scope_text", "scope_sentence", "rules_for_display",
+    "low_confidence_note", "case_lists", "late_notices_sentence",
+    "weekly_volume_for_chart", "trend_for_chart", "survival_for_chart", "distance_for_chart",
     "km_curve", "time_to_complete", "ccpa_7102", "acknowledgements", "no_fixed_deadline",
     "rules_used", "on_time_trend", "weekly_volume", "distance_to_deadline", "headline",
     "weekly_volume_chart", "on_time_trend_chart", "survival_chart", "distance_chart",
