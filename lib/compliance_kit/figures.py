@@ -35,14 +35,15 @@ class Figure:
     base: tuple[str, ...] = ()        # keys (same section) whose sum is the base
     complement: bool = True           # shares: check the rest of the base too
     better: str | None = None         # "up" / "down": which direction is good
+    hidden_with: tuple[str, ...] = () # hidden whenever one of these (same section) is hidden
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"figure {self.key}: unknown kind {self.kind!r}")
 
 
-def _f(key, label, kind="count", base=(), complement=True, better=None):
-    return Figure(key, label, kind, tuple(base), complement, better)
+def _f(key, label, kind="count", base=(), complement=True, better=None, hidden_with=()):
+    return Figure(key, label, kind, tuple(base), complement, better, tuple(hidden_with))
 
 
 FIGURES: dict[str, Figure] = {f.key: f for f in (
@@ -78,7 +79,10 @@ FIGURES: dict[str, Figure] = {f.key: f for f in (
        complement=False, better="up"),
     _f("flows.undeclared_transfers", "Transfers the policy does not declare", better="down"),
     _f("flows.nonconforming_transfers", "Declared transfers without their safeguard", better="down"),
-    _f("flows.undeclared_flows", "Undeclared routes (source, recipient, destination)", "rules", better="down"),
+    # a count of routes, not people; but each holds at least one undeclared transfer, so
+    # 4 routes beside "<5" transfers would say exactly 4
+    _f("flows.undeclared_flows", "Undeclared routes (source, recipient, destination)", "rules",
+       better="down", hidden_with=["undeclared_transfers"]),
     # policy: the encoded policy itself, not people
     _f("policy.categories", "Data categories", "rules"),
     _f("policy.conflicts", "Conflicts between rules", "rules"),
@@ -93,9 +97,16 @@ FIGURES: dict[str, Figure] = {f.key: f for f in (
 
 
 # Headline counts that add up to another headline count: a hidden part must not be
-# recoverable by subtraction, so each partition is protected like a table row.
+# recoverable by subtraction, so each partition is protected like a table row. REST stands
+# for the part the headline does not show (total minus the shown parts): a reader can work
+# it out, so it is a cell of the row too, and hidden parts must keep it unknowable.
+REST = "(rest)"
 PARTITIONS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "requests": [("received", ("responded_in_time", "responded_late", "open_in_time", "open_late"))],
+    # records checked = overdue + erased late + on hold + conflict + (on time, running, no trigger)
+    "retention": [("records_checked", ("overdue", "erased_late", "on_legal_hold", "conflict", REST))],
+    # transfers = undeclared + non-conforming + declared and conforming
+    "flows": [("transfers", ("undeclared_transfers", "nonconforming_transfers", REST))],
 }
 
 
@@ -207,14 +218,15 @@ def _partition_hidden(section: str, figures: dict, k: int) -> set[str]:
     """Keys hidden by the protection of the section's partitions (primary and secondary)."""
     hidden = set()
     for total, parts in PARTITIONS.get(section, []):
-        values = [figures.get(p) for p in (total, *parts)]
+        shown_parts = [p for p in parts if p != REST]
+        values = [figures.get(p) for p in (total, *shown_parts)]
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
             continue
-        cells, totals = suppression_mask([values[1:]], k, [values[0]], column_totals_known=False)
-        if any(cells[0]) or totals[0]:
-            hidden |= {p for p, h in zip(parts, cells[0]) if h}
-            if totals[0]:
-                hidden.add(total)
+        cells = values[1:] + ([values[0] - sum(values[1:])] if REST in parts else [])
+        hide, totals = suppression_mask([cells], k, [values[0]], column_totals_known=False)
+        hidden |= {p for p, h in zip(shown_parts, hide[0]) if h}
+        if totals[0]:
+            hidden.add(total)
     return hidden
 
 
@@ -233,6 +245,13 @@ def shown_section(section: str, figures: dict, k: int) -> list[Shown]:
                           "hidden so that a count below k cannot be worked out from the total",
                           shown.better)
         out.append(shown)
+    hidden = {s.key.split(".", 1)[1] for s in out if s.hidden}
+    for i, shown in enumerate(out):
+        fig = figure(section, shown.key.split(".", 1)[1])
+        if not shown.hidden and hidden.intersection(fig.hidden_with):
+            out[i] = Shown(shown.key, shown.label, HIDDEN, None, True,
+                           f"hidden with {', '.join(sorted(hidden.intersection(fig.hidden_with)))}",
+                           shown.better)
     return out
 
 

@@ -309,34 +309,18 @@ def _with_hidden(df: pl.DataFrame, hidden: list[bool], counts, for_chart: bool) 
 
 
 def shown_headline(h: dict, k: int) -> dict[str, str]:
-    """The headline figures as a shared page may write them ({key: text}). The count of
-    undeclared routes is a count of policy breaks, but each route holds at least one
-    undeclared transfer: it is hidden too when the undeclared transfers are (4 routes
-    under "<5" transfers would tell exactly 4)."""
+    """The headline figures as a shared page may write them ({key: text}), by the figures
+    registry (which also hides the route count with the undeclared transfers)."""
     figures = {key: value for key, value in h.items() if value is not None}
-    shown = {s.key.split(".", 1)[1]: s for s in shown_section("flows", figures, k)}
-    text = {key: s.text for key, s in shown.items()}
+    text = {s.key.split(".", 1)[1]: s.text for s in shown_section("flows", figures, k)}
     for key in h:
         text.setdefault(key, "–")
-    if shown.get("undeclared_transfers") is not None and shown["undeclared_transfers"].hidden:
-        text["undeclared_flows"] = HIDDEN
     return text
 
 
 def headline_table(h: dict, k: int) -> pl.DataFrame:
-    """compliance_kit.figures.headline_frame of the flows figures, with the route count
-    hidden as `shown_headline` says."""
-    figures = {key: value for key, value in h.items() if value is not None}
-    frame = headline_frame("flows", figures, k)
-    if shown_headline(h, k).get("undeclared_flows") == HIDDEN:
-        label = figure("flows", "undeclared_flows").label
-        frame = frame.with_columns(
-            pl.when(pl.col("figure") == label).then(pl.lit(HIDDEN)).otherwise(pl.col("value"))
-            .alias("value"),
-            pl.when(pl.col("figure") == label)
-            .then(pl.lit("hidden with the undeclared transfers it would bound"))
-            .otherwise(pl.col("note")).alias("note"))
-    return frame
+    """compliance_kit.figures.headline_frame of the flows figures."""
+    return headline_frame("flows", {key: value for key, value in h.items() if value is not None}, k)
 
 
 def headline_sentence(h: dict, k: int, *, window_start=None, window_end=None, as_of=None,
