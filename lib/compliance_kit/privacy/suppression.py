@@ -174,44 +174,27 @@ def suppression_mask(values: list[list[int]], k: int, totals: list[int] | None =
 
 def determined(hide, hide_tot, columns_known: bool) -> list[tuple[str, int, int]]:
     """Hidden cells ("c", row, col) and hidden row totals ("t", row, 0) that the equations
-    a reader has determine exactly. Unknowns are the hidden entries; equations: each row
-    with a total (cells minus total = shown part), each column and the column of totals
-    when their sums are known. An unknown is determined iff it is zero in every vector of
-    the null space of the equations (linear algebra; bounds such as >= 0 are ignored)."""
-    import numpy as np
+    a reader has determine exactly: each row with a total (its cells minus the total), each
+    column and the column of totals when their sums are known. The solver is the one of
+    `linked.determined` (the null space of the equations)."""
+    from .linked import determined as solve
 
     n_rows = len(hide)
     n_cols = len(hide[0]) if n_rows else 0
     unknowns = [("c", i, j) for i in range(n_rows) for j in range(n_cols) if hide[i][j]]
     if hide_tot is not None:
         unknowns += [("t", i, 0) for i in range(n_rows) if hide_tot[i]]
-    if not unknowns:
-        return []
-    index = {u: n for n, u in enumerate(unknowns)}
-    rows = []
+    equations = []
     if hide_tot is not None:
         for i in range(n_rows):
-            eq = [0.0] * len(unknowns)
-            for j in range(n_cols):
-                if hide[i][j]:
-                    eq[index[("c", i, j)]] = 1.0
-            if hide_tot[i]:
-                eq[index[("t", i, 0)]] = -1.0
-            rows.append(eq)
+            eq = {("c", i, j): 1 for j in range(n_cols)}
+            eq[("t", i, 0)] = -1
+            equations.append(eq)
     if columns_known:
-        for j in range(n_cols):
-            rows.append([1.0 if u[0] == "c" and u[2] == j else 0.0 for u in unknowns])
+        equations += [{("c", i, j): 1 for i in range(n_rows)} for j in range(n_cols)]
         if hide_tot is not None:
-            rows.append([1.0 if u[0] == "t" else 0.0 for u in unknowns])
-    a = np.array([r for r in rows if any(r)], dtype=float)
-    if a.size == 0:
-        return []
-    _, sv, vh = np.linalg.svd(a)
-    rank = int((sv > 1e-9).sum())
-    null = vh[rank:]
-    if null.shape[0] == 0:
-        return list(unknowns)
-    return [u for u in unknowns if np.all(np.abs(null[:, index[u]]) < 1e-9)]
+            equations.append({("t", i, 0): 1 for i in range(n_rows)})
+    return solve(unknowns, equations)
 
 
 def protect_table(df: pl.DataFrame, cells, k: int, total: str | None = None,
