@@ -205,8 +205,10 @@ def phase_pandas(folder: Path, con) -> dict:
     import pandas as pd
 
     from compliance_kit.analysis import retention as R
+    from compliance_kit.contract import AsOf
 
-    as_of = pd.Timestamp(R.as_of_instant(AS_OF))
+    # the end of the as-of day, exclusive: what happened strictly before it counts
+    as_of = pd.Timestamp(AsOf.parse(AS_OF).end).tz_localize(None)
     rules = R.resolved_rules(con).to_pandas()
     lineage = con.sql("SELECT DISTINCT code FROM jurisdiction_lineage").df()["code"]
     erase = rules[(rules.kind == "erase_within") & rules.evaluated].copy()
@@ -226,13 +228,13 @@ def phase_pandas(folder: Path, con) -> dict:
                         (req, ["received_at"]), (ev, ["occurred_at"])):
         for c in cols:
             frame[c] = naive(frame[c])
-    rec = rec[rec.created_at <= as_of]
-    rec.loc[rec.erased_at > as_of, "erased_at"] = pd.NaT
-    acc.loc[acc.deleted_at > as_of, "deleted_at"] = pd.NaT
-    req = req[(req.type == "deletion") & (req.received_at <= as_of)]
+    rec = rec[rec.created_at < as_of]
+    rec.loc[rec.erased_at >= as_of, "erased_at"] = pd.NaT
+    acc.loc[acc.deleted_at >= as_of, "deleted_at"] = pd.NaT
+    req = req[(req.type == "deletion") & (req.received_at < as_of)]
     dr = req.groupby("account_id", as_index=False).received_at.min().rename(
         columns={"received_at": "t_deletion_requested"})
-    ev = ev[ev.occurred_at <= as_of]
+    ev = ev[ev.occurred_at < as_of]
     evp = ev.pivot_table(index="subject_id", columns="event", values="occurred_at", aggfunc="min")
     rec["code"] = rec.jurisdiction.where(rec.jurisdiction.isin(lineage), "GLOBAL")
     rec = rec.merge(acc, on="account_id", how="left").merge(dr, on="account_id", how="left")

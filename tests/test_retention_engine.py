@@ -274,18 +274,36 @@ def test_filters_by_jurisdiction_bloc_category_and_system(retention_store):
 
 
 def test_parameters_are_checked(retention_store):
-    with pytest.raises(ParameterError, match="rule_set"):
+    with pytest.raises(ParameterError, match="parameter reading must be one of strictest"):
         R.record_status(retention_store.con, AS_OF, "loosest")
     with pytest.raises(ParameterError, match="as_of"):
         R.record_status(retention_store.con, "31/10/2026")
     with pytest.raises(ParameterError, match="jurisdictions"):
         R.record_status(retention_store.con, AS_OF, jurisdictions=[])
+    with pytest.raises(ParameterError, match=r"unknown code\(s\) \['EEAA'\]"):
+        R.record_status(retention_store.con, AS_OF, jurisdictions=["EEAA"])
 
 
-def test_as_of_means_the_end_of_the_day_in_utc():
-    assert R.as_of_instant("2026-10-31") == dt.datetime(2026, 11, 1)
-    assert R.as_of_instant("2026-10-31T12:00:00+02:00") == dt.datetime(2026, 10, 31, 10)
-    assert R.as_of_instant(dt.date(2024, 2, 28)) == dt.datetime(2024, 2, 29)
+def test_codes_are_case_insensitive(retention_store):
+    s = retention_store
+    fr = s.record(s.account("FR"), jurisdiction="FR", system="crm")
+    s.record(s.account("US"), jurisdiction="US", system="crm")
+    assert set(verdicts(s, jurisdictions=["eea"])) == set(verdicts(s, jurisdictions=["EEA"])) == {fr}
+    assert set(verdicts(s, systems=["CRM"])) == set(verdicts(s, systems=["crm"]))
+
+
+def test_an_instant_at_the_end_of_the_as_of_day_is_after_it(retention_store):
+    # AsOf.end (the next midnight UTC) is exclusive: an erasure at 2026-11-01 00:00 has not
+    # happened as of 2026-10-31, one a microsecond earlier has.
+    s = retention_store
+    at_midnight = s.record(s.account(deleted_at="2026-10-01 00:00:00+00"), erased_at="2026-11-01 00:00:00+00")
+    just_before = s.record(s.account(deleted_at="2026-10-01 00:00:00+00"),
+                           erased_at="2026-10-31 23:59:59.999999+00")
+    created_at_midnight = s.record(s.account(), created_at="2026-11-01 00:00:00+00")
+    v = verdicts(s, as_of="2026-10-31")
+    assert v[at_midnight]["status"] == "overdue" and v[at_midnight]["erased_at"] is None
+    assert v[just_before]["status"] == "erased_late"
+    assert created_at_midnight not in v
 
 
 def test_a_rule_with_an_unknown_trigger_is_flagged_not_evaluated(retention_store):

@@ -11,13 +11,15 @@ import nbformat
 import papermill as pm
 import pytest
 
+from compliance_kit.analysis import retention as R
 from compliance_kit.reports.inspect import inspect_parameters
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "retention_compliance.ipynb"
+DEMO_STORE = NOTEBOOK.parent.parent / "data" / "compliance.duckdb"
 
 DEFAULTS = {
     "db_path": None, "as_of": "2026-10-31", "jurisdictions": None, "categories": None,
-    "systems": None, "horizon": 30, "rule_set": "strictest", "k": 5, "metrics_path": None,
+    "systems": None, "horizon": 30, "reading": "strictest", "k": 5, "metrics_path": None,
     "chart_renderer": "svg",
     "engine": "duckdb", "spark_data": None, "spark_url": None,  # engine: docs/scale-out.md
 }
@@ -29,8 +31,11 @@ def cells():
 
 def test_parameters_cell_has_exactly_the_documented_parameters():
     # read the way the runner reads it (papermill's inspection), exactly one cell tagged
-    declared = inspect_parameters(NOTEBOOK).parameters
-    assert {name: p.default for name, p in declared.items()} == DEFAULTS
+    nb = inspect_parameters(NOTEBOOK)
+    assert {name: p.default for name, p in nb.parameters.items()} == DEFAULTS
+    # ... and the same names and defaults as the contract the notebook's metadata names
+    assert nb.contract == "retention_compliance"
+    assert {p.name: p.default for p in R.CONTRACT.params} == DEFAULTS
 
 
 def test_chart_cells_are_ignored_by_nbval_and_headline_goes_to_metrics():
@@ -38,20 +43,23 @@ def test_chart_cells_are_ignored_by_nbval_and_headline_goes_to_metrics():
     chart_cells = [s for s in code if "_chart(" in s or "overdue_heatmap(" in s]
     assert len(chart_cells) == 5
     assert all(s.startswith("# NBVAL_IGNORE_OUTPUT") for s in chart_cells)
-    assert any('write_metrics(metrics_path, "retention", figures)' in s for s in code)
-    assert any("R.case_list(" in s for s in code)  # pseudonymised, k cases or none
+    assert any('write_metrics(p.metrics_path, "retention", figures)' in s for s in code)
+    assert any("R.overdue_case_list(" in s for s in code)  # pseudonymised, k cases or none
     assert any("connect(resolve_db(db_path), read_only=True)" in s for s in code)
 
 
 @pytest.mark.parametrize("parameters,message", [
-    ({"rule_set": "loosest"}, "rule_set must be one of"),
-    ({"horizon": -1}, "horizon must be at least 0"),
+    ({"reading": "loosest"}, "reading must be one of strictest"),
+    ({"horizon": -1}, "horizon must be from 0 to 3650, not -1"),
     ({"as_of": "31/10/2026"}, "as_of must be a date"),
     ({"engine": "spark"}, "engine='spark' needs spark_data"),
+    ({"jurisdictions": ["EEAA"]}, "unknown code(s) ['EEAA']"),
 ])
 def test_a_bad_parameter_fails_in_the_validation_cell(tmp_path, parameters, message):
     with pytest.raises(pm.PapermillExecutionError) as err:
-        pm.execute_notebook(str(NOTEBOOK), str(tmp_path / "out.ipynb"), parameters=parameters,
+        # the codes are checked against the store: the demo store (make store)
+        pm.execute_notebook(str(NOTEBOOK), str(tmp_path / "out.ipynb"),
+                            parameters={"db_path": str(DEMO_STORE), **parameters},
                             progress_bar=False, cwd=str(tmp_path))
     assert message in str(err.value)
     executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
@@ -60,4 +68,4 @@ def test_a_bad_parameter_fails_in_the_validation_cell(tmp_path, parameters, mess
     injected = [i for i, c in enumerate(code) if "injected-parameters" in c.metadata.get("tags", [])]
     # the first code cell after the (injected) parameters validates and stops the run
     assert failed == [injected[0] + 1]
-    assert "validate_common(" in code[failed[0]].source
+    assert "R.CONTRACT.validate(globals()" in code[failed[0]].source

@@ -12,8 +12,14 @@ import altair as alt
 import duckdb
 import polars as pl
 
+from ..contract import Contract, common_parameters
 from ..paths import read_sql
 from ..privacy.escaping import md
+
+# The report's parameters, declared once (the runner and the notebook check against it):
+# the policy does not depend on the day, but the run records it like every report's.
+CONTRACT = Contract("policy_overview", common_parameters(
+    as_of_help="the day the run is recorded as of (the policy shown is the store's)"))
 
 
 def retention_periods(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

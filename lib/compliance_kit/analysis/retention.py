@@ -32,10 +32,14 @@ import duckdb
 import polars as pl
 
 from ..charts import STATUS_COLOURS, status_scale
+from ..contract import (AsOf, Choice, Codes, CodeList, Contract, Integer, Param, StoreLookup,
+                        common_parameters, spark_needs_data)
 from ..errors import ParameterError
+from .. import cases as cases_rule
 from ..figures import format_count, format_value, headline_frame, shown_section
 from ..paths import read_sql
 from ..privacy.escaping import md
+from ..privacy.linked import protect_linked
 from ..privacy.pseudonyms import pseudonymise
 from ..privacy.suppression import (HIDDEN, check_k, is_small, protect_table, rate_shown,
                                    small_label, statistic_shown)
@@ -44,9 +48,10 @@ STATUSES = (
     "erased_on_time", "erased_late", "overdue", "clock_running", "no_trigger",
     "conflict", "on_legal_hold",
 )
-# Which erase_within rule sets each reading evaluates. Addenda prevail for their
-# territory in every reading; recipient rules bind recipients, not us.
-RULE_SETS = {
+# Which erase_within rule sets (the column retention_rules.rule_set) each reading of the
+# policy evaluates. Addenda prevail for their territory in every reading; recipient rules
+# bind recipients, not us.
+READINGS = {
     "strictest": ["retention_table", "retention_text", "addendum"],
     "retention_table": ["retention_table", "addendum"],
     "retention_text": ["retention_text", "addendum"],
@@ -55,95 +60,91 @@ AGEING_BUCKETS = ("0-7", "8-30", "31-90", ">90")
 LAG_BIN = 0.001  # width of the lag histogram's bins on [-2, 2), as a share of the allowed delay
 LAG_ERROR_BOUND = LAG_BIN / 2  # on [-2, 2); beyond, 0.05% of the value (bins 0.1% wide)
 
-_EPOCH = dt.datetime(1970, 1, 1)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 # --------------------------------------------------------------------------- params
 
-def as_of_instant(as_of) -> dt.datetime:
-    """The instant of the verdict, as a naive UTC datetime.
-
-    A date (or 'YYYY-MM-DD') means the END of that day: D + 1 day at 00:00 UTC, so what
-    happened on D counts. A datetime (or ISO text with a time) is taken as is; one with
-    an offset is converted to UTC, a naive one is read as UTC.
-    """
-    if isinstance(as_of, str):
-        text = as_of.strip()
-        try:
-            if len(text) == 10:
-                as_of = dt.date.fromisoformat(text)
-            else:
-                as_of = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise ParameterError(
-                f"as_of must be a date YYYY-MM-DD or an ISO timestamp, not {as_of!r}"
-            ) from None
-    if isinstance(as_of, dt.datetime):
-        if as_of.tzinfo is not None:
-            as_of = as_of.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return as_of
-    if isinstance(as_of, dt.date):
-        return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
-    raise ParameterError(f"as_of must be a date YYYY-MM-DD or an ISO timestamp, not {as_of!r}")
+# The report's parameters, declared once: the runner checks -p and schedule values against
+# them before any kernel starts, the notebook's first cell validates with the same call.
+CONTRACT = Contract("retention_compliance", (
+    *common_parameters(as_of_help="the verdict is taken at the end of this day (UTC)", engine=True),
+    Param("jurisdictions", Codes("jurisdictions"), None,
+          "e.g. [\"EEA\", \"KR\"]: a bloc keeps its members; None: all"),
+    Param("categories", Codes("categories"), None, "e.g. [\"account_data\", \"support_tickets\"]; None: all"),
+    Param("systems", Codes("systems"), None, "e.g. [\"crm\"]; None: all"),
+    Param("horizon", Integer(minimum=0, maximum=3650), 30, "days ahead for upcoming deadlines"),
+    Param("reading", Choice(tuple(READINGS)), "strictest",
+          "how the policy is read: strictest (table and text, earliest deadline), "
+          "retention_table or retention_text"),
+), checks=(spark_needs_data,))
 
 
-def _list_param(name: str, value) -> list[str] | None:
-    if value is None:
-        return None
+def _codes(name: str, value, lookup: StoreLookup | None):
+    """A code list from a library caller: already checked by the contract (a CodeList)
+    as is; else through the contract's own parser when the store is at hand (so "fr" is
+    FR and "EEAA" an error, as in the notebook), else only its shape."""
+    if value is None or isinstance(value, CodeList):
+        return value
+    if lookup is not None:
+        return CONTRACT.param(name).parse(value, lookup)
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise ParameterError(f"{name} must be a list of strings or None, not {value!r}")
+        raise ParameterError(f"parameter {name} must be a list of codes or None, not {value!r}")
     if not value:
-        raise ParameterError(f"{name} is an empty list: pass None for no filter")
-    return list(value)
+        raise ParameterError(f"parameter {name} is an empty list: pass None for all")
+    return tuple(value)
 
 
-def rule_sets_for(rule_set: str) -> list[str]:
-    if rule_set not in RULE_SETS:
-        raise ParameterError(
-            f"rule_set must be one of {', '.join(RULE_SETS)}, not {rule_set!r}"
-        )
-    return RULE_SETS[rule_set]
+def rule_sets_for(reading: str) -> list[str]:
+    """The rule sets (retention_rules.rule_set) the reading evaluates."""
+    if reading not in READINGS:
+        raise ParameterError(f"parameter reading must be one of {', '.join(READINGS)}, not {reading!r}")
+    return READINGS[reading]
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What a verdict is asked about: the instant, the reading of the policy, filters."""
+    """What a verdict is asked about: the as-of day, the reading of the policy, filters."""
 
-    as_of: dt.datetime
-    rule_set: str = "strictest"
-    jurisdictions: list[str] | None = None
-    categories: list[str] | None = None
-    systems: list[str] | None = None
+    as_of: AsOf
+    reading: str = "strictest"
+    jurisdictions: tuple[str, ...] | None = None
+    categories: tuple[str, ...] | None = None
+    systems: tuple[str, ...] | None = None
     horizon_days: int = 30
 
     @classmethod
-    def make(cls, as_of, rule_set="strictest", jurisdictions=None, categories=None,
-             systems=None, horizon_days=30) -> "Scope":
-        rule_sets_for(rule_set)
-        if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 0:
-            raise ParameterError(f"horizon must be a whole number of days >= 0, not {horizon_days!r}")
+    def make(cls, as_of, reading="strictest", jurisdictions=None, categories=None,
+             systems=None, horizon_days=30, lookup: StoreLookup | None = None) -> "Scope":
+        """Typed values (from CONTRACT.validate) pass through; text from library callers
+        goes through the contract's parsers (`lookup`: the store, for the codes)."""
+        rule_sets_for(reading)
         return cls(
-            as_of=as_of_instant(as_of),
-            rule_set=rule_set,
-            jurisdictions=_list_param("jurisdictions", jurisdictions),
-            categories=_list_param("categories", categories),
-            systems=_list_param("systems", systems),
-            horizon_days=horizon_days,
+            as_of=AsOf.parse(as_of),
+            reading=reading,
+            jurisdictions=_codes("jurisdictions", jurisdictions, lookup),
+            categories=_codes("categories", categories, lookup),
+            systems=_codes("systems", systems, lookup),
+            horizon_days=CONTRACT.param("horizon").parse(horizon_days, None),
         )
 
     def params(self) -> dict:
+        """The SQL parameters: `$as_of_end` is the end of the as-of day (exclusive), the one
+        bound every SQL file compares instants with."""
         return {
-            "as_of": self.as_of,
-            "as_of_us": (self.as_of - _EPOCH) // dt.timedelta(microseconds=1),
-            "rule_sets": rule_sets_for(self.rule_set),
-            "jurisdictions": self.jurisdictions,
-            "categories": self.categories,
-            "systems": self.systems,
+            "as_of_end": self.as_of.end,
+            "rule_sets": rule_sets_for(self.reading),
+            "jurisdictions": _sql_list(self.jurisdictions),
+            "categories": _sql_list(self.categories),
+            "systems": _sql_list(self.systems),
             "horizon_days": self.horizon_days,
         }
+
+
+def _sql_list(codes):
+    return None if codes is None else list(codes)
 
 
 # --------------------------------------------------------------------------- SQL plumbing
@@ -204,7 +205,7 @@ def record_status(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strict
                   jurisdictions=None, categories=None, systems=None) -> pl.DataFrame:
     """The verdict per record: trigger, rule, clock start, deadline, status, days overdue,
     lag / allowed. Sorted by record_id."""
-    scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems)
+    scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=StoreLookup(con))
     _utc(con)
     return _query(con, status_sql(), scope.params()).drop("deadline_us", "lag_us", "allowed_us").sort("record_id")
 
@@ -212,7 +213,7 @@ def record_status(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strict
 def oldest_overdue(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strictest",
                    jurisdictions=None, categories=None, systems=None, limit: int = 20) -> pl.DataFrame:
     """The records overdue the longest (raw ids: pseudonymise before showing)."""
-    scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems)
+    scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=StoreLookup(con))
     _utc(con)
     sql = (f"SELECT record_id, category, system, jurisdiction, trigger_event, rule_id, "
            f"clock_start, deadline, days_overdue FROM ({status_sql()}) AS s "
@@ -232,7 +233,8 @@ class RetentionRun:
 def evaluate(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strictest",
              jurisdictions=None, categories=None, systems=None, horizon_days: int = 30) -> RetentionRun:
     """Compute every retention metric's inputs in one pass over the inventory."""
-    scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, horizon_days)
+    scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, horizon_days,
+                       lookup=StoreLookup(con))
     _utc(con)
     return RetentionRun(con, scope, _query(con, cube_sql(), scope.params()))
 
@@ -343,7 +345,7 @@ def rules_applied(con: duckdb.DuckDBPyConnection, run: RetentionRun | None = Non
     """The rules the engine evaluated (one row per rule): rule set, category, scope,
     trigger, delay, whether a clock exists for its trigger, and (given a run) the records
     whose deadline it set."""
-    rules = resolved_rules(con, run.scope.rule_set if run else rule_set)
+    rules = resolved_rules(con, run.scope.reading if run else rule_set)
     out = (rules.group_by("rule_id", "rule_set", "kind", "rule_category", "rule_jurisdiction",
                           "trigger_event", "max_delay", "earliest_of", "evaluated")
            .agg(pl.col("code").n_unique().alias("jurisdictions_bound"))
@@ -359,8 +361,9 @@ def compare_rule_sets(con: duckdb.DuckDBPyConnection, as_of, jurisdictions=None,
     """Records per status under each reading of the policy: the strictest (default), the
     retention table alone, the text under it alone. One row per status."""
     frames = []
-    for rule_set in RULE_SETS:
-        scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems)
+    lookup = StoreLookup(con)
+    for rule_set in READINGS:
+        scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=lookup)
         _utc(con)
         sql = f"SELECT status, count(*) AS n FROM ({status_sql()}) AS s GROUP BY status"
         frames.append(_query(con, sql, scope.params()).with_columns(pl.lit(rule_set).alias("rule_set")))
@@ -368,11 +371,11 @@ def compare_rule_sets(con: duckdb.DuckDBPyConnection, as_of, jurisdictions=None,
     wide = long.pivot(on="rule_set", index="status", values="n")
     base = pl.DataFrame({"status": list(STATUSES)})
     wide = base.join(wide, on="status", how="left")
-    for rule_set in RULE_SETS:
+    for rule_set in READINGS:
         if rule_set not in wide.columns:
             wide = wide.with_columns(pl.lit(0, dtype=pl.Int64).alias(rule_set))
-    return wide.with_columns([pl.col(r).fill_null(0).cast(pl.Int64) for r in RULE_SETS]).select(
-        "status", *RULE_SETS)
+    return wide.with_columns([pl.col(r).fill_null(0).cast(pl.Int64) for r in READINGS]).select(
+        "status", *READINGS)
 
 
 def verdict_changes(con: duckdb.DuckDBPyConnection, as_of, jurisdictions=None,
@@ -416,7 +419,7 @@ def _scope_words(jurisdictions=None, categories=None, systems=None) -> str:
     return "; ".join(parts) if parts else "all jurisdictions, categories and systems"
 
 
-def headline_markdown(figures: dict, k: int, as_of, rule_set: str, jurisdictions=None,
+def headline_markdown(figures: dict, k: int, as_of, reading: str, jurisdictions=None,
                       categories=None, systems=None):
     """The headline sentence for a shared page (an IPython Markdown object): each figure as
     `figures.shown_text` gives it (a count from 1 to k-1 reads "<k", a share over a small
@@ -426,10 +429,10 @@ def headline_markdown(figures: dict, k: int, as_of, rule_set: str, jurisdictions
     rate = shown["overdue_rate"]
     rate_text = f"share not shown: {rate.reason}" if rate.hidden else f"{rate.text} of the records checked"
     return md(
-        "As of the end of **{as_of}** (UTC), reading the policy as **{rule_set}**, scope: {scope}. "
+        "As of the end of **{as_of}** (UTC), reading the policy as **{reading}**, scope: {scope}. "
         "**{checked}** records checked, **{overdue}** overdue ({rate}), **{late}** erased late, "
         "{hold} on legal hold, {conflict} in conflict with a minimum retention.",
-        as_of=as_of, rule_set=rule_set,
+        as_of=as_of, reading=reading,
         scope=_scope_words(jurisdictions, categories, systems),
         checked=shown["records_checked"].text, overdue=shown["overdue"].text, rate=rate_text,
         late=shown["erased_late"].text, hold=shown["on_legal_hold"].text,
@@ -637,54 +640,35 @@ CASE_COLUMNS = ("record", "deadline", "days_overdue")
 
 
 def case_list(cases: pl.DataFrame, in_scope: int, k: int, noun: str = "overdue records",
-              salt: str | None = None):
-    """A case list under the sharing rule: only what someone needs to act on (the
-    pseudonym, the due date, the days overdue), and only when the scope holds at least k
-    such cases; otherwise one sentence and no list.
-
-    `cases`: rows with record_id, deadline and days_overdue (oldest_overdue(...)); other
-    columns are dropped. `in_scope`: how many such cases the scope holds (the headline's
-    overdue), not how many rows `cases` has. Returns a Polars frame (record, deadline,
-    days_overdue) or an IPython Markdown sentence.
-    """
-    check_k(k)
-    if not in_scope:
-        return md("No {noun} in this scope: no list is shown.", noun=noun)
-    if in_scope < k:
-        return md("Fewer than {k} {noun} in this scope: no list is shown.", k=k, noun=noun)
+              salt: str | None = None, count_hidden: bool = False):
+    """The oldest overdue records under the case-list rule of compliance_kit.cases: only
+    the pseudonym, the deadline and the days overdue, and only when the scope holds at
+    least k such records and the page shows their number (`count_hidden`: the headline
+    shows it as hidden). `cases`: rows with record_id, deadline and days_overdue
+    (oldest_overdue(...)); `in_scope`: the headline's overdue. Returns a CaseList (the
+    table, or one sentence in its place)."""
     ordered = cases.sort(["days_overdue", "deadline", "record_id"], descending=[True, False, False])
     deadline = pl.col("deadline")
-    if ordered.schema["deadline"] != pl.Date:
+    if isinstance(ordered.schema["deadline"], pl.Datetime):
         deadline = deadline.dt.date()
-    return ordered.select(pseudonymise(ordered["record_id"], salt).alias("record"),
-                          deadline.alias("deadline"), pl.col("days_overdue"))
+    ordered = ordered.with_columns(deadline.cast(pl.Date).alias("deadline"))
+    return cases_rule.case_list(ordered, k, in_scope=in_scope, what=noun, id_column="record_id",
+                                keep=["deadline", "days_overdue"], count_hidden=count_hidden,
+                                limit=None, salt=salt)
+
+
+def overdue_case_list(cases: pl.DataFrame, figures: dict, k: int, salt: str | None = None):
+    """The notebook's oldest-overdue list: `case_list` with the scope's overdue count and
+    whether the headline (figures registry) hides it."""
+    hidden = any(s.key == "retention.overdue" and s.text == HIDDEN
+                 for s in shown_section("retention", figures, k))
+    return case_list(cases, figures["overdue"], k, salt=salt, count_hidden=hidden)
 
 
 def compare_table(comparison: pl.DataFrame, k: int) -> pl.DataFrame:
     """compare_rule_sets(...) for a shared page: each reading's column sums to the records
     checked, so it is protected with column totals known."""
-    return protect_table(comparison, list(RULE_SETS), k, column_totals_known=True)
-
-
-def _protect_lines(values: list[int], lines: list[list[int]], k: int) -> list[bool]:
-    """Which of `values` to hide: counts from 1 to k-1, then, for each line (a set of
-    positions whose signed sum is shown elsewhere) holding exactly one hidden value, the
-    smallest non-zero visible value of that line too, until no line holds exactly one."""
-    hide = [is_small(v, k) for v in values]
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            hidden = [i for i in line if hide[i]]
-            if len(hidden) != 1:
-                continue
-            visible = [i for i in line if not hide[i]]
-            if not visible:
-                continue
-            nonzero = [i for i in visible if values[i] > 0] or visible
-            hide[min(nonzero, key=lambda i: (values[i], i))] = True
-            changed = True
-    return hide
+    return protect_table(comparison, list(READINGS), k, column_totals_known=True)
 
 
 def verdict_changes_table(changes: pl.DataFrame, comparison: pl.DataFrame, k: int) -> pl.DataFrame:
@@ -703,9 +687,10 @@ def verdict_changes_table(changes: pl.DataFrame, comparison: pl.DataFrame, k: in
         if line:
             lines.append(line)
     values = [int(v) for v in changes["records"].to_list()]
-    hide = _protect_lines(values, lines, k)
+    # each line's signed sum is shown elsewhere: the audit of linked sums decides
+    hidden = protect_linked(dict(enumerate(values)), [{i: 1 for i in line} for line in lines], k)
     return changes.with_columns(pl.Series(
-        "records", [HIDDEN if h else str(v) for v, h in zip(values, hide)], dtype=pl.String))
+        "records", [HIDDEN if i in hidden else str(v) for i, v in enumerate(values)], dtype=pl.String))
 
 
 def rules_table(con: duckdb.DuckDBPyConnection, run: RetentionRun, k: int) -> pl.DataFrame:

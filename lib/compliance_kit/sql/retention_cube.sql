@@ -10,7 +10,7 @@
 --                   bins 1/1000 of the allowed delay wide on [-2, 2), 0.1% of the value wide
 --                   beyond; a percentile read from it is within 0.0005 x max(1, |value|) of
 --                   the exact nearest-rank value (retention_metric_lag_percentiles.sql)
--- Parameters: $as_of_us (BIGINT, microseconds since the epoch, UTC), $horizon_days
+-- Parameters: $as_of_end (TIMESTAMPTZ: the end of the as-of day, exclusive), $horizon_days
 -- (INTEGER), and status's filters.
 WITH facts AS (
     SELECT
@@ -29,7 +29,7 @@ WITH facts AS (
         END AS ageing_bucket,
         days_overdue,
         CASE WHEN status = 'clock_running'
-              AND deadline_us < $as_of_us + $horizon_days * 86400000000
+              AND deadline_us < epoch_us($as_of_end) + $horizon_days * 86400000000
              THEN CAST(deadline AS DATE) END AS upcoming_day,
         -- lag histogram bin: 1/1000 wide on [-2, 2) (around the deadline, where it matters),
         -- 0.1% wide relative bins beyond (so the bin count stays in the thousands however

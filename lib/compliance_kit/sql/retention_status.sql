@@ -2,8 +2,9 @@
 --
 -- Reads `resolved_rules` (retention_rules.sql, composed in by analysis/retention.py)
 -- and the operational tables. Parameters (all bound, never formatted in):
---   $as_of_us       BIGINT: the instant of the verdict in microseconds since 1970-01-01
---                   UTC. A report date D means the end of D, i.e. D + 1 day at 00:00 UTC.
+--   $as_of_end      TIMESTAMPTZ: the end of the as-of day D, exclusive (D + 1 day at
+--                   00:00 UTC; compliance_kit.contract.AsOf.end, the one definition every
+--                   SQL file uses): what happened strictly before it counts.
 --   $jurisdictions  VARCHAR[] or NULL: keep records of these jurisdictions (a bloc code
 --                   such as 'EEA' keeps its members too)
 --   $categories     VARCHAR[] or NULL
@@ -111,7 +112,7 @@ ev AS (
         SELECT subject_id, event, epoch_us(occurred_at) AS occurred_us
         FROM events
     ) AS e
-    WHERE occurred_us <= $as_of_us
+    WHERE occurred_us < epoch_us($as_of_end)
     GROUP BY subject_id
 ),
 deletion_requests AS (
@@ -121,7 +122,7 @@ deletion_requests AS (
         FROM requests
         WHERE type = 'deletion' AND account_id IS NOT NULL
     ) AS q
-    WHERE received_us <= $as_of_us
+    WHERE received_us < epoch_us($as_of_end)
     GROUP BY account_id
 ),
 -- Every account-level clock in one row per account, so a record joins once; accounts
@@ -129,13 +130,13 @@ deletion_requests AS (
 acct AS (
     SELECT
         coalesce(a.account_id, d.account_id) AS account_id,
-        CASE WHEN epoch_us(a.deleted_at) <= $as_of_us THEN epoch_us(a.deleted_at) END AS t_account_deleted,
+        CASE WHEN epoch_us(a.deleted_at) < epoch_us($as_of_end) THEN epoch_us(a.deleted_at) END AS t_account_deleted,
         d.t_deletion_requested,
         ev.t_enquiry_resolved, ev.t_marketing_opt_out, ev.t_program_ended, ev.t_message_sent, ev.t_contract_terminated, ev.t_service_completed, ev.t_registration_abandoned
     FROM accounts AS a
     FULL JOIN deletion_requests AS d ON d.account_id = a.account_id
     LEFT JOIN ev ON ev.subject_id = coalesce(a.account_id, d.account_id)
-    WHERE epoch_us(a.deleted_at) <= $as_of_us
+    WHERE epoch_us(a.deleted_at) < epoch_us($as_of_end)
        OR d.t_deletion_requested IS NOT NULL
        OR ev.subject_id IS NOT NULL
 ),
@@ -148,11 +149,11 @@ rec AS (
         r.jurisdiction,
         CASE WHEN k.code IS NULL THEN 'GLOBAL' ELSE r.jurisdiction END AS rule_jurisdiction,
         epoch_us(r.created_at) AS created_us,
-        CASE WHEN epoch_us(r.erased_at) <= $as_of_us THEN epoch_us(r.erased_at) END AS erased_us,
+        CASE WHEN epoch_us(r.erased_at) < epoch_us($as_of_end) THEN epoch_us(r.erased_at) END AS erased_us,
         r.legal_hold
     FROM records AS r
     LEFT JOIN known_codes AS k ON k.code = r.jurisdiction
-    WHERE epoch_us(r.created_at) <= $as_of_us
+    WHERE epoch_us(r.created_at) < epoch_us($as_of_end)
       AND coalesce(list_contains($categories, r.category), true)
       AND coalesce(list_contains($systems, r.system), true)
       AND (
@@ -285,7 +286,7 @@ verdict AS (
             WHEN erased_us IS NOT NULL AND (deadline_us IS NULL OR erased_us <= deadline_us) THEN 'erased_on_time'
             WHEN erased_us IS NOT NULL THEN 'erased_late'
             WHEN deadline_us IS NULL THEN 'no_trigger'
-            WHEN deadline_us < $as_of_us THEN 'overdue'
+            WHEN deadline_us < epoch_us($as_of_end) THEN 'overdue'
             ELSE 'clock_running'
         END AS status
     FROM winner
@@ -301,7 +302,7 @@ SELECT
     make_timestamp(retain_until_us) AS retain_until,
     status,
     CASE WHEN status = 'overdue'
-         THEN CAST(floor(($as_of_us - deadline_us) / 86400000000.0) AS BIGINT) END AS days_overdue,
+         THEN CAST(floor((epoch_us($as_of_end) - deadline_us) / 86400000000.0) AS BIGINT) END AS days_overdue,
     CASE WHEN erased_us IS NOT NULL AND deadline_us > clock_us
          THEN (erased_us - clock_us) / (deadline_us - clock_us) END AS lag_ratio,
     -- for the cube: exact integers, so that histogram bins split exactly
