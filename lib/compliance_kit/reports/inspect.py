@@ -4,6 +4,9 @@ wrong type or a bad date is a ParameterError (exit 2) naming the notebook and pa
 
 Types come from the cell: an annotation (`k: int = 5`) when present, else the type of
 the default value (`k = 5` -> int, `as_of = "2026-10-31"` -> a date, `x = None` -> any).
+This is the check of a notebook WITHOUT a parameter contract (a test fixture, an analyst's
+own notebook); a report whose metadata names a contract (`"compliance_kit": {"contract":
+...}`) is checked against it instead (reports/plan.py, compliance_kit.contract).
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..contract import literal_from_text, parse_day
 from ..errors import ParameterError
-from .params import parse_date
 
 # Set by the runner itself, never by -p.
 RUNNER_PARAMETERS = ("db_path", "metrics_path")
@@ -39,6 +42,7 @@ class NotebookParameters:
     name: str
     path: Path
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    contract: str | None = None    # the report contract its metadata names (compliance_kit.analysis.CONTRACTS)
 
 
 def _kind_of(name: str, default, annotation: str | None) -> str:
@@ -79,7 +83,10 @@ def inspect_parameters(path: str | Path) -> NotebookParameters:
     if len(tagged) != 1:
         raise ParameterError(f"{path.name}: {len(tagged)} cells tagged 'parameters'; the runner needs exactly one")
     found = papermill.inspect_notebook(str(path))
-    out = NotebookParameters(path.stem, path)
+    contract = (nb.metadata.get("compliance_kit") or {}).get("contract")
+    if contract is not None and not isinstance(contract, str):
+        raise ParameterError(f"{path.name}: metadata compliance_kit.contract must name a report, not {contract!r}")
+    out = NotebookParameters(path.stem, path, contract=contract)
     for name, info in found.items():
         raw = info.get("default")
         try:
@@ -96,21 +103,8 @@ def inspect_parameters(path: str | Path) -> NotebookParameters:
     return out
 
 
-def parse_cli_value(raw: str):
-    """A -p value as written on the command line: JSON / Python literals when they parse
-    (5, 2.5, true, None, ["FR","KR"]), else the text itself."""
-    text = raw.strip()
-    lowered = text.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if lowered in ("none", "null"):
-        return None
-    for parse in (json.loads, ast.literal_eval):
-        try:
-            return parse(text)
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            continue
-    return raw
+# A -p value as written on the command line (JSON / Python literals, else the text).
+parse_cli_value = literal_from_text
 
 
 def coerce(param: Parameter, value, notebook: str, from_cli: bool = False):
@@ -140,7 +134,7 @@ def coerce(param: Parameter, value, notebook: str, from_cli: bool = False):
         if isinstance(value, dt.date):
             value = value.isoformat()
         try:
-            value = parse_date(param.name, value).isoformat()
+            value = parse_day(param.name, value).isoformat()
         except ParameterError:
             raise ParameterError(f"{where} must be a date written YYYY-MM-DD (e.g. 2026-10-31), not {value!r}") from None
     elif kind == "str":
@@ -163,6 +157,19 @@ def resolve_parameters(notebooks: list[NotebookParameters], overrides: dict, fro
     declare it (an override no selected notebook declares is an error), checked for type.
     `from_cli` names the overrides given as command-line text (converted by type)."""
     from_cli = from_cli or {}
+    check_names(notebooks, overrides)
+    resolved = {}
+    for nb in notebooks:
+        values = {}
+        for name, value in overrides.items():
+            if name in nb.parameters:
+                values[name] = coerce(nb.parameters[name], value, nb.path.name, from_cli.get(name, False))
+        resolved[nb.name] = values
+    return resolved
+
+
+def check_names(notebooks: list[NotebookParameters], overrides: dict) -> None:
+    """ParameterError for an override the runner sets itself or no notebook declares."""
     for name in overrides:
         if name in RUNNER_PARAMETERS:
             raise ParameterError(f"parameter {name} is set by the runner: use --db for the store, "
@@ -173,11 +180,3 @@ def resolve_parameters(notebooks: list[NotebookParameters], overrides: dict, fro
                 f"unknown parameter {name!r}: no selected notebook declares it "
                 f"({', '.join(nb.name for nb in notebooks)}); known: {', '.join(known)}"
             )
-    resolved = {}
-    for nb in notebooks:
-        values = {}
-        for name, value in overrides.items():
-            if name in nb.parameters:
-                values[name] = coerce(nb.parameters[name], value, nb.path.name, from_cli.get(name, False))
-        resolved[nb.name] = values
-    return resolved

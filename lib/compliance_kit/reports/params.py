@@ -1,6 +1,9 @@
-"""Report parameters: where the store is, and checks a notebook runs in its validation
-cell (right after the `parameters` cell) so that a mistake fails fast, before any work,
-with a message that says what to fix.
+"""Report parameters: where the store is, and checks a notebook WITHOUT a parameter
+contract (a test fixture, an analyst's own notebook) runs in its validation cell, right
+after the `parameters` cell, so that a mistake fails fast with a message that says what
+to fix. The kit's reports declare a contract instead (compliance_kit.contract; their
+first cell calls `CONTRACT.validate(globals(), lookup)`); dates here go through the
+contract's one parser.
 
     validate_common(as_of=as_of, k=k, chart_renderer=chart_renderer)
     window_days = check_int("window_days", window_days, minimum=1)
@@ -12,11 +15,11 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from ..contract import CHART_RENDERERS, AsOf, parse_day
 from ..errors import ParameterError, UserError
 
 DB_ENV = "COMPLIANCE_KIT_DB"
 DEFAULT_DB_RELATIVE = Path("data") / "compliance.duckdb"
-CHART_RENDERERS = ("svg", "png")
 
 
 def resolve_db(db_path: str | os.PathLike | None = None, start: str | os.PathLike | None = None) -> Path:
@@ -53,18 +56,11 @@ def resolve_db(db_path: str | os.PathLike | None = None, start: str | os.PathLik
 
 
 def parse_date(name: str, value) -> dt.date:
-    """An ISO date (YYYY-MM-DD) given as text or a date; ParameterError otherwise."""
+    """An ISO date (YYYY-MM-DD) given as text or a date; ParameterError otherwise
+    (compliance_kit.contract.parse_day; a datetime is its date)."""
     if isinstance(value, dt.datetime):
         return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            if len(value) == 10:
-                return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ParameterError(f"parameter {name} must be a date written YYYY-MM-DD (e.g. 2026-10-31), not {value!r}")
+    return parse_day(name, value)
 
 
 def parse_optional_date(name: str, value) -> dt.date | None:
@@ -146,7 +142,7 @@ def validate_common(*, as_of=None, k=None, chart_renderer=None, db_path=None,
                              "check notebook-specific ones with check_int / check_choice / ...")
     out = ValidatedParameters()
     if as_of is not None:
-        out["as_of"] = parse_date("as_of", as_of)
+        out["as_of"] = AsOf.parse(as_of).day
     else:
         raise ParameterError("parameter as_of is required (a date, YYYY-MM-DD)")
     if k is not None:

@@ -3,9 +3,12 @@
 Everything here happens before any kernel starts, so every mistake is a ParameterError
 or UserError (exit 2) and nothing ran:
 - `select_notebooks`: report names -> notebook files, never one outside the folder;
-- `resolve_as_of`: --as-of text (a date, today, yesterday) -> YYYY-MM-DD;
-- `validate_parameters`: THE check of every value a run will inject (one function, so
-  a parameter contract per analysis can hook in here);
+- `resolve_as_of`: --as-of text (a date, today, yesterday) -> YYYY-MM-DD (the contract's
+  AsOf parser);
+- `validate_parameters`: THE check of every value a run will inject: a report whose
+  notebook names a parameter contract (compliance_kit.analysis.CONTRACTS) is checked
+  against it, with the allowed codes read from the store; any other notebook against
+  its parameters cell (reports/inspect.py);
 - `read_store_info`: the policy version(s) and input files the manifest records;
 - `plan_run`: all of the above, as a RunPlan.
 """
@@ -19,12 +22,13 @@ from typing import Callable
 
 import duckdb
 
+from ..contract import AsOf, Contract, StoreLookup
 from ..errors import ParameterError, UserError
 from ..paths import read_sql
 from ..privacy.keys import prepare_key_store
 from ..store import connect
 from .failon import Threshold, parse_threshold
-from .inspect import NotebookParameters, inspect_parameters, resolve_parameters
+from .inspect import NotebookParameters, check_names, inspect_parameters, resolve_parameters
 from .params import resolve_db, validate_common
 
 
@@ -120,35 +124,47 @@ def select_notebooks(names, run_all: bool, notebooks_dir: str | Path) -> list[Pa
 # -- which values ---------------------------------------------------------------------------
 
 def resolve_as_of(value) -> str | None:
-    """YYYY-MM-DD, or 'today' / 'yesterday' (UTC) for schedules."""
+    """YYYY-MM-DD, or 'today' / 'yesterday' (UTC) for schedules, as YYYY-MM-DD."""
     if value is None:
         return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value).strip()
-    today = dt.datetime.now(dt.timezone.utc).date()
-    if text.lower() == "today":
-        return today.isoformat()
-    if text.lower() == "yesterday":
-        return (today - dt.timedelta(days=1)).isoformat()
-    bad = ParameterError(f"--as-of must be a date written YYYY-MM-DD (or today / yesterday), not {value!r}")
-    if len(text) != 10:  # fromisoformat alone would also take 20261031
-        raise bad
     try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:  # not a calendar date, e.g. 2026-10-32
-        raise bad from None
+        return str(AsOf.parse(value))
+    except ParameterError:
+        raise ParameterError(f"--as-of must be a date written YYYY-MM-DD (or today / yesterday), "
+                             f"not {value!r}") from None
 
 
-def validate_parameters(notebooks: list[NotebookParameters], req: RunRequest) -> tuple[dict, dict]:
+def contract_of(nb: NotebookParameters) -> Contract | None:
+    """The parameter contract the notebook follows (its metadata names it), or None. Its
+    parameters cell must declare exactly the contract's parameters."""
+    if nb.contract is None:
+        return None
+    from ..analysis import CONTRACTS
+
+    if nb.contract not in CONTRACTS:
+        raise ParameterError(f"{nb.path.name}: its metadata names the parameter contract {nb.contract!r}; "
+                             f"known: {', '.join(CONTRACTS)}")
+    contract = CONTRACTS[nb.contract]
+    if set(contract.names) != set(nb.parameters):
+        raise ParameterError(
+            f"{nb.path.name}: the parameters cell declares {sorted(nb.parameters)} but the contract "
+            f"{contract.name} declares {sorted(contract.names)}: make them the same")
+    return contract
+
+
+def validate_parameters(notebooks: list[NotebookParameters], req: RunRequest,
+                        lookup: StoreLookup | None = None) -> tuple[dict, dict]:
     """Check every value the run will inject, before any kernel starts; return
     (injected, effective): per notebook, the values to inject, and every parameter's
     value (its default unless injected). A bad value is a ParameterError (exit 2) that
-    names the notebook, the parameter and what is allowed.
+    names the notebook, the parameter, the value and what is allowed.
 
-    The checks, in order: --as-of (given once, a date); each -p / schedule value against
-    the notebooks' parameters cells (name known, type right); then the parameters every
-    notebook shares (as_of, k, chart_renderer), as the notebook's own first cell checks them."""
+    The checks, in order: --as-of (given once, a date); each -p / schedule value's name
+    (declared by a selected notebook, not one the runner sets); then per notebook: its
+    parameter contract when it has one (every value parsed as the notebook's first cell
+    will parse it; codes checked against the store through `lookup`, opened from
+    req.db_path when not given), else its parameters cell (type) and the parameters
+    every notebook shares (as_of, k, chart_renderer)."""
     overrides = dict(req.overrides)
     from_cli = dict(req.from_cli)
     if "as_of" in overrides and req.as_of is not None:
@@ -156,16 +172,32 @@ def validate_parameters(notebooks: list[NotebookParameters], req: RunRequest) ->
     if req.as_of is not None:
         overrides["as_of"] = resolve_as_of(req.as_of)
         from_cli["as_of"] = True
-    injected = resolve_parameters(notebooks, overrides, from_cli)
+    check_names(notebooks, overrides)
+    contracts = {nb.name: contract_of(nb) for nb in notebooks}
+    if any(contracts.values()) and lookup is None:
+        con = open_store(resolve_db(req.db_path))
+        try:
+            return validate_parameters(notebooks, req, StoreLookup(con))
+        finally:
+            con.close()
+    plain = [nb for nb in notebooks if contracts[nb.name] is None]
+    injected = resolve_parameters(plain, overrides, from_cli) if plain else {}
     effective = {}
     for nb in notebooks:
         values = {n: p.default for n, p in nb.parameters.items()}
-        values.update(injected[nb.name])
-        try:
-            validate_common(as_of=values["as_of"], k=values["k"], chart_renderer=values["chart_renderer"])
-        except ParameterError as exc:
-            raise ParameterError(f"{nb.path.name}: {exc}") from None
+        contract = contracts[nb.name]
+        if contract is not None:
+            mine = {n: v for n, v in overrides.items() if n in nb.parameters}
+            injected[nb.name] = contract.check(mine, from_cli, lookup)
+            values.update(injected[nb.name])
+        else:
+            values.update(injected[nb.name])
+            try:
+                validate_common(as_of=values["as_of"], k=values["k"], chart_renderer=values["chart_renderer"])
+            except ParameterError as exc:
+                raise ParameterError(f"{nb.path.name}: {exc}") from None
         effective[nb.name] = values
+    injected = {nb.name: injected[nb.name] for nb in notebooks}  # in the notebooks' order
     return injected, effective
 
 
@@ -192,15 +224,25 @@ def _rows(con: duckdb.DuckDBPyConnection, db_path: Path, sql_file: str, table: s
     return [{c: _json_value(v) for c, v in zip(columns, row)} for row in relation.fetchall()]
 
 
-def read_store_info(db_path: Path) -> dict:
-    """Policy version(s) and input file hashes from the store, for the manifest."""
+def open_store(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """The store, read-only; UserError (exit 2) when it cannot be opened."""
     try:
-        con = connect(db_path, read_only=True)
+        return connect(db_path, read_only=True)
     except duckdb.Error as exc:  # locked by a writer, or not a DuckDB file
         raise UserError(f"cannot open the store {db_path} read-only: {exc}") from None
+
+
+def store_info(con: duckdb.DuckDBPyConnection, db_path: Path) -> dict:
+    """Policy version(s) and input file hashes from the open store, for the manifest."""
+    return {"policy_versions": _rows(con, db_path, "run_policy_versions.sql", "policy_versions"),
+            "inputs": _rows(con, db_path, "run_inputs.sql", "load_log")}
+
+
+def read_store_info(db_path: Path) -> dict:
+    """Policy version(s) and input file hashes from the store, for the manifest."""
+    con = open_store(db_path)
     try:
-        return {"policy_versions": _rows(con, db_path, "run_policy_versions.sql", "policy_versions"),
-                "inputs": _rows(con, db_path, "run_inputs.sql", "load_log")}
+        return store_info(con, db_path)
     finally:
         con.close()
 
@@ -226,9 +268,15 @@ def plan_run(req: RunRequest) -> RunPlan:
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise UserError(f"two notebooks share the name {sorted(dupes)}: rename one")
-    injected, effective = validate_parameters(notebooks, req)
     db_path = resolve_db(req.db_path)
-    store_info = read_store_info(db_path)
+    # One read-only connection for what the manifest records and for the allowed values
+    # the parameter contracts read (jurisdiction codes, request types, ...).
+    con = open_store(db_path)
+    try:
+        injected, effective = validate_parameters(notebooks, req, StoreLookup(con))
+        info = store_info(con, db_path)
+    finally:
+        con.close()
     # The key store must lie outside the reports folder and its key load, before any kernel.
     prepare_key_store(req.keys_dir, req.out_dir, req.key_lifetime, req.job)
-    return RunPlan(req, notebooks, injected, effective, thresholds, db_path, store_info)
+    return RunPlan(req, notebooks, injected, effective, thresholds, db_path, info)
