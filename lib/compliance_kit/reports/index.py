@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from ..figures import Shown, shown_section
+from ..figures import FIGURES, Shown, shown_section
 from ..privacy.escaping import escape
 from ..privacy.suppression import DEFAULT_K
 from .metrics import atomic_write_text
@@ -110,7 +110,9 @@ def trends(runs: list[dict]) -> list[dict]:
                   for per_run in shown]
         if any(p is not None and p.value is not None for p in points):
             series.append({"name": key, "label": label, "points": points})
-    return sorted(series, key=lambda s: s["name"])
+    order = {key: i for i, key in enumerate(FIGURES)}  # the registry's order: totals first
+    return sorted(series, key=lambda s: (s["name"].split(".", 1)[0], order.get(s["name"], len(order)),
+                                         s["name"]))
 
 
 CSS = """
@@ -131,6 +133,15 @@ h3 { font-size: 1em; margin: 0.4em 0; }
 .trend-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 8px 28px; }
 table.trends td { padding: 2px 8px 2px 0; border-bottom: 1px solid #f0f0f0; }
 ul.nb { margin: 0; padding-left: 1.1em; }
+/* a phone: each run becomes a block instead of five columns */
+@media (max-width: 700px) {
+  table.runs thead { display: none; }
+  table.runs, table.runs tbody, table.runs tr, table.runs td { display: block; width: auto; }
+  table.runs tr { border-bottom: 2px solid #ccc; padding: 6px 0; }
+  table.runs td { border: none; padding: 2px 0; }
+  .figs .fig { white-space: normal; }
+  .trend-grid { grid-template-columns: 1fr; }
+}
 """
 
 
