@@ -26,6 +26,9 @@ def test_parameters_cell():
                       "window_end": None, "source_jurisdictions": None, "k": 5,
                       "metrics_path": None, "chart_renderer": "svg",
                       "engine": "duckdb", "spark_data": None, "spark_url": None}
+    # ... the same names and defaults as the contract the notebook's metadata names
+    assert inspect_parameters(NOTEBOOK).contract == "data_flows"
+    assert {p.name: p.default for p in flows.CONTRACT.params} == params
 
 
 def test_chart_cells_ignore_output_and_no_transfer_ids():

@@ -149,9 +149,16 @@ class StoreLookup:
 
     FILES = {"jurisdictions": "contract_jurisdictions.sql", "types": "contract_request_types.sql",
              "categories": "contract_categories.sql", "systems": "contract_systems.sql"}
+    WHAT = {"jurisdictions": "jurisdiction codes (the policy's, blocs included, and those in the data)",
+            "types": "request types (the store's request_types)",
+            "categories": "data categories (the store's data_categories)",
+            "systems": "systems (those holding records)"}
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.con = con
+    def __init__(self, con):
+        # `con`: the store's DuckDB connection. An engine over the store (compliance_kit.
+        # engines, which this floor does not import) is taken by its store's connection.
+        store = getattr(con, "store", None)
+        self.con = getattr(store, "con", None) or getattr(con, "con", None) or con
         self._values: dict[str, dict[str, str]] = {}
 
     def canonical(self, source: str) -> dict[str, str]:
@@ -343,7 +350,7 @@ class Codes(Kind):
         return None if typed is None else list(typed)
 
     def describe(self):
-        return f"None (all) or a list of {self.source} from the store (case-insensitive)"
+        return f"None (all) or a list of {StoreLookup.WHAT[self.source]}, case-insensitive"
 
     def allowed(self, lookup):
         if lookup is None:
@@ -466,6 +473,38 @@ class Contract:
         return [{"name": p.name, "type": p.kind.type_name, "default": p.default,
                  "allowed": p.kind.allowed(lookup), "help": p.help} for p in self.params]
 
+    def markdown(self, lookup: StoreLookup | None = None) -> str:
+        """The contract as a Markdown table (the README's tables are this text): name,
+        type, default, allowed values (the store's, given a lookup) and help."""
+        lines = [f"### {self.name}", "",
+                 "| parameter | type | default | allowed | help |", "|---|---|---|---|---|"]
+        for row in self.rows(lookup):
+            cells = [f"`{row['name']}`", row["type"], _shown_default(row["default"]), row["allowed"], row["help"]]
+            lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+        return "\n".join(lines) + "\n"
+
+
+def _shown_default(value) -> str:
+    return "None" if value is None else (f'"{value}"' if isinstance(value, str) else str(value))
+
+
+def adapt_codes(param: Param, value, lookup: StoreLookup | None):
+    """A code list handed to a library function: a CodeList (checked by a contract) as is;
+    else the contract's parser when the store is at hand ('fr' -> 'FR', 'EEAA' refused, as
+    in the notebook); without a store, its shape only. The thin adapter every analysis
+    uses for callers who pass plain lists."""
+    if value is None or isinstance(value, CodeList):
+        return value
+    if lookup is not None:
+        return param.parse(value, lookup)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ParameterError(f"parameter {param.name} must be None (all) or a list of codes, not {value!r}")
+    if not value:
+        raise ParameterError(f"parameter {param.name} is an empty list: pass None for all")
+    return tuple(value)
+
 
 # --------------------------------------------------------------------------- the common parameters
 
@@ -482,7 +521,7 @@ def common_parameters(*, as_of_help: str = "the report counts what happened up t
               "the DuckDB store; None: data/compliance.duckdb found from the working directory, "
               "or $COMPLIANCE_KIT_DB (the runner sets it)"),
         Param("as_of", AsOfDate(), "2026-10-31", as_of_help),
-        Param("k", Integer(minimum=1), 5, "counts from 1 to k-1 are shown as \"<k\" on shared pages"),
+        Param("k", Integer(minimum=1), 5, "counts from 1 to k-1 are hidden on shared pages"),
         Param("metrics_path", Text("a path"), None, "where the exact headline figures go (the runner sets it)"),
         Param("chart_renderer", Choice(CHART_RENDERERS), "svg", "how charts are drawn in the notebook"),
     )
@@ -490,7 +529,7 @@ def common_parameters(*, as_of_help: str = "the report counts what happened up t
         out += (
             Param("engine", Choice(ENGINES), "duckdb", "where the pass over the data runs (spark needs spark_data)"),
             Param("spark_data", Text("a folder or URL"), None,
-                  "for Spark: the folder or URL holding <table>.parquet, e.g. data/sample"),
+                  "for Spark: the folder or URL holding one Parquet file per table, e.g. data/sample"),
             Param("spark_url", Text("a URL"), None,
                   "for Spark: None for local[2], sc://host:15002 for Spark Connect, or a master URL"),
         )
@@ -507,7 +546,8 @@ def spark_needs_data(p: Parameters) -> None:
 def window_in_order(p: Parameters) -> None:
     """window_start <= window_end, and the window starts no later than as_of."""
     if p.window_start and p.window_end and p.window_end < p.window_start:
-        raise ParameterError(f"parameter window_end ({p.window_end}) is before window_start ({p.window_start})")
+        raise ParameterError(f"parameter window_end ({p.window_end}) is before window_start "
+                             f"({p.window_start}): swap them")
     if p.window_start and p.window_start > p.as_of.day:
         raise ParameterError(f"parameter window_start ({p.window_start}) is after as_of ({p.as_of}): "
                              "nothing to report")

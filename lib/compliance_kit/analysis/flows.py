@@ -34,13 +34,14 @@ import duckdb
 import polars as pl
 
 from ..charts import STATUS_COLOURS, empty_chart
+from ..contract import (AsOf, Codes, Contract, OptionalDate, Param, StoreLookup, adapt_codes,
+                        common_parameters, spark_needs_data, window_in_order)
 from ..errors import ParameterError
 from ..figures import figure, headline_frame, shown_section
 from ..paths import read_sql
 from ..privacy.escaping import md
 from ..privacy.linked import protect_linked
 from ..privacy.suppression import HIDDEN, check_k, is_small, rate_shown, small_label
-from ..reports.params import parse_optional_date as _date
 
 CLASSIFICATIONS = (
     "undeclared_recipient",
@@ -72,53 +73,51 @@ HEADLINE_KEYS = (
 
 # --------------------------------------------------------------------------- params
 
+# The report's parameters, declared once: the runner checks -p and schedule values against
+# them before any kernel starts, the notebook's first cell validates with the same call.
+CONTRACT = Contract("data_flows", (
+    *common_parameters(as_of_help="nothing after this day is counted (UTC)", engine=True),
+    Param("window_start", OptionalDate(), None, "first day included (YYYY-MM-DD); None: from the first transfer"),
+    Param("window_end", OptionalDate(), None, "last day included (YYYY-MM-DD); None: up to as_of"),
+    Param("source_jurisdictions", Codes("jurisdictions"), None,
+          "e.g. [\"EEA\", \"KR\"]: a bloc selects its members; None: all"),
+), checks=(spark_needs_data, window_in_order))
+
+
 def validate_parameters(window_start=None, window_end=None, source_jurisdictions=None,
-                        as_of=None) -> dict:
-    """Check the data-flow notebook's own parameters (the common ones go through
-    `compliance_kit.reports.params.validate_common`). Returns them parsed; raises
-    ParameterError with what to fix."""
-    start = _date("window_start", window_start)
-    end = _date("window_end", window_end)
-    as_of_d = _date("as_of", as_of)
+                        as_of=None, lookup: StoreLookup | None = None) -> dict:
+    """The filters of a library call, parsed by the contract's parsers (as_of optional
+    here: None counts every transfer); `lookup` (the store) checks and canonicalises the
+    codes. ParameterError says what to fix."""
+    start = CONTRACT.param("window_start").parse(window_start, None)
+    end = CONTRACT.param("window_end").parse(window_end, None)
+    day = None if as_of is None else AsOf.parse(as_of)
     if start and end and start > end:
-        raise ParameterError(f"window_start ({start}) is after window_end ({end}): swap them")
-    if start and as_of_d and start > as_of_d:
-        raise ParameterError(f"window_start ({start}) is after as_of ({as_of_d}): nothing to report")
-    sources = source_jurisdictions
-    if sources is not None:
-        if isinstance(sources, str):
-            sources = [sources]
-        if (not isinstance(sources, (list, tuple)) or not sources
-                or not all(isinstance(s, str) and s.strip() for s in sources)):
-            raise ParameterError(
-                "parameter source_jurisdictions must be None or a non-empty list of jurisdiction "
-                f"codes such as ['FR', 'EEA'], not {source_jurisdictions!r}")
-        sources = [s.strip().upper() for s in sources]
-    return {"window_start": start, "window_end": end, "as_of": as_of_d,
-            "source_jurisdictions": sources}
+        raise ParameterError(f"parameter window_start ({start}) is after window_end ({end}): swap them")
+    if start and day and start > day.day:
+        raise ParameterError(f"parameter window_start ({start}) is after as_of ({day}): nothing to report")
+    return {"window_start": start, "window_end": end, "as_of": day,
+            "source_jurisdictions": adapt_codes(CONTRACT.param("source_jurisdictions"),
+                                                source_jurisdictions, lookup)}
 
 
 def check_sources(con: duckdb.DuckDBPyConnection, source_jurisdictions) -> list[str] | None:
-    """ParameterError for a source code that is neither a known jurisdiction nor a
-    source seen in the transfers (a typo would otherwise give an empty report)."""
-    sources = validate_parameters(source_jurisdictions=source_jurisdictions)["source_jurisdictions"]
-    if sources is None:
-        return None
-    known = {r[0] for r in con.sql(
-        "SELECT code FROM jurisdictions UNION SELECT DISTINCT source_jurisdiction FROM transfers"
-    ).fetchall()}
-    unknown = [s for s in sources if s not in known]
-    if unknown:
-        raise ParameterError(
-            f"parameter source_jurisdictions: unknown code(s) {unknown}; use ISO 3166 codes "
-            "(FR, US-CA), a bloc (EEA) or GLOBAL")
-    return sources
+    """The codes in the store's spelling ('kr' -> 'KR'); ParameterError for one the store
+    does not know (a typo would otherwise give an empty report)."""
+    codes = validate_parameters(source_jurisdictions=source_jurisdictions,
+                                lookup=StoreLookup(con))["source_jurisdictions"]
+    return None if codes is None else list(codes)
 
 
-def _params(window_start=None, window_end=None, as_of=None, source_jurisdictions=None) -> dict:
-    p = validate_parameters(window_start, window_end, source_jurisdictions, as_of)
+def _params(window_start=None, window_end=None, as_of=None, source_jurisdictions=None,
+            lookup: StoreLookup | None = None) -> dict:
+    """The parameters of flows_scope.sql: `$as_of_end` is the end of the as-of day
+    (contract.AsOf.end, exclusive), NULL for no limit."""
+    p = validate_parameters(window_start, window_end, source_jurisdictions, as_of, lookup)
+    sources = p["source_jurisdictions"]
     return {"window_start": p["window_start"], "window_end": p["window_end"],
-            "as_of": p["as_of"], "sources": p["source_jurisdictions"]}
+            "as_of_end": None if p["as_of"] is None else p["as_of"].end,
+            "sources": None if sources is None else list(sources)}
 
 
 # --------------------------------------------------------------------------- queries
@@ -158,7 +157,7 @@ def classify_transfers(con: duckdb.DuckDBPyConnection, *, window_start=None, win
                  ("transfer_keys", _keys_sql("scoped")),
                  ("classified_keys", read_sql("flows_classify_keys.sql"))],
                 read_sql("flows_transfers.sql"))
-    return con.sql(sql, params=_params(window_start, window_end, as_of, source_jurisdictions)).pl()
+    return con.sql(sql, params=_params(window_start, window_end, as_of, source_jurisdictions, StoreLookup(con))).pl()
 
 
 def _monthly_arrow(con, params: dict):
@@ -171,7 +170,7 @@ def monthly(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=Non
     """The one pass over the transfers: in scope, summed per month (UTC) and
     classification key (source, recipient, destination, category, mechanism,
     encrypted): transfers, records, bytes."""
-    params = _params(window_start, window_end, as_of, source_jurisdictions)
+    params = _params(window_start, window_end, as_of, source_jurisdictions, StoreLookup(con))
     return pl.from_arrow(_monthly_arrow(con, params))
 
 
@@ -235,7 +234,7 @@ def _breakdown(got: pl.DataFrame) -> pl.DataFrame:
 def metric_set(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
                as_of=None, source_jurisdictions=None) -> FlowMetrics:
     """Every figure the notebook shows, from one pass over the transfers."""
-    arrow = _monthly_arrow(con, _params(window_start, window_end, as_of, source_jurisdictions))
+    arrow = _monthly_arrow(con, _params(window_start, window_end, as_of, source_jurisdictions, StoreLookup(con)))
     db = _RollupDB(con, arrow)
     try:
         return FlowMetrics(
@@ -257,7 +256,7 @@ def summary(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=Non
     """Month x classification key with its classification and matched flow, and
     transfers / records / bytes: for analysts slicing their own way (the rule each key
     breaks is in `metric_set(...).keys`)."""
-    arrow = _monthly_arrow(con, _params(window_start, window_end, as_of, source_jurisdictions))
+    arrow = _monthly_arrow(con, _params(window_start, window_end, as_of, source_jurisdictions, StoreLookup(con)))
     db = _RollupDB(con, arrow)
     try:
         return db.mem.sql("SELECT * FROM flow_summary ORDER BY ALL").pl()
