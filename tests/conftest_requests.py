@@ -55,6 +55,10 @@ class TinyStore:
             self.con.execute("INSERT INTO jurisdiction_lineage VALUES (?, ?, 0)", [code, code])
             for depth, anc in enumerate(ancestors, start=1):
                 self.con.execute("INSERT INTO jurisdiction_lineage VALUES (?, ?, ?)", [code, anc, depth])
+        # the request types a `types` filter may name (the contract reads them from the store)
+        self.con.executemany("INSERT INTO request_types VALUES (?, ?)",
+                             [(t, t) for t in ("access", "deletion", "correction", "portability", "restriction",
+                                               "objection", "opt_out", "consent_withdrawal")])
         self._n = 0
 
     def controller(self, scope: str, calendar: str | None):

@@ -25,6 +25,8 @@ import polars as pl
 from .. import calendars
 from ..cases import CaseList, case_list
 from ..charts import STATUS_COLOURS, empty_chart, status_scale
+from ..contract import (AsOf, Codes, Contract, OptionalDate, Param, StoreLookup, adapt_codes,
+                        common_parameters, spark_needs_data, window_in_order)
 from ..errors import ParameterError, PolicySpecError
 from ..figures import format_count, shown_section, shown_text
 from ..paths import read_sql
@@ -32,7 +34,6 @@ from ..privacy.escaping import md
 from ..privacy.linked import protect_linked
 from ..privacy.suppression import (HIDDEN, blank_small_rates, check_k, is_small, protect_table,
                                    rate_shown, small_label, suppression_mask)
-from ..reports.params import parse_optional_date as _date
 
 STATUS_TABLE = "request_status"
 CLASSES = ("responded_in_time", "responded_late", "open_in_time", "open_late")
@@ -53,15 +54,17 @@ HEADLINE_KEYS = ("received", "responded_in_time", "responded_late", "open_in_tim
 
 # ----------------------------------------------------------------------------- preparation
 
-def _str_list(name: str, value) -> list[str] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = [value]
-    value = list(value)
-    if not value or not all(isinstance(v, str) and v for v in value):
-        raise ParameterError(f"{name} must be None or a non-empty list of codes, not {value!r}")
-    return value
+# The report's parameters, declared once: the runner checks -p and schedule values against
+# them before any kernel starts, the notebook's first cell validates with the same call.
+# Request types are the store's (request_types), as are the jurisdiction codes.
+CONTRACT = Contract("request_turnaround", (
+    *common_parameters(as_of_help="requests are classified at the end of this day (UTC)", engine=True),
+    Param("window_start", OptionalDate(), None, "first day of receipt included (YYYY-MM-DD); None: from the start"),
+    Param("window_end", OptionalDate(), None, "last day of receipt included (YYYY-MM-DD); None: up to as_of"),
+    Param("jurisdictions", Codes("jurisdictions"), None,
+          "e.g. [\"EEA\", \"US-CA\"]: a bloc selects its members; None: all"),
+    Param("types", Codes("types"), None, "e.g. [\"access\", \"deletion\"]; None: all"),
+), checks=(spark_needs_data, window_in_order))
 
 
 SLOTS = ("p", "w", "a")  # most specific rule, policy-wide promise, acknowledgement
@@ -138,35 +141,28 @@ def _year_range(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[int, in
 
 
 def scope_params(as_of, window_start=None, window_end=None, jurisdictions=None,
-                 types=None) -> dict:
-    """The validated parameters of requests_status.sql (ParameterError says what to fix)."""
-    as_of = _date("as_of", as_of)
-    if as_of is None:
-        raise ParameterError("as_of is required (a date, YYYY-MM-DD)")
-    window_start, window_end = _date("window_start", window_start), _date("window_end", window_end)
+                 types=None, lookup: StoreLookup | None = None) -> dict:
+    """The parameters of requests_status.sql from typed values (CONTRACT.validate) or, for
+    library callers, values parsed by the contract's parsers (`lookup`: the store, which
+    checks and canonicalises the codes). `$as_of` is the as-of day (day arithmetic),
+    `$as_of_end` the end of it (contract.AsOf.end, exclusive: the one bound for instants)."""
+    day = AsOf.parse(as_of)
+    window_start = CONTRACT.param("window_start").parse(window_start, None)
+    window_end = CONTRACT.param("window_end").parse(window_end, None)
     if window_start and window_end and window_end < window_start:
-        raise ParameterError(f"window_end {window_end} is before window_start {window_start}")
-    return {"as_of": as_of, "window_start": window_start, "window_end": window_end,
-            "jurisdictions": _str_list("jurisdictions", jurisdictions),
-            "types": _str_list("types", types)}
+        raise ParameterError(f"parameter window_end ({window_end}) is before window_start ({window_start}): swap them")
+    codes = {name: adapt_codes(CONTRACT.param(name), value, lookup)
+             for name, value in (("jurisdictions", jurisdictions), ("types", types))}
+    return {"as_of": day.day, "as_of_end": day.end, "window_start": window_start, "window_end": window_end,
+            **{name: None if c is None else list(c) for name, c in codes.items()}}
 
 
 def check_jurisdictions(con: duckdb.DuckDBPyConnection, jurisdictions) -> list[str] | None:
-    """ParameterError for a jurisdiction code the store does not know (neither a
-    jurisdiction of the policy nor one the requests name): a typo would otherwise give an
-    empty report, and the value is echoed on the page. Returns the codes (None: all)."""
-    codes = _str_list("jurisdictions", jurisdictions)
-    if codes is None:
-        return None
-    known = {r[0] for r in con.sql(
-        "SELECT code FROM jurisdictions UNION SELECT DISTINCT jurisdiction FROM requests"
-    ).fetchall()}
-    unknown = [c for c in codes if c not in known]
-    if unknown:
-        raise ParameterError(
-            f"parameter jurisdictions: unknown code(s) {unknown}; use the store's codes: ISO 3166 "
-            "(FR, US-CA), a bloc (EEA) or GLOBAL")
-    return codes
+    """The codes in the store's spelling ('eea' -> 'EEA'); ParameterError for a code the
+    store does not know (a typo would otherwise give an empty report). The contract's
+    parser, for library callers."""
+    codes = adapt_codes(CONTRACT.param("jurisdictions"), jurisdictions, StoreLookup(con))
+    return None if codes is None else list(codes)
 
 
 def build_lookups(con: duckdb.DuckDBPyConnection, years: tuple[int, int]) -> None:
@@ -194,7 +190,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of, window_start=None, window_end
     requests whose jurisdiction or one of its ancestors is listed ('EEA' keeps FR);
     types keeps the listed request types.
     """
-    params = scope_params(as_of, window_start, window_end, jurisdictions, types)
+    params = scope_params(as_of, window_start, window_end, jurisdictions, types, lookup=StoreLookup(con))
     _check_rules(con)
     build_lookups(con, _year_range(con, params["as_of"]))
     # Row order of the table does not matter (every reader sorts): let DuckDB write it in

@@ -30,7 +30,7 @@ CASE WHEN {s}_paused
                              least(rq_day(coalesce(id_verified_at, done_at)), $as_of::DATE)), 0)
      ELSE 0 END::INTEGER AS {s}_pause_days,
 CASE WHEN {s}_paused
-     THEN greatest(least(coalesce(id_verified_at, done_at), rq_midnight($as_of::DATE + 1))
+     THEN greatest(least(coalesce(id_verified_at, done_at), $as_of_end)
                    - id_requested_at, INTERVAL 0 SECOND)
      ELSE INTERVAL 0 SECOND END AS {s}_pause_span,
 -- Hour-based deadlines are instants.

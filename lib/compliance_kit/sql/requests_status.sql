@@ -5,7 +5,10 @@
 -- Reads the TEMP tables request_epochs, request_rules (requests_rules.sql), request_due_lookup
 -- (requests_lookup.sql) and calendar_days (compliance_kit.calendars); all joins are on
 -- those small tables, so each request costs a few hash probes and no loop.
--- Parameters: $as_of DATE; $window_start, $window_end DATE or NULL (received_at, inclusive);
+-- Parameters: $as_of DATE (the as-of day, for day arithmetic); $as_of_end TIMESTAMPTZ (the end
+-- of that day, exclusive: compliance_kit.contract.AsOf.end, the one definition every SQL file
+-- uses; an event counts when it happened strictly before it); $window_start, $window_end
+-- DATE or NULL (received_at, inclusive);
 -- $jurisdictions VARCHAR[] or NULL (a request matches when one of its ancestors, itself
 -- included, is listed: 'EEA' selects FR); $types VARCHAR[] or NULL.
 -- Days are UTC days: rq_day(ts) (requests_macros.sql). Definitions: docs/metrics-requests.md.
@@ -17,13 +20,13 @@ req AS (
            -- As of the END of the as-of day: what happened later has not happened yet (a
            -- completion later than that leaves the request open; a later identity request,
            -- verification or extension notice is not known yet).
-           CASE WHEN r.completed_at < rq_midnight($as_of::DATE + 1) THEN r.completed_at END AS done_at,
-           CASE WHEN r.id_requested_at < rq_midnight($as_of::DATE + 1) THEN r.id_requested_at END AS id_requested_at,
-           CASE WHEN r.id_verified_at < rq_midnight($as_of::DATE + 1) THEN r.id_verified_at END AS id_verified_at,
-           CASE WHEN r.extension_notified_at < rq_midnight($as_of::DATE + 1)
+           CASE WHEN r.completed_at < $as_of_end THEN r.completed_at END AS done_at,
+           CASE WHEN r.id_requested_at < $as_of_end THEN r.id_requested_at END AS id_requested_at,
+           CASE WHEN r.id_verified_at < $as_of_end THEN r.id_verified_at END AS id_verified_at,
+           CASE WHEN r.extension_notified_at < $as_of_end
                 THEN r.extension_notified_at END AS extension_notified_at
     FROM requests AS r
-    WHERE r.received_at < rq_midnight($as_of::DATE + 1)
+    WHERE r.received_at < $as_of_end
       AND ($window_start::DATE IS NULL OR r.received_at >= rq_midnight($window_start::DATE))
       AND ($window_end::DATE IS NULL OR r.received_at < rq_midnight($window_end::DATE + 1))
       AND ($types::VARCHAR[] IS NULL OR list_contains($types::VARCHAR[], r.type))
@@ -84,7 +87,7 @@ SELECT
         WHEN x.due_by IS NULL AND NOT coalesce(x.clock_waiting, FALSE) THEN NULL
         WHEN x.done_at IS NOT NULL THEN
             CASE WHEN x.due_by IS NULL OR x.done_at < x.due_by THEN 'responded_in_time' ELSE 'responded_late' END
-        WHEN x.due_by IS NULL OR x.due_by >= rq_midnight($as_of::DATE + 1) THEN 'open_in_time'
+        WHEN x.due_by IS NULL OR x.due_by >= $as_of_end THEN 'open_in_time'
         ELSE 'open_late'
     END AS class,
     CASE WHEN x.done_at IS NOT NULL THEN date_diff('day', x.received_date, rq_day(x.done_at)) END AS days_to_complete,
@@ -92,15 +95,15 @@ SELECT
     CASE WHEN x.due_date IS NOT NULL
          THEN date_diff('day', coalesce(rq_day(x.done_at), $as_of::DATE), x.due_date) END AS days_to_deadline,
     CASE WHEN x.done_at IS NULL AND x.due_by IS NOT NULL THEN
-        CASE WHEN x.due_by < rq_midnight($as_of::DATE + 1) THEN 'past_due'
+        CASE WHEN x.due_by < $as_of_end THEN 'past_due'
              WHEN date_diff('day', $as_of::DATE, x.due_date) <= 5 THEN 'due_within_5_days'
              ELSE 'more_than_5_days' END
     END AS queue_bucket,
     x.a_rule AS ack_rule_id, x.a_due_date AS ack_due_date,
     CASE WHEN x.a_due_by IS NULL THEN NULL
-         WHEN x.acknowledged_at < rq_midnight($as_of::DATE + 1) THEN
+         WHEN x.acknowledged_at < $as_of_end THEN
              CASE WHEN x.acknowledged_at < x.a_due_by THEN 'acknowledged_in_time' ELSE 'acknowledged_late' END
-         WHEN x.a_due_by >= rq_midnight($as_of::DATE + 1) THEN 'awaiting_in_time'
+         WHEN x.a_due_by >= $as_of_end THEN 'awaiting_in_time'
          ELSE 'awaiting_late'
     END AS ack_class
 FROM decided AS x
