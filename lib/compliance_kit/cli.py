@@ -39,9 +39,9 @@ def _register() -> None:
     from .data.commands import synth
     from .policy.commands import policy
     from .privacy.commands import keys, reidentify
-    from .reports.commands import demo, run
+    from .reports.commands import demo, params, run
 
-    for command in (policy, synth, run, demo, keys, reidentify):
+    for command in (policy, synth, run, demo, params, keys, reidentify):
         cli.add_command(command)
 
 

@@ -10,7 +10,9 @@ imported on first use: the runner pays only for the contracts it needs.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+
+from ..errors import UserError
 
 # report (notebook) name -> the analysis module declaring its CONTRACT
 REPORTS = {
@@ -34,3 +36,14 @@ class _Contracts(Mapping):
 
 
 CONTRACTS: Mapping = _Contracts()
+
+
+def parameters_markdown(reports: Iterable[str] = (), lookup=None) -> str:
+    """The parameter tables of `reports` (default: every report), one Markdown table each,
+    from their contracts; with a StoreLookup, the store's allowed codes are listed."""
+    names = list(reports) or list(REPORTS)
+    unknown = [n for n in names if n not in REPORTS]
+    if unknown:
+        raise UserError(f"no parameter contract for {', '.join(map(repr, unknown))}; "
+                        f"reports with one: {', '.join(REPORTS)}")
+    return "\n".join(CONTRACTS[n].markdown(lookup) for n in names)

@@ -139,3 +139,26 @@ def demo(db_path, out_dir, notebooks_dir, jobs, keys_dir):
             click.echo(f"Error: notebook {nb.name} failed in {nb.error}", err=True)
     click.echo(str((Path(result.run_dir).parent / "index.html").resolve()))
     return result.exit_code
+
+
+@click.command()
+@click.argument("reports", nargs=-1)
+@click.option("--db", "db_path", default=None, type=click.Path(dir_okay=False),
+              help="List the allowed codes (jurisdictions, request types, ...) of this store.")
+def params(reports, db_path):
+    """Print each report's parameters from its contract: name, type, default, allowed
+    values and help (Markdown; the README's tables are this output)."""
+    from ..analysis import parameters_markdown
+
+    if db_path is None:
+        click.echo(parameters_markdown(reports), nl=False)
+        return
+    from ..contract import StoreLookup
+    from .plan import open_store
+    from .params import resolve_db
+
+    con = open_store(resolve_db(db_path))
+    try:
+        click.echo(parameters_markdown(reports, StoreLookup(con)), nl=False)
+    finally:
+        con.close()

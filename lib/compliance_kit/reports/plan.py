@@ -130,8 +130,8 @@ def resolve_as_of(value) -> str | None:
     try:
         return str(AsOf.parse(value))
     except ParameterError:
-        raise ParameterError(f"--as-of must be a date written YYYY-MM-DD (or today / yesterday), "
-                             f"not {value!r}") from None
+        raise ParameterError(f"--as-of (parameter as_of) must be a date written YYYY-MM-DD (or today / "
+                             f"yesterday), not {value!r}") from None
 
 
 def contract_of(nb: NotebookParameters) -> Contract | None:
