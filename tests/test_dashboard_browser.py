@@ -8,48 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from conftest_browser import browser, offline_page  # noqa: F401
 from conftest_reports import VEGA, fixture_run, fixture_store, run_cli, run_dirs  # noqa: F401
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium "
-                    "(apt-get install -y --no-install-recommends chromium); never download a browser")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def open_offline(browser, path: Path):
-    """Open `path` with every non-file:// request aborted; return (page, console errors,
-    blocked URLs, page errors)."""
-    context = browser.new_context()
-    page = context.new_page()
-    blocked, errors = [], []
-
-    def route(r):
-        if r.request.url.startswith("file://"):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.resolve().as_uri(), wait_until="load")
-    page.wait_for_timeout(300)
-    return page, context, errors, blocked
+    """Open `path` with every non-file:// request aborted; return (page, context, console
+    and page errors, blocked URLs)."""
+    offline = offline_page(browser)
+    page = offline.open(path)
+    return page, offline.context, offline.errors, offline.blocked
 
 
 def _svg_with_marks(page, selector):

@@ -19,11 +19,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from conftest_browser import browser, offline_page  # noqa: F401
 from conftest_reports import ROOT, run_cli
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 POLICY_DIR = ROOT / "data" / "policy" / "tencent-cloud" / "2022-05-25"
 NOTEBOOKS = ROOT / "notebooks"
 # A prose quote (a declared transfer), replaced by a payload in the spec AND, escaped, in
@@ -162,60 +160,29 @@ def test_payloads_are_shown_escaped(payload_runs):
             f"&lt;img src=x onerror=alert('{tag}')&gt;" in joined, tag
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def test_no_dialog_fires_on_any_page(payload_runs, browser):
     out, _ = payload_runs
     pages = sorted(out.rglob("*.html"))
-    dialogs, blocked = [], []
-    context = browser.new_context()
+    offline = offline_page(browser)
     try:
-        page = context.new_page()
-
-        def route(r):
-            if r.request.url.startswith("file://"):
-                r.continue_()
-            else:
-                blocked.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
-        page.on("dialog", lambda d: (dialogs.append((page.url, d.message)), d.dismiss()))
         for path in pages:
-            page.goto(path.resolve().as_uri(), wait_until="load")
-            page.wait_for_timeout(150)
-            # hovering every chart mark would trigger a payload hidden in a tooltip handler
-            page.mouse.move(10, 10)
-        assert not dialogs, dialogs
-        assert not blocked, blocked
+            offline.open(path, settle_ms=150)
+            # hovering would trigger a payload hidden in a mouse handler of a chart
+            offline.page.mouse.move(10, 10)
+        assert not offline.dialogs, offline.dialogs
+        assert not offline.blocked, offline.blocked
     finally:
-        context.close()
+        offline.close()
 
 
 def test_the_browser_check_can_fail(browser, tmp_path):
     """The same harness does see a payload that runs."""
     page_path = tmp_path / "bad.html"
     page_path.write_text(f"<html><body>{payload('control')}</body></html>")
-    dialogs = []
-    context = browser.new_context()
+    offline = offline_page(browser)
     try:
-        page = context.new_page()
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(page_path.resolve().as_uri(), wait_until="load")
-        page.wait_for_timeout(300)
+        offline.open(page_path)
     finally:
-        context.close()
-    assert "control" in dialogs
+        offline.close()
+    assert "control" in [message for _, message in offline.dialogs]
     assert RAW.search(page_path.read_text())
