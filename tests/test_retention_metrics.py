@@ -150,12 +150,17 @@ def test_compare_rule_sets_and_verdict_changes(retention_store):
 
 
 def test_policy_conflicts_list_the_table_against_the_text(retention_store):
+    """One place computes the conflicts (policy.conflicts.find_conflicts): the table's 30
+    days after account deletion against the text's 10, the text being the stricter, and
+    the five-year minimum outlasting an erasure rule."""
     conflicts, source = R.policy_conflicts(retention_store.con)
-    assert conflicts.height > 0
-    if source == "retention_policy_conflicts.sql":
-        pair = conflicts.filter(rule_id="table_account_data", other_rule_id="text_account_deleted")
-        assert pair.height == 1
-        assert conflicts.filter(conflict="minimum_outlasts_erasure").height > 0
+    assert source == "compliance_kit.policy.conflicts.find_conflicts"
+    pair = conflicts.filter(conflict_kind="different_erasure_delays", rule_a="table_account_data",
+                            rule_b="text_account_deleted")
+    assert pair.height == 1
+    assert pair.row(0, named=True)["stricter_rule"] == "text_account_deleted"
+    assert (pair["max_delay_a"].item(), pair["max_delay_b"].item()) == ("P30D", "P10D")
+    assert conflicts.filter(conflict_kind="minimum_vs_erasure", rule_a="addendum_id_minimum").height > 0
 
 
 def test_rules_applied_counts_the_records_each_rule_decided(mixed):

@@ -392,12 +392,11 @@ def verdict_changes(con: duckdb.DuckDBPyConnection, as_of, jurisdictions=None,
 
 
 def policy_conflicts(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, str]:
-    """The policy's retention contradictions and where the list came from: the policy
-    package's find_conflicts when present, else sql/retention_policy_conflicts.sql."""
-    try:
-        from ..policy.conflicts import find_conflicts
-    except ImportError:
-        return con.sql(read_sql("retention_policy_conflicts.sql")).pl(), "retention_policy_conflicts.sql"
+    """The policy's retention contradictions, and where the list comes from (for the
+    page's note): compliance_kit.policy.conflicts.find_conflicts, the one place they are
+    computed (sql/policy_conflicts.sql)."""
+    from ..policy.conflicts import find_conflicts
+
     return find_conflicts(con), "compliance_kit.policy.conflicts.find_conflicts"
 
 
