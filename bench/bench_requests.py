@@ -117,8 +117,9 @@ def build(con: duckdb.DuckDBPyConnection, parquet: Path) -> None:
 
 def metric_set(con, as_of, prepare=None) -> dict[str, float]:
     """Time prepare and every metric the notebook shows: (wall, cpu) seconds per step.
-    `prepare` (optional) returns the source the metrics read, e.g. SparkRequests for
-    bench_spark.py; by default requests.prepare on `con`, which the metrics then read."""
+    `prepare` (optional) returns the source the metrics read, e.g. the PreparedRequests of
+    requests.prepare on the Spark engine (bench_spark.py); by default requests.prepare on
+    `con`, which the metrics then read."""
     state = {}
 
     def do_prepare():

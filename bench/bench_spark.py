@@ -91,8 +91,6 @@ def phase(args) -> dict:
                 def once():
                     return R.headline(R.evaluate(con, AS_OF))
             else:
-                from compliance_kit.engines.spark import retention_evaluate
-
                 t0 = time.perf_counter()
                 engine = _spark_engine(cores)
                 engine.spark
@@ -111,7 +109,7 @@ def phase(args) -> dict:
                               policy_tables=(), validate=False)
 
                 def once():
-                    return R.headline(retention_evaluate(engine, AS_OF))
+                    return R.headline(R.evaluate(engine, AS_OF))
         else:
             con, parquet = BQ.open_store(args.rows, 2, args.memory_limit)
             as_of = BQ.dt.date.fromisoformat(AS_OF)
@@ -119,7 +117,7 @@ def phase(args) -> dict:
                 def once():
                     return BQ.metric_set(con, as_of)
             else:
-                from compliance_kit.engines.spark import requests_prepare
+                from compliance_kit.analysis import requests as rq
 
                 folder = parquet.parent / f"spark_requests_{args.rows}"
                 folder.mkdir(exist_ok=True)
@@ -134,7 +132,7 @@ def phase(args) -> dict:
                 out["startup_seconds"] = time.perf_counter() - t0
 
                 def once():
-                    return BQ.metric_set(con, as_of, prepare=lambda: requests_prepare(engine, con, as_of))
+                    return BQ.metric_set(con, as_of, prepare=lambda: rq.prepare(engine, as_of=as_of))
         times = []
         for _ in range(args.reps):
             t0 = time.perf_counter()

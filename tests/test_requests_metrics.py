@@ -172,7 +172,7 @@ def test_prepare_refuses_requests_left_without_a_deadline(tiny, monkeypatch):
 
 
 def test_metric_source_of_the_wrong_kind_is_refused():
-    with pytest.raises(TypeError, match="prepare_requests"):
+    with pytest.raises(TypeError, match="what requests.prepare returns"):
         rq.performance("data/compliance.duckdb")
 
 

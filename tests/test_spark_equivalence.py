@@ -15,8 +15,7 @@ import polars as pl
 import pytest
 
 from compliance_kit.analysis import flows, retention
-from compliance_kit.engines.spark import (flows_metric_set, flows_monthly_sql, retention_evaluate,
-                                          retention_metric)
+from compliance_kit.engines import DuckDBEngine
 from conftest_spark import AS_OF, spark_engine, spark_sample  # noqa: F401  (fixtures)
 
 pytest.importorskip("pyspark", reason="the spark extra is part of the test extra: pip install -e '.[test]'")
@@ -58,7 +57,7 @@ SCOPES = {
 def runs(request, spark_engine, spark_sample):  # noqa: F811
     _, con = spark_sample
     kwargs = SCOPES[request.param]
-    return request.param, retention.evaluate(con, AS_OF, **kwargs), retention_evaluate(spark_engine, AS_OF, **kwargs)
+    return request.param, retention.evaluate(con, AS_OF, **kwargs), retention.evaluate(spark_engine, AS_OF, **kwargs)
 
 
 def test_retention_headline_equal(runs):
@@ -143,7 +142,8 @@ def test_retention_metric_query_runs_on_both(name, spark_engine, spark_sample): 
     params, keys, exact, approx = METRIC_QUERIES[name]
     run = retention.evaluate(con, AS_OF)
     duck = retention._metric(run, name, **params)
-    spark = retention_metric(spark_engine, run, name, **params)
+    spark_engine.register("retention_cube", run.cube)
+    spark = spark_engine.query(f"retention_metric_{name}.sql", params)
     assert duck.height > 0, f"retention_metric_{name}.sql: empty on the sample, the test would prove nothing"
     if name == "lag_histogram":  # float keys: compare on the bin index
         duck = duck.with_columns(pl.col("lag_ratio_from").mul(20).round().cast(pl.Int64))
@@ -164,7 +164,7 @@ FLOW_SCOPES = {
 def test_flows_metrics_equal(scope, spark_engine, spark_sample):  # noqa: F811
     _, con = spark_sample
     kwargs = FLOW_SCOPES[scope]
-    duck, spark = flows.metric_set(con, **kwargs), flows_metric_set(spark_engine, con, **kwargs)
+    duck, spark = flows.metric_set(con, **kwargs), flows.metric_set(spark_engine, **kwargs)
     assert duck.headline["transfers"] > 0
     for key, a in duck.headline.items():
         b = spark.headline[key]
@@ -183,8 +183,8 @@ def test_flows_monthly_query_runs_on_both(spark_engine, spark_sample):  # noqa: 
     """The flows big pass, as SQL text: the same rows from both engines."""
     _, con = spark_sample
     params = flows._params(as_of=AS_OF)
-    duck = con.sql(flows_monthly_sql(), params=params).pl()
-    spark = spark_engine.sql(flows_monthly_sql(), "flows_monthly.sql", params)
+    duck = DuckDBEngine(con).query("flows_monthly.sql", params)
+    spark = spark_engine.query("flows_monthly.sql", params)
     keys = ["month", "source_jurisdiction", "recipient", "destination_country", "category",
             "mechanism", "encrypted"]
     assert_same("flows_monthly.sql", duck, spark.cast({c: duck.schema[c] for c in ("transfers", "records", "bytes")}),
@@ -192,7 +192,7 @@ def test_flows_monthly_query_runs_on_both(spark_engine, spark_sample):  # noqa: 
 
 
 FLOW_ROLLUPS = ("flows_volumes.sql", "flows_matrix.sql", "flows_breakdown.sql", "flows_findings.sql",
-                "flows_usage.sql", "flows_headline.sql")
+                "flows_usage.sql", "flows_headline.sql", "flows_keys.sql", "flows_summary_rows.sql")
 
 
 def test_every_flows_query_runs_on_both(spark_engine, spark_sample):  # noqa: F811
@@ -200,20 +200,16 @@ def test_every_flows_query_runs_on_both(spark_engine, spark_sample):  # noqa: F8
     roll-up (sql/flows_*.sql) run on Spark, transpiled, over the same monthly aggregate,
     and give DuckDB's rows. (On either engine the report runs them in DuckDB: they read
     thousands of rows.)"""
-    from compliance_kit.paths import SQL_DIR, read_sql
+    from compliance_kit.paths import SQL_DIR
 
     _, con = spark_sample
-    arrow = con.sql(flows_monthly_sql(), params=flows._params(as_of=AS_OF)).to_arrow_table()
-    db = flows._RollupDB(con, arrow)
+    db = DuckDBEngine(con.cursor())  # the roll-up relations on a connection of their own
+    monthly = db.query("flows_monthly.sql", flows._params(as_of=AS_OF))
+    flows._rollup(db, monthly)  # monthly, classified_keys, flow_summary as the report makes them
     try:
-        spark_engine.register("monthly", pl.from_arrow(arrow))
-        for table in flows.POLICY_INPUTS:
-            spark_engine.register(table, con.sql(f"SELECT * FROM {table}").pl())
-        classify = flows._with([("transfer_keys", flows._keys_sql("monthly")),
-                                ("classified", read_sql("flows_classify_keys.sql"))],
-                               "SELECT * FROM classified")
-        duck_keys = db.mem.sql("SELECT * FROM classified_keys").pl()
-        spark_keys = spark_engine.sql(classify, "flows_classify_keys.sql")
+        spark_engine.register("monthly", monthly)  # the policy tables are there since attach
+        duck_keys = db.con.sql("SELECT * FROM classified_keys").pl()
+        spark_keys = spark_engine.query("flows_classify_keys.sql", relation="monthly")
         keys = [c for c in duck_keys.columns if c in ("month", "source_jurisdiction", "recipient",
                                                        "destination_country", "category", "mechanism",
                                                        "encrypted")]
@@ -221,14 +217,14 @@ def test_every_flows_query_runs_on_both(spark_engine, spark_sample):  # noqa: F8
                     [c for c in duck_keys.columns if c not in keys])
         # the rest read classified_keys and flow_summary: DuckDB's, so each query is compared alone
         spark_engine.register("classified_keys", duck_keys)
-        spark_engine.register("flow_summary", db.mem.sql("SELECT * FROM flow_summary").pl())
-        summary = spark_engine.sql(read_sql("flows_summary.sql"), "flows_summary.sql")
-        duck_summary = db.sql("flows_summary.sql")
+        spark_engine.register("flow_summary", db.con.sql("SELECT * FROM flow_summary").pl())
+        summary = spark_engine.query("flows_summary.sql")
+        duck_summary = db.query("flows_summary.sql")
         assert_same_rows("flows_summary.sql", duck_summary.sort(duck_summary.columns),
                          summary.cast(duck_summary.schema).sort(duck_summary.columns))
         for name in FLOW_ROLLUPS:
-            duck = db.sql(name)
-            spark = spark_engine.sql(read_sql(name), name)
+            duck = db.query(name)
+            spark = spark_engine.query(name)
             assert duck.height > 0, f"{name}: empty on the sample, the test would prove nothing"
             assert_same_rows(name, duck, spark.cast(duck.schema))
         covered = {"flows_scope.sql", "flows_monthly.sql", "flows_transfer_keys.sql",
@@ -238,20 +234,20 @@ def test_every_flows_query_runs_on_both(spark_engine, spark_sample):  # noqa: F8
         assert left <= {"flows_transfers.sql", "flows_declared.sql", "flows_recipient_retention.sql"}, (
             f"flows queries never run on Spark: {left}")
     finally:
-        db.close()
+        db.con.close()
 
 
 def test_engine_parameter_wiring(spark_engine, spark_sample):  # noqa: F811
     """What the notebooks call (`engine`, `spark_data`, `spark_url` parameters): the same
     headline figures from either engine."""
-    from compliance_kit.engines import flow_metrics, retention_run
+    from compliance_kit import engines
 
     data_dir, con = spark_sample
-    duck = retention_run(con, AS_OF, engine="duckdb", rule_set="strictest")
-    spark = retention_run(con, AS_OF, engine="spark", spark_data=str(data_dir), rule_set="strictest")
+    duck = retention.evaluate(engines.get("duckdb", con), AS_OF, rule_set="strictest")
+    spark = retention.evaluate(engines.get("spark", con, spark_data=str(data_dir)), AS_OF, rule_set="strictest")
     assert retention.headline(duck) == retention.headline(spark)
-    assert flow_metrics(con, engine="duckdb", as_of=AS_OF).headline == \
-        flow_metrics(con, engine="spark", spark_data=str(data_dir), as_of=AS_OF).headline
+    assert flows.metric_set(engines.get("duckdb", con), as_of=AS_OF).headline == \
+        flows.metric_set(engines.get("spark", con, spark_data=str(data_dir)), as_of=AS_OF).headline
 
 
 def test_cli_run_with_engine_spark(spark_sample, tmp_path):  # noqa: F811
@@ -345,27 +341,26 @@ REQUEST_METRICS = {
 # SQL files of requests.prepare (the per-request pass and its lookups), not metric queries.
 PREPARE_SQL = {"requests_macros.sql", "requests_epochs.sql", "requests_rules.sql", "requests_lookup.sql",
                "requests_slot.sql", "requests_status.sql", "requests_status_view.sql",
-               "requests_status_check.sql"}
+               "requests_status_check.sql", "requests_regions.sql", "requests_status_regions.sql",
+               "requests_rule_check.sql", "requests_year_span.sql", "requests_prepared.sql"}
 
 
 @pytest.fixture(scope="module", params=list(REQUEST_SCOPES))
 def prepared_requests(request, spark_engine, spark_sample):  # noqa: F811
-    """(scope, DuckDB connection prepared by requests.prepare, SparkRequests prepared on
-    Spark) for one scope; the Spark side records which SQL files it ran."""
+    """(scope, DuckDB connection prepared by requests.prepare, the PreparedRequests of
+    requests.prepare on the Spark engine) for one scope."""
     from compliance_kit.analysis import requests as Q
-    from compliance_kit.engines.spark import requests_prepare
     from compliance_kit.store import connect
 
     data_dir, _ = spark_sample
     db = data_dir.parent / "compliance.duckdb"
-    duck_con, spark_con = connect(db, read_only=True), connect(db, read_only=True)
+    duck_con = connect(db, read_only=True)
     kwargs = REQUEST_SCOPES[request.param]
     n_duck = Q.prepare(duck_con, AS_OF, **kwargs)
-    spark = requests_prepare(spark_engine, spark_con, AS_OF, **kwargs)
+    spark = Q.prepare(spark_engine, AS_OF, **kwargs)
     assert n_duck > 0 and n_duck == spark.rows, f"requests[{request.param}] rows: duckdb={n_duck} spark={spark.rows}"
     yield request.param, duck_con, spark
     duck_con.close()
-    spark_con.close()
 
 
 def test_requests_headline_equal(prepared_requests):
@@ -396,7 +391,7 @@ def test_request_metric_equal_on_both_engines(metric, prepared_requests):
 
 def test_every_request_metric_query_goes_through_the_engine(spark_sample):  # noqa: F811
     """Every sql/requests_*.sql file that is not part of `prepare` is a metric query, and
-    the metric functions hand each of them to the engine's `query` (what SparkRequests
+    the metric functions hand each of them to the engine's `query` (what the Spark engine
     runs on Spark): none is left DuckDB-only. Together with the test above, which runs
     every metric function on Spark, every metric query executes on both engines. (A
     stand-in that records the names and answers from DuckDB keeps this test cheap.)"""
@@ -404,13 +399,14 @@ def test_every_request_metric_query_goes_through_the_engine(spark_sample):  # no
     from compliance_kit.paths import SQL_DIR
     from compliance_kit.store import connect
 
-    class Recorder:
+    class Recorder(DuckDBEngine):
         def __init__(self, con):
-            self.con, self.ran = con, set()
+            super().__init__(con)
+            self.ran = set()
 
-        def query(self, sql, name, params=None):
-            self.ran.add(name)
-            return self.con.sql(sql, params=params or {}).pl()
+        def run(self, query):
+            self.ran.add(query.name)
+            return super().run(query)
 
     data_dir, _ = spark_sample
     with connect(data_dir.parent / "compliance.duckdb", read_only=True) as con:
@@ -426,21 +422,17 @@ def test_every_request_metric_query_goes_through_the_engine(spark_sample):  # no
         f"queries run that are not sql/requests_*.sql files: {recorder.ran - metric_files}")
 
 
-def test_replaced_spark_requests_refuse_to_answer(prepared_requests, spark_engine, spark_sample):  # noqa: F811
+def test_replaced_spark_requests_refuse_to_answer(prepared_requests, spark_engine):  # noqa: F811
     """A second requests_prepare on the same engine replaces the tables on Spark: the first
     object then refuses, rather than answer for another scope."""
     from compliance_kit.analysis import requests as Q
-    from compliance_kit.engines.spark import requests_prepare
     from compliance_kit.errors import UserError
-    from compliance_kit.store import connect
 
     scope, _, spark = prepared_requests
-    data_dir, _ = spark_sample
-    with connect(data_dir.parent / "compliance.duckdb", read_only=True) as con:
-        newer = requests_prepare(spark_engine, con, AS_OF, types=["opt_out"])
-        with pytest.raises(UserError, match="replaced by a later requests_prepare"):
-            Q.performance(spark)
-        assert Q.performance(newer)["received_all"][0] == newer.rows
-        # put the fixture's scope back for the tests that follow
-        again = requests_prepare(spark_engine, con, AS_OF, **REQUEST_SCOPES[scope])
-        spark.generation, spark.rows = again.generation, again.rows
+    newer = Q.prepare(spark_engine, AS_OF, types=["opt_out"])
+    with pytest.raises(UserError, match="replaced by a later requests_prepare"):
+        Q.performance(spark)
+    assert Q.performance(newer)["received_all"][0] == newer.rows
+    # put the fixture's scope back for the tests that follow
+    again = Q.prepare(spark_engine, AS_OF, **REQUEST_SCOPES[scope])
+    spark.generation, spark.rows = again.generation, again.rows

@@ -135,14 +135,12 @@ def test_padded_id_loaded_trimmed_on_both(faulty):
 
 def test_metrics_equal_on_faulty_data(faulty):
     """What the validation is for: the engines agree although the files hold invalid rows."""
-    from compliance_kit.engines.spark import flows_metric_set, requests_prepare, retention_evaluate
-
     con, _, engine, _ = faulty
-    assert retention.headline(retention.evaluate(con, AS_OF)) == retention.headline(retention_evaluate(engine, AS_OF))
-    assert flows.metric_set(con, as_of=AS_OF).headline == flows_metric_set(engine, con, as_of=AS_OF).headline
+    assert retention.headline(retention.evaluate(con, AS_OF)) == retention.headline(retention.evaluate(engine, AS_OF))
+    assert flows.metric_set(con, as_of=AS_OF).headline == flows.metric_set(engine, as_of=AS_OF).headline
     requests.prepare(con, AS_OF)
     duck = requests.headline(con)
-    spark = requests.headline(requests_prepare(engine, con, AS_OF))
+    spark = requests.headline(requests.prepare(engine, AS_OF))
     assert duck.keys() == spark.keys()
     for key, value in duck.items():
         assert spark[key] == pytest.approx(value), f"requests.headline.{key}: duckdb={value} spark={spark[key]}"

@@ -37,6 +37,7 @@ import holidays
 import polars as pl
 
 from .errors import UserError
+from .sql_compose import compose
 
 WEEKEND_ONLY = "WEEKEND"
 ALIASES = {"GB": ("GB", "ENG"), "UK": ("GB", "ENG")}
@@ -98,39 +99,40 @@ def _calendar_frame(codes: tuple[str, ...], first_year: int, last_year: int) -> 
     return pl.concat(frames).select("calendar", "day", "is_working")
 
 
-_MATERIALISE = f"""
-CREATE OR REPLACE TEMP TABLE {TABLE} AS
-SELECT calendar, day, is_working,
-       sum(is_working::BIGINT) OVER (PARTITION BY calendar ORDER BY day
-                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)::BIGINT AS working_day_index,
-       min(CASE WHEN is_working THEN day END) OVER (PARTITION BY calendar ORDER BY day
-                                     ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_working_day
-FROM calendar_source
-ORDER BY calendar, day
-"""
+def calendar_parameters(codes, first_year: int, last_year: int) -> dict:
+    """The parameters of sql/calendar_days.sql for `codes` (the weekend-only calendar always
+    included) from 1 January `first_year` to 31 December `last_year`: each calendar's
+    weekend days and public holidays, and the first and last day. The days themselves are
+    made in SQL: the same rows as calendar_frame."""
+    return _calendar_parameters(tuple(sorted({c.strip().upper() for c in set(codes) | {WEEKEND_ONLY} if c})),
+                                first_year, last_year)
+
+
+@functools.lru_cache(maxsize=16)
+def _calendar_parameters(codes: tuple[str, ...], first_year: int, last_year: int) -> dict:
+    if last_year < first_year:
+        raise ValueError(f"last_year {last_year} is before first_year {first_year}")
+    years = range(first_year, last_year + 1)
+    calendars = []
+    for code in codes:
+        weekend, hols = _holiday_source(code, years)
+        calendars.append({"calendar": code, "weekend": sorted(weekend), "holidays": sorted(hols)})
+    return {"calendars": calendars, "first_day": dt.date(first_year, 1, 1),
+            "last_day": dt.date(last_year, 12, 31)}
 
 
 def materialise_calendars(con: duckdb.DuckDBPyConnection, codes, first_year: int,
                           last_year: int) -> int:
-    """(Re)create the TEMP table calendar_days for `codes` over the year range; returns its row
-    count. Days at the very end of the range whose next working day lies beyond it get NULL
-    as next_working_day: pick the range with a year to spare."""
-    frame = calendar_frame(set(codes) | {WEEKEND_ONLY}, first_year, last_year)
-    con.register("calendar_source", frame)
-    try:
-        con.execute(_MATERIALISE)
-    finally:
-        con.unregister("calendar_source")
-    return con.sql(f"SELECT count(*) FROM {TABLE}").fetchall()[0][0]
+    """(Re)create the TEMP table calendar_days for `codes` over the year range on `con`;
+    returns its row count. Days at the very end of the range whose next working day lies
+    beyond it get NULL as next_working_day: pick the range with a year to spare. (The
+    analyses build it through their engine: sql/calendar_days.sql with calendar_parameters.)"""
+    query = compose("calendar_days.sql", calendar_parameters(codes, first_year, last_year))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {TABLE} AS\n{query.sql}", query.params)
+    return con.sql(compose("relation_count.sql", relation=TABLE).sql).fetchall()[0][0]
 
 
 def calendar_codes(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Every calendar the policy store names (deadline rules and data controllers)."""
-    rows = con.sql(
-        """
-        SELECT holiday_calendar FROM request_deadline_rules WHERE holiday_calendar IS NOT NULL
-        UNION
-        SELECT holiday_calendar FROM data_controllers WHERE holiday_calendar IS NOT NULL
-        """
-    ).fetchall()
+    rows = con.sql(compose("calendar_codes.sql").sql).fetchall()
     return {r[0].strip().upper() for r in rows} | {WEEKEND_ONLY}

@@ -1,18 +1,20 @@
 """Data flows: what the policy declares about cross-border transfers against the
 transfers that happen.
 
-The logic lives in sql/flows_*.sql; this module composes those files with common table
-expressions (`scoped` -> `monthly` -> `transfer_keys` -> `classified_keys` ->
-`flow_summary`), binds the parameters and returns Polars.
+The logic lives in sql/flows_*.sql, each file naming the common table expressions it
+reads (`scoped` -> `monthly` -> `transfer_keys` -> `classified_keys` -> `flow_summary`)
+for compliance_kit.sql_compose; this module binds the parameters, runs the queries through
+an engine (compliance_kit.engines; a DuckDB connection is the store's engine) and returns
+Polars.
 
 - `declared_flows(con)`: the declared flows, one row each, with their quote.
 - `classify_transfers(con, ...)`: one row per observed transfer, ONE class each
   (`CLASSIFICATIONS`, first that applies), the flow it matched and the rule broken.
-- `metric_set(con, ...)`: what the notebook and the bench use. ONE pass over the
-  transfers on the store (`monthly`: sums per month and classification key); the
-  classification of the distinct keys and every roll-up (volumes, matrix, breakdown,
-  findings, headline) then run in a private in-memory DuckDB over that small
-  aggregate and copies of the four policy tables they read.
+- `metric_set(engine, ...)`: what the notebook and the bench use. ONE pass over the
+  transfers where they are (`monthly`: sums per month and classification key, on DuckDB
+  or Spark); the classification of the distinct keys and every roll-up (volumes, matrix,
+  breakdown, findings, headline) then run in DuckDB (`engine.local()`) over that small
+  aggregate and the store's policy tables.
 - `summary(con, ...)`: the classified monthly aggregate, for analysts.
 - `recipient_retention(con)`: declared recipients and their retention as written.
 - Shared output: `headline_sentence`, `headline_table`, `breakdown_for_display`,
@@ -33,12 +35,13 @@ import altair as alt
 import duckdb
 import polars as pl
 
+from .. import engines
 from ..charts import STATUS_COLOURS, empty_chart
 from ..contract import (AsOf, Codes, Contract, OptionalDate, Param, StoreLookup, adapt_codes,
                         common_parameters, spark_needs_data, window_in_order)
+from ..engines import Engine
 from ..errors import ParameterError
 from ..figures import figure, headline_frame, shown_section
-from ..paths import read_sql
 from ..privacy.escaping import md
 from ..privacy.linked import protect_linked
 from ..privacy.suppression import HIDDEN, check_k, is_small, rate_shown, small_label
@@ -122,29 +125,15 @@ def _params(window_start=None, window_end=None, as_of=None, source_jurisdictions
 
 # --------------------------------------------------------------------------- queries
 
-def _with(ctes: list[tuple[str, str]], final: str) -> str:
-    """WITH name AS (sql), ... final. Names are our own, never input."""
-    return "WITH " + ",\n".join(f"{name} AS (\n{sql}\n)" for name, sql in ctes) + "\n" + final
-
-
-def _keys_sql(relation: str) -> str:
-    return read_sql("flows_transfer_keys.sql").replace("{relation}", relation)
-
-
-# The policy tables the classification reads (copied into the in-memory rollup DB).
-POLICY_INPUTS = ("declared_transfers", "declared_transfer_categories",
-                 "jurisdiction_lineage", "jurisdiction_rules")
-
-
 def declared_flows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The declared flows: source scope, recipient, destination, categories (a list),
     method, encryption, mechanism, purpose, recipient retention, quote."""
-    return con.sql(read_sql("flows_declared.sql")).pl()
+    return engines.of(con).query("flows_declared.sql")
 
 
 def recipient_retention(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The declared (named) recipients and how long each keeps the data."""
-    return con.sql(read_sql("flows_recipient_retention.sql")).pl()
+    return engines.of(con).query("flows_recipient_retention.sql")
 
 
 def classify_transfers(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
@@ -153,16 +142,14 @@ def classify_transfers(con: duckdb.DuckDBPyConnection, *, window_start=None, win
     it matched, NULL if undeclared), `nearest_flow_id`, `rule_broken`, `rule_quote`.
     Holds transfer ids and one row per transfer: for drill-down and tests, not for
     shared reports nor for millions of rows (use `metric_set`)."""
-    sql = _with([("scoped", read_sql("flows_scope.sql")),
-                 ("transfer_keys", _keys_sql("scoped")),
-                 ("classified_keys", read_sql("flows_classify_keys.sql"))],
-                read_sql("flows_transfers.sql"))
-    return con.sql(sql, params=_params(window_start, window_end, as_of, source_jurisdictions, StoreLookup(con))).pl()
+    engine = engines.of(con)
+    return engine.query("flows_transfers.sql", _params(window_start, window_end, as_of, source_jurisdictions,
+                                                       StoreLookup(engine.store.con)),
+                        relation="scoped")
 
 
-def _monthly_arrow(con, params: dict):
-    sql = _with([("scoped", read_sql("flows_scope.sql"))], read_sql("flows_monthly.sql"))
-    return con.sql(sql, params=params).to_arrow_table()
+def _monthly(engine: Engine, params: dict) -> pl.DataFrame:
+    return engine.query("flows_monthly.sql", params)
 
 
 def monthly(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
@@ -170,41 +157,23 @@ def monthly(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=Non
     """The one pass over the transfers: in scope, summed per month (UTC) and
     classification key (source, recipient, destination, category, mechanism,
     encrypted): transfers, records, bytes."""
-    params = _params(window_start, window_end, as_of, source_jurisdictions, StoreLookup(con))
-    return pl.from_arrow(_monthly_arrow(con, params))
+    engine = engines.of(con)
+    params = _params(window_start, window_end, as_of, source_jurisdictions, StoreLookup(engine.store.con))
+    return _monthly(engine, params)
 
 
-class _RollupDB:
-    """An in-memory DuckDB holding the monthly aggregate and copies of the (small)
-    policy tables the classification reads: classification and roll-ups run there,
-    over thousands of rows, and the store's connection is left untouched.
-
-    Relations: `monthly`, the policy inputs, and two tables: `classified_keys` (one row
-    per key with class, matched flow and rule broken) and `flow_summary` (monthly with
-    its key's classification and flow, sql/flows_summary.sql)."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, monthly_table):
-        self.mem = duckdb.connect()
-        try:
-            self.mem.execute("SET TimeZone = 'UTC'")
-            self.mem.register("monthly", monthly_table)  # an Arrow table
-            for table in POLICY_INPUTS:
-                self.mem.register(table, con.sql(f"SELECT * FROM {table}").to_arrow_table())
-            self.mem.execute(
-                "CREATE TABLE classified_keys AS "
-                + _with([("transfer_keys", _keys_sql("monthly")),
-                         ("classified", read_sql("flows_classify_keys.sql"))],
-                        "SELECT * FROM classified"))
-            self.mem.execute("CREATE TABLE flow_summary AS " + read_sql("flows_summary.sql"))
-        except BaseException:
-            self.mem.close()
-            raise
-
-    def sql(self, name: str) -> pl.DataFrame:
-        return self.mem.sql(read_sql(name)).pl()
-
-    def close(self):
-        self.mem.close()
+def _rollup(engine: Engine, monthly_frame: pl.DataFrame) -> Engine:
+    """The classification and roll-ups over the monthly aggregate, in DuckDB
+    (engine.local(): the store's connection, or a connection to it under Spark), over
+    thousands of rows. Leaves there the relations the roll-up queries read: `monthly`, and
+    the tables `classified_keys` (one row per key with class, matched flow and rule
+    broken: flows_classify_keys.sql) and `flow_summary` (monthly with its key's
+    classification and flow: flows_summary.sql)."""
+    local = engine.local()
+    local.register("monthly", monthly_frame)
+    local.materialise("classified_keys", "flows_classify_keys.sql", relation="monthly")
+    local.materialise("flow_summary", "flows_summary.sql")
+    return local
 
 
 @dataclass
@@ -231,24 +200,26 @@ def _breakdown(got: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def metric_set(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
+def metric_set(engine, *, window_start=None, window_end=None,
                as_of=None, source_jurisdictions=None) -> FlowMetrics:
-    """Every figure the notebook shows, from one pass over the transfers."""
-    arrow = _monthly_arrow(con, _params(window_start, window_end, as_of, source_jurisdictions, StoreLookup(con)))
-    db = _RollupDB(con, arrow)
-    try:
-        return FlowMetrics(
-            monthly=pl.from_arrow(arrow),
-            keys=db.mem.sql("SELECT * FROM classified_keys ORDER BY ALL").pl(),
-            volumes=db.sql("flows_volumes.sql"),
-            matrix=db.sql("flows_matrix.sql"),
-            breakdown=_breakdown(db.sql("flows_breakdown.sql")),
-            findings=db.sql("flows_findings.sql"),
-            usage=db.sql("flows_usage.sql"),
-            headline=db.sql("flows_headline.sql").row(0, named=True),
-        )
-    finally:
-        db.close()
+    """Every figure the notebook shows, from one pass over the transfers where they are
+    (`engine`: an engine of compliance_kit.engines, or the store's DuckDB connection);
+    the roll-ups then run in DuckDB over the small monthly aggregate (_rollup)."""
+    engine = engines.of(engine)
+    con = engine.store.con  # the store: codes are looked up there
+    monthly_frame = _monthly(engine, _params(window_start, window_end, as_of, source_jurisdictions,
+                                             StoreLookup(con)))
+    local = _rollup(engine, monthly_frame)
+    return FlowMetrics(
+        monthly=monthly_frame,
+        keys=local.query("flows_keys.sql"),
+        volumes=local.query("flows_volumes.sql"),
+        matrix=local.query("flows_matrix.sql"),
+        breakdown=_breakdown(local.query("flows_breakdown.sql")),
+        findings=local.query("flows_findings.sql"),
+        usage=local.query("flows_usage.sql"),
+        headline=local.query("flows_headline.sql").row(0, named=True),
+    )
 
 
 def summary(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=None,
@@ -256,12 +227,10 @@ def summary(con: duckdb.DuckDBPyConnection, *, window_start=None, window_end=Non
     """Month x classification key with its classification and matched flow, and
     transfers / records / bytes: for analysts slicing their own way (the rule each key
     breaks is in `metric_set(...).keys`)."""
-    arrow = _monthly_arrow(con, _params(window_start, window_end, as_of, source_jurisdictions, StoreLookup(con)))
-    db = _RollupDB(con, arrow)
-    try:
-        return db.mem.sql("SELECT * FROM flow_summary ORDER BY ALL").pl()
-    finally:
-        db.close()
+    engine = engines.of(con)
+    monthly_frame = _monthly(engine, _params(window_start, window_end, as_of, source_jurisdictions,
+                                             StoreLookup(engine.store.con)))
+    return _rollup(engine, monthly_frame).query("flows_summary_rows.sql")
 
 
 def recipient_monthly(flow_volumes: pl.DataFrame) -> pl.DataFrame:

@@ -12,8 +12,8 @@ import altair as alt
 import duckdb
 import polars as pl
 
+from .. import engines
 from ..contract import Contract, common_parameters
-from ..paths import read_sql
 from ..privacy.escaping import md
 
 # The report's parameters, declared once (the runner and the notebook check against it):
@@ -24,42 +24,27 @@ CONTRACT = Contract("policy_overview", common_parameters(
 
 def retention_periods(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every erasure and minimum-retention rule we hold (the table, the text under it, addenda)."""
-    return con.sql(read_sql("policy_overview_retention.sql")).pl()
+    return engines.of(con).query("policy_overview_retention.sql")
 
 
 def jurisdiction_matrix(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Minimum age, access deadline and extension, transfer consent, each resolved for the
     jurisdiction through the hierarchy, with the basis (policy or statute) and confidence."""
-    return con.sql(read_sql("policy_overview_jurisdictions.sql")).pl()
+    return engines.of(con).query("policy_overview_jurisdictions.sql")
 
 
 def processors(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.sql(
-        "SELECT name, tasks, jurisdiction FROM processors ORDER BY jurisdiction, name"
-    ).pl()
+    return engines.of(con).query("policy_overview_processors.sql")
 
 
 def declared_transfers(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Declared flows with their categories folded into one readable cell."""
-    return con.sql(
-        """
-        SELECT t.source_scope, coalesce(t.recipient_name, t.recipient) AS recipient,
-               t.destination_country, t.mechanism, t.method, t.encrypted_required,
-               string_agg(c.category_id, ', ' ORDER BY c.category_id) AS categories,
-               t.recipient_retention
-        FROM declared_transfers AS t
-        LEFT JOIN declared_transfer_categories AS c USING (flow_id)
-        GROUP BY ALL
-        ORDER BY t.source_scope, recipient, t.destination_country
-        """
-    ).pl()
+    return engines.of(con).query("policy_overview_transfers.sql")
 
 
 def policy_version(con: duckdb.DuckDBPyConnection) -> dict:
-    (row,) = con.sql(
-        "SELECT policy_id, title, version, source_sha256 FROM policy_versions"
-    ).fetchall()
-    return dict(zip(("policy_id", "title", "version", "source_sha256"), row))
+    (row,) = engines.of(con).query("policy_overview_version.sql").iter_rows(named=True)
+    return row
 
 
 def version_markdown(version: dict):
@@ -72,19 +57,7 @@ def version_markdown(version: dict):
 
 def headline(con: duckdb.DuckDBPyConnection, conflicts: pl.DataFrame) -> dict:
     """The figures the overview publishes to metrics.json under `policy.*`."""
-    counts = con.sql(
-        """
-        SELECT
-            (SELECT count(*) FROM data_categories) AS categories,
-            (SELECT count(*) FROM retention_rules) AS retention_rules,
-            (SELECT count(DISTINCT jurisdiction) FROM jurisdiction_rules) AS jurisdictions,
-            (SELECT count(*) FROM request_deadline_rules) AS deadline_rules,
-            (SELECT count(*) FROM request_deadline_rules WHERE basis = 'statute') AS statute_rules,
-            (SELECT count(*) FROM request_deadline_rules WHERE confidence LIKE 'low%') AS low_confidence_rules,
-            (SELECT count(*) FROM declared_transfers) AS declared_flows,
-            (SELECT count(*) FROM modules) AS modules
-        """
-    ).pl().row(0, named=True)
+    counts = engines.of(con).query("policy_overview_headline.sql").row(0, named=True)
     return {**counts, "conflicts": conflicts.height}
 
 

@@ -3,33 +3,41 @@ as of a date. The work is SQL (sql/requests_*.sql); this module binds parameters
 grouping columns from a whitelist and returns Polars frames. Definitions and decisions:
 docs/metrics-requests.md.
 
+    from compliance_kit import engines
     from compliance_kit.analysis import requests as rq
-    rq.prepare(con, as_of="2026-10-31")          # TEMP tables and the view request_status
-    rq.performance(con, by=["jurisdiction"])      # then any metric, each in one place
-    rq.headline(con)                              # the figures for metrics.json (requests.*)
+    src = rq.prepare(engines.get("duckdb", con), as_of="2026-10-31")  # or "spark", ...
+    rq.performance(src, by=["jurisdiction"])      # then any metric, each in one place
+    rq.headline(src)                              # the figures for metrics.json (requests.*)
 
-`prepare` creates TEMP tables only, so `con` may be a read-only connection to the store.
-Every metric function takes that connection, or, for engine='spark', the SparkRequests
-that compliance_kit.engines.prepare_requests returns: the same SQL files then run on Spark
-(transpiled, engines/transpile.py) over the per-request table kept there.
+`prepare` is the one orchestration, on any engine (compliance_kit.engines): the lookups
+(rule periods, rules, due-date lookup, calendars) are built in DuckDB from the store and,
+where the requests are elsewhere (Spark), registered there; the per-request table
+request_status_base is materialised where the requests are, with the views request_status
+and request_status_regions. It returns a PreparedRequests, which every metric function
+takes and which refuses to answer once a later prepare on the same engine replaced the
+tables. On DuckDB everything is TEMP, so the store may be opened read-only; `prepare(con)`
+on a bare DuckDB connection still works and returns the row count, the connection then
+being what the metrics read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from dataclasses import dataclass
+
 import altair as alt
 import duckdb
 import polars as pl
 
-from .. import calendars
+from .. import calendars, engines
 from ..cases import CaseList, case_list
 from ..charts import STATUS_COLOURS, empty_chart, status_scale
 from ..contract import (AsOf, Codes, Contract, OptionalDate, Param, StoreLookup, adapt_codes,
                         common_parameters, spark_needs_data, window_in_order)
-from ..errors import ParameterError, PolicySpecError
+from ..engines import DuckDBEngine, Engine
+from ..errors import ParameterError, PolicySpecError, UserError
 from ..figures import format_count, shown_section, shown_text
-from ..paths import read_sql
 from ..privacy.escaping import md
 from ..privacy.linked import protect_linked
 from ..privacy.suppression import (HIDDEN, blank_small_rates, check_k, is_small, protect_table,
@@ -67,63 +75,19 @@ CONTRACT = Contract("request_turnaround", (
 ), checks=(spark_needs_data, window_in_order))
 
 
-SLOTS = ("p", "w", "a")  # most specific rule, policy-wide promise, acknowledgement
+STATUS_BASE = f"{STATUS_TABLE}_base"
+# Tables of prepare built in DuckDB from the policy and the calendars (small: rules x
+# periods, days x calendars); registered on the engine when the requests are elsewhere.
+REQUEST_LOOKUPS = ("request_epochs", "request_rules", "request_due_lookup", "calendar_days")
 
 
-def _slot_sections() -> dict[str, str]:
-    """The sections of requests_slot.sql, each expanded for the three slots."""
-    sections: dict[str, list[str]] = {}
-    current = None
-    for line in read_sql("requests_slot.sql").splitlines():
-        head = line.strip()
-        if head.startswith("-- [") and "]" in head:
-            current = head[4:head.index("]")]
-            sections[current] = []
-        elif current is not None:
-            sections[current].append(line)
-    filled = {}
-    for name, lines in sections.items():
-        body = "\n".join(lines).strip()
-        parts = [body.replace("{s}", slot) for slot in SLOTS]
-        if name.endswith("_joins"):
-            filled[name] = "\n".join(parts)
-        else:
-            filled[name] = ",\n".join(part.rstrip().rstrip(",") for part in parts)
-    return filled
-
-
-def expanded_sql(name: str) -> str:
-    """The text of sql/<name> with the per-slot placeholders filled (slot letters only)."""
-    return read_sql(name).format(**_slot_sections())
-
-
-def status_sql() -> str:
-    return expanded_sql("requests_status.sql")
-
-
-def _check_rules(con: duckdb.DuckDBPyConnection) -> None:
-    bad = con.sql(
-        """
-        SELECT rule_id, unit, extension_unit FROM request_deadline_rules
-        WHERE (extension_amount IS NOT NULL AND extension_unit IS DISTINCT FROM unit)
-           OR (unit IN ('calendar_months', 'calendar_days', 'business_days', 'hours') AND amount IS NULL)
-        ORDER BY rule_id
-        """
-    ).fetchall()
-    if bad:
+def _check_rules(store: Engine) -> None:
+    bad = store.query("requests_rule_check.sql")
+    if bad.height:
         raise PolicySpecError(
             "request_deadline_rules: an extension must be stated in the rule's own unit and a "
-            f"fixed unit needs an amount; fix rule(s) {[b[0] for b in bad]}"
+            f"fixed unit needs an amount; fix rule(s) {bad['rule_id'].to_list()}"
         )
-
-
-# The years of the requests table (receipt to the latest event), for the calendars.
-YEAR_SPAN_SQL = """
-SELECT min(year(received_at)) AS first,
-       max(year(greatest(received_at, coalesce(id_verified_at, received_at),
-                         coalesce(completed_at, received_at)))) AS last
-FROM requests
-"""
 
 
 def years_needed(first: int | None, last: int | None, as_of: dt.date) -> tuple[int, int]:
@@ -135,8 +99,9 @@ def years_needed(first: int | None, last: int | None, as_of: dt.date) -> tuple[i
     return first, last + 2
 
 
-def _year_range(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[int, int]:
-    first, last = con.sql(YEAR_SPAN_SQL).fetchall()[0]
+def _year_range(engine: Engine, as_of: dt.date) -> tuple[int, int]:
+    """The calendar years to build, from the requests where they are (on the engine)."""
+    first, last = engine.query("requests_year_span.sql").row(0)
     return years_needed(first, last, as_of)
 
 
@@ -165,45 +130,76 @@ def check_jurisdictions(con: duckdb.DuckDBPyConnection, jurisdictions) -> list[s
     return None if codes is None else list(codes)
 
 
-def build_lookups(con: duckdb.DuckDBPyConnection, years: tuple[int, int]) -> None:
-    """The small tables the per-request pass reads, as TEMP objects on `con`: calendar_days
-    for `years` (first, last), the macros of requests_macros.sql, request_epochs,
-    request_rules and request_due_lookup. Both engines build them here."""
-    calendars.materialise_calendars(con, calendars.calendar_codes(con), *years)
-    con.execute(read_sql("requests_macros.sql"))
-    con.execute("CREATE OR REPLACE TEMP TABLE request_epochs AS\n" + read_sql("requests_epochs.sql"))
-    con.execute("CREATE OR REPLACE TEMP TABLE request_rules AS\n" + expanded_sql("requests_rules.sql"))
-    con.execute("CREATE OR REPLACE TEMP TABLE request_due_lookup AS\n" + read_sql("requests_lookup.sql"))
+def build_lookups(store: Engine, years: tuple[int, int]) -> None:
+    """The small tables the per-request pass reads, as TEMP objects on the store:
+    calendar_days for `years` (first, last), request_epochs, request_rules and
+    request_due_lookup (the macros of requests_macros.sql come with the files that call
+    them)."""
+    store = engines.of(store)
+    codes = store.query("calendar_codes.sql")["holiday_calendar"].to_list()
+    store.materialise("calendar_days", "calendar_days.sql", calendars.calendar_parameters(codes, *years))
+    store.materialise("request_epochs", "requests_epochs.sql")
+    store.materialise("request_rules", "requests_rules.sql")
+    store.materialise("request_due_lookup", "requests_lookup.sql")
 
 
-def prepare(con: duckdb.DuckDBPyConnection, as_of, window_start=None, window_end=None,
-            jurisdictions=None, types=None) -> int:
-    """Compute every request's deadline and class as of `as_of` into the TEMP table
-    request_status_base, read through the TEMP view request_status; return its row count.
-    On the way (build_lookups): TEMP table calendar_days (the calendars), TEMP macros
-    rq_day and rq_midnight (requests_macros.sql), TEMP tables request_epochs (rule
-    periods), request_rules (rules per jurisdiction, type and rule period:
-    requests_rules.sql) and request_due_lookup (dates per rule, calendar and start day:
-    requests_lookup.sql).
+@dataclass
+class PreparedRequests:
+    """The requests prepare kept on `engine` (request_status_base, its views), and what
+    every metric function reads. `generation`: the engine's version of the per-request
+    table when prepared; a later prepare on the same engine replaces the tables, and this
+    object then refuses to answer rather than read another scope's requests."""
+
+    engine: Engine
+    generation: int
+    rows: int
+    scope: dict
+
+    def query(self, name: str, params: dict | None = None, /, **fill) -> pl.DataFrame:
+        if self.engine.version(STATUS_BASE) != self.generation:
+            raise UserError("these prepared requests were replaced by a later requests_prepare "
+                            "(requests.prepare) on the same engine; use the object that call returned")
+        return self.engine.query(name, params, **fill)
+
+    def __repr__(self) -> str:
+        return f"PreparedRequests({self.engine.name}, rows={self.rows}, scope={self.scope})"
+
+
+def prepare(source, as_of, window_start=None, window_end=None, jurisdictions=None, types=None):
+    """Compute every request's deadline and class as of `as_of` into request_status_base
+    on the engine (`source`: an engine, or a DuckDB connection), read through the view
+    request_status. On the way (build_lookups, on the store): calendar_days (the
+    calendars), request_epochs (rule periods), request_rules (rules per jurisdiction, type
+    and rule period: requests_rules.sql) and request_due_lookup (dates per rule, calendar
+    and start day: requests_lookup.sql), registered on the engine when it is not the store.
 
     window_start / window_end filter received_at (dates, inclusive); jurisdictions keeps
     requests whose jurisdiction or one of its ancestors is listed ('EEA' keeps FR);
     types keeps the listed request types.
+
+    Returns the PreparedRequests the metrics read; given a bare DuckDB connection, its
+    row count (the connection is then what the metrics read).
     """
-    params = scope_params(as_of, window_start, window_end, jurisdictions, types, lookup=StoreLookup(con))
-    _check_rules(con)
-    build_lookups(con, _year_range(con, params["as_of"]))
-    # Row order of the table does not matter (every reader sorts): let DuckDB write it in
-    # parallel, then put the connection's setting back.
-    keep_order = con.sql("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
-    con.execute("SET preserve_insertion_order = false")
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {STATUS_TABLE}_base AS\n" + status_sql(), params)
-    finally:
-        con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
-    con.execute(read_sql("requests_status_view.sql"))
-    check_prepared(con)
-    return con.sql(f"SELECT count(*) FROM {STATUS_TABLE}").fetchall()[0][0]
+    engine = engines.of(source)
+    params = scope_params(as_of, window_start, window_end, jurisdictions, types,
+                          lookup=StoreLookup(engine.store))
+    store = engine.store
+    _check_rules(store)
+    build_lookups(store, _year_range(engine, params["as_of"]))
+    if engine.store is not engine:  # the requests are elsewhere (Spark): ship the lookups
+        for table in REQUEST_LOOKUPS:
+            engine.register(table, store.query("relation_copy.sql", relation=table))
+    # Row order of the table does not matter (every reader sorts): written in parallel.
+    engine.materialise(STATUS_BASE, "requests_status.sql", params, keep_order=False)
+    engine.materialise(STATUS_TABLE, "requests_status_view.sql", view=True)
+    engine.materialise("request_regions", "requests_regions.sql")
+    engine.materialise(f"{STATUS_TABLE}_regions", "requests_status_regions.sql", view=True)
+    scope = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
+             if v is not None}
+    prepared = PreparedRequests(engine, engine.version(STATUS_BASE), 0, scope)
+    check_prepared(prepared)
+    prepared.rows = prepared.query("relation_count.sql", relation=STATUS_TABLE).item()
+    return prepared.rows if isinstance(source, duckdb.DuckDBPyConnection) else prepared
 
 
 def check_prepared(src) -> None:
@@ -215,29 +211,25 @@ def check_prepared(src) -> None:
                            "the calendar range is too short (a bug: please report it)")
 
 
-def _require(con: duckdb.DuckDBPyConnection) -> None:
-    found = con.sql(
-        "SELECT count(*) FROM duckdb_views() WHERE view_name = $t AND temporary",
-        params={"t": STATUS_TABLE},
-    ).fetchall()[0][0]
-    if not found:
-        raise RuntimeError("call compliance_kit.analysis.requests.prepare(con, as_of=...) first")
-
-
-def _query(src, name: str, params: dict | None = None, sql: str | None = None) -> pl.DataFrame:
-    """Run the metric query sql/<name> (or `sql`, its text with placeholders filled) over
-    the prepared requests. `src` is what the metric functions take: the DuckDB connection
-    `prepare` filled, or the SparkRequests that engines.prepare_requests returns for
-    engine='spark' (the same query, transpiled, runs on Spark: engines/spark.py)."""
-    text = read_sql(name) if sql is None else sql
+def _engine(src):
+    """What the metric functions were handed, as something that runs a named query: a
+    PreparedRequests (checked for replacement), an engine on which prepare ran, or a DuckDB
+    connection prepare filled (checked: the view request_status exists, else the error
+    says what to call)."""
+    if isinstance(src, (PreparedRequests, Engine)):
+        return src
     if isinstance(src, duckdb.DuckDBPyConnection):
-        _require(src)
-        return src.sql(text, params=params or {}).pl()
-    query = getattr(src, "query", None)
-    if query is None:
-        raise TypeError("request metrics read a DuckDB connection passed to requests.prepare, "
-                        f"or what engines.prepare_requests returns; got {type(src).__name__}")
-    return query(text, name, params or {})
+        engine = DuckDBEngine(src)
+        if not engine.query("requests_prepared.sql").item():
+            raise RuntimeError("call compliance_kit.analysis.requests.prepare(engine, as_of=...) first")
+        return engine
+    raise TypeError("request metrics read what requests.prepare returns (or the DuckDB connection "
+                    f"it prepared); got {type(src).__name__}")
+
+
+def _query(src, name: str, params: dict | None = None, **fill) -> pl.DataFrame:
+    """Run the query sql/<name> (composed, with its fill-ins) over the prepared requests."""
+    return _engine(src).query(name, params, **fill)
 
 
 def _dims(by) -> list[str]:
@@ -259,12 +251,11 @@ def _source(dims: list[str]) -> str:
 
 def _grouped(src, sql_name: str, by, params=None) -> pl.DataFrame:
     dims = _dims(by)
-    sql = read_sql(sql_name).format(dims="".join(f"{d}, " for d in dims), source=_source(dims))
-    return _query(src, sql_name, params, sql=sql)
+    return _query(src, sql_name, params, dims=dims, source=_source(dims))
 
 
-# In every metric function below, `src` is the DuckDB connection requests.prepare filled,
-# or the SparkRequests engines.prepare_requests(engine='spark') returns.
+# In every metric function below, `src` is what requests.prepare returned (a
+# PreparedRequests), or, on DuckDB, the connection prepare filled.
 
 # ----------------------------------------------------------------------------- per request
 
@@ -332,26 +323,18 @@ def open_queue(src, by=None) -> pl.DataFrame:
             .sort(dims or "open", nulls_last=True))
 
 
-def _km_sql(dims: list[str]) -> str:
-    partition = ("PARTITION BY " + ", ".join(dims)) if dims else ""
-    return read_sql("requests_km.sql").format(dims="".join(f"{d}, " for d in dims),
-                                               partition=partition, source=_source(dims))
-
-
 def km_curve(src, by=None) -> pl.DataFrame:
     """The Kaplan-Meier survival curve of time to completion: per day with an event or a
     censoring, the number at risk, events, censored and the share still open."""
-    return _query(src, "requests_km.sql", sql=_km_sql(_dims(by)))
+    dims = _dims(by)
+    return _query(src, "requests_km.sql", dims=dims, source=_source(dims))
 
 
 def time_to_complete(src, by=None) -> pl.DataFrame:
     """Kaplan-Meier median and p90 (open requests censored) beside the naive median and
     p90 over completed requests only."""
     dims = _dims(by)
-    km_join = (f"JOIN km USING ({', '.join(dims)})" if dims else "CROSS JOIN km")
-    sql = read_sql("requests_time_to_complete.sql").replace("{km}", _km_sql(dims)).format(
-        dims="".join(f"{d}, " for d in dims), km_join=km_join, source=_source(dims))
-    return _query(src, "requests_time_to_complete.sql", sql=sql).select(
+    return _query(src, "requests_time_to_complete.sql", dims=dims, source=_source(dims)).select(
         *dims, "completed", "censored", "km_median_days", "naive_median_days",
         "km_p90_days", "naive_p90_days").sort(dims or "completed")
 

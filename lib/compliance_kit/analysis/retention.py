@@ -24,20 +24,20 @@ sql/retention_status.sql and docs/metrics-retention.md.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 import altair as alt
 import duckdb
 import polars as pl
 
+from .. import engines
 from ..charts import STATUS_COLOURS, status_scale
 from ..contract import (AsOf, Choice, Codes, CodeList, Contract, Integer, Param, StoreLookup,
                         common_parameters, spark_needs_data)
+from ..engines import Engine
 from ..errors import ParameterError
 from .. import cases as cases_rule
 from ..figures import format_count, format_value, headline_frame, shown_section
-from ..paths import read_sql
 from ..privacy.escaping import md
 from ..privacy.linked import protect_linked
 from ..privacy.pseudonyms import pseudonymise
@@ -59,8 +59,6 @@ READINGS = {
 AGEING_BUCKETS = ("0-7", "8-30", "31-90", ">90")
 LAG_BIN = 0.001  # width of the lag histogram's bins on [-2, 2), as a share of the allowed delay
 LAG_ERROR_BOUND = LAG_BIN / 2  # on [-2, 2); beyond, 0.05% of the value (bins 0.1% wide)
-
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 # --------------------------------------------------------------------------- params
@@ -147,57 +145,24 @@ def _sql_list(codes):
     return None if codes is None else list(codes)
 
 
-# --------------------------------------------------------------------------- SQL plumbing
+# --------------------------------------------------------------------------- queries
 
-def _bind(sql: str, params: dict) -> dict:
-    """Only the parameters the statement names (DuckDB rejects extra ones)."""
-    names = set(_PARAM.findall(sql))
-    missing = names - params.keys()
-    if missing:
-        raise KeyError(f"SQL needs parameter(s) {sorted(missing)}")
-    return {k: params[k] for k in names}
+def _lookup(source) -> StoreLookup:
+    """The store's codes, for an engine or the store's DuckDB connection."""
+    return StoreLookup(engines.of(source).store.con)
 
 
-def _strip_comments(sql: str) -> str:
-    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
-
-
-def _compose(main: str, **ctes: str) -> str:
-    """`WITH name AS (sql), ... SELECT * FROM (main)`: the main query (which has its own
-    WITH) sees the named queries. Plain SQL that travels to other engines."""
-    heads = ",\n".join(f"{name} AS (\n{_strip_comments(sql)}\n)" for name, sql in ctes.items())
-    return f"WITH {heads}\nSELECT * FROM (\n{_strip_comments(main)}\n) AS q"
-
-
-def status_sql() -> str:
-    return _compose(read_sql("retention_status.sql"), resolved_rules=read_sql("retention_rules.sql"))
-
-
-def cube_sql() -> str:
-    return _compose(read_sql("retention_cube.sql"),
-                    resolved_rules=read_sql("retention_rules.sql"),
-                    status=_compose(read_sql("retention_status.sql"),
-                                    resolved_rules=read_sql("retention_rules.sql")))
-
-
-def _utc(con: duckdb.DuckDBPyConnection) -> None:
-    # The engine compares UTC wall times; the store's connect() already does this.
-    con.execute("SET TimeZone = 'UTC'")
-
-
-def _query(con, sql: str, params: dict) -> pl.DataFrame:
-    sql = _strip_comments(sql)  # a $name in a comment is not a parameter
-    return con.sql(sql, params=_bind(sql, params)).pl()
-
+# Every query is a file of sql/, composed by compliance_kit.sql_compose as its header says
+# (retention_cube.sql reads `status`, retention_status.sql, which reads `resolved_rules`,
+# retention_rules.sql), and runs through the engine seam (compliance_kit.engines): the
+# functions below take an engine or the store's DuckDB connection.
 
 # --------------------------------------------------------------------------- the engine
 
 def resolved_rules(con: duckdb.DuckDBPyConnection, rule_set: str = "strictest") -> pl.DataFrame:
     """The retention rules that bind each (jurisdiction, category) after the hierarchy's
     overrides; `evaluated` is False for a rule whose trigger the engine has no clock for."""
-    # `delay` is an interval for the engine; max_delay says the same for people
-    sql = f"SELECT * EXCLUDE (delay) FROM ({_strip_comments(read_sql('retention_rules.sql'))}) AS r"
-    return (_query(con, sql, {"rule_sets": rule_sets_for(rule_set)})
+    return (engines.of(con).query("retention_rules_resolved.sql", {"rule_sets": rule_sets_for(rule_set)})
             .sort("code", "category", "kind", "rule_id"))
 
 
@@ -205,49 +170,46 @@ def record_status(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strict
                   jurisdictions=None, categories=None, systems=None) -> pl.DataFrame:
     """The verdict per record: trigger, rule, clock start, deadline, status, days overdue,
     lag / allowed. Sorted by record_id."""
-    scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=StoreLookup(con))
-    _utc(con)
-    return _query(con, status_sql(), scope.params()).drop("deadline_us", "lag_us", "allowed_us").sort("record_id")
+    scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=_lookup(con))
+    return (engines.of(con).query("retention_status.sql", scope.params())
+            .drop("deadline_us", "lag_us", "allowed_us").sort("record_id"))
 
 
 def oldest_overdue(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strictest",
                    jurisdictions=None, categories=None, systems=None, limit: int = 20) -> pl.DataFrame:
     """The records overdue the longest (raw ids: pseudonymise before showing)."""
-    scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=StoreLookup(con))
-    _utc(con)
-    sql = (f"SELECT record_id, category, system, jurisdiction, trigger_event, rule_id, "
-           f"clock_start, deadline, days_overdue FROM ({status_sql()}) AS s "
-           f"WHERE status = 'overdue' ORDER BY days_overdue DESC, deadline, record_id LIMIT $limit")
-    return _query(con, sql, {**scope.params(), "limit": int(limit)})
+    scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=_lookup(con))
+    return engines.of(con).query("retention_oldest_overdue.sql", {**scope.params(), "limit": int(limit)})
 
 
 @dataclass
 class RetentionRun:
-    """One evaluation: the scope and the metric cube every metric below reads."""
+    """One evaluation: the scope, the metric cube every metric below reads, and the DuckDB
+    engine the metric queries run on over it (engine.local() of the evaluating engine)."""
 
-    con: duckdb.DuckDBPyConnection
+    engine: Engine
     scope: Scope
     cube: pl.DataFrame = field(repr=False)
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strictest",
+def evaluate(engine, as_of, rule_set: str = "strictest",
              jurisdictions=None, categories=None, systems=None, horizon_days: int = 30) -> RetentionRun:
-    """Compute every retention metric's inputs in one pass over the inventory."""
+    """Compute every retention metric's inputs in one pass over the inventory, where the
+    data is (`engine`: an engine of compliance_kit.engines, or the store's DuckDB
+    connection). The cube comes back small; its metrics are read in DuckDB
+    (engine.local(): the store's connection itself, or a new one to it under Spark)."""
+    engine = engines.of(engine)
+    con = engine.store.con  # the store: codes are looked up there
     scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, horizon_days,
                        lookup=StoreLookup(con))
-    _utc(con)
-    return RetentionRun(con, scope, _query(con, cube_sql(), scope.params()))
+    return RetentionRun(engine.local(), scope, engine.query("retention_cube.sql", scope.params()))
 
 
 def _metric(run: RetentionRun, name: str, **params) -> pl.DataFrame:
-    """Run sql/retention_metric_<name>.sql over the run's cube."""
-    sql = read_sql(f"retention_metric_{name}.sql")
-    view = "retention_cube"
-    run.con.register(view, run.cube)
-    try:
-        return _query(run.con, sql, params)
-    finally:
-        run.con.unregister(view)
+    """Run sql/retention_metric_<name>.sql over the run's cube (registered under the name
+    the metric queries read)."""
+    run.engine.register("retention_cube", run.cube)
+    return run.engine.query(f"retention_metric_{name}.sql", params)
 
 
 # --------------------------------------------------------------------------- metrics
@@ -361,12 +323,11 @@ def compare_rule_sets(con: duckdb.DuckDBPyConnection, as_of, jurisdictions=None,
     """Records per status under each reading of the policy: the strictest (default), the
     retention table alone, the text under it alone. One row per status."""
     frames = []
-    lookup = StoreLookup(con)
+    lookup = _lookup(con)
     for rule_set in READINGS:
         scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=lookup)
-        _utc(con)
-        sql = f"SELECT status, count(*) AS n FROM ({status_sql()}) AS s GROUP BY status"
-        frames.append(_query(con, sql, scope.params()).with_columns(pl.lit(rule_set).alias("rule_set")))
+        frames.append(engines.of(con).query("retention_status_counts.sql", scope.params())
+                      .with_columns(pl.lit(rule_set).alias("rule_set")))
     long = pl.concat(frames)
     wide = long.pivot(on="rule_set", index="status", values="n")
     base = pl.DataFrame({"status": list(STATUSES)})

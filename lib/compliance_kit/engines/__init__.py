@@ -1,11 +1,29 @@
-"""Query engines. DuckDB (the store) is the default and needs nothing more; Spark
-(engines/spark.py, the `spark` extra) runs the same metric queries, transpiled from the
-DuckDB SQL by engines/transpile.py, when the data outgrows one machine
-(docs/scale-out.md)."""
+"""Query engines behind one seam (engines/base.py): DuckDB (the store) is the default and
+needs nothing more; Spark (engines/spark.py, the `spark` extra) runs the same queries,
+transpiled from the DuckDB SQL by engines/transpile.py, when the data outgrows one
+machine (docs/scale-out.md). The analyses take an engine; nothing here knows them.
+
+    engine = engines.get("duckdb", con)                          # the store's connection
+    engine = engines.get("spark", con, spark_data="data/sample")  # Spark, attached once
+    retention.evaluate(engine, "2026-10-31")
+"""
+
+from __future__ import annotations
+
+import duckdb
 
 from ..errors import ParameterError
+from .base import Engine
+from .duckdb_engine import DuckDBEngine
 
-ENGINES = ("duckdb", "spark")
+# The registry: engine name -> what it is (the notebooks' `engine` parameter).
+ENGINES = {
+    "duckdb": "the DuckDB store (default)",
+    "spark": "a Spark session reading <table>.parquet from spark_data (docs/scale-out.md)",
+}
+
+__all__ = ["ENGINES", "DuckDBEngine", "Engine", "check_engine", "check_engine_parameters",
+           "get", "of", "spark_engine"]
 
 
 def check_engine(engine: str) -> str:
@@ -67,38 +85,21 @@ def spark_engine(con, spark_data: str, spark_url: str | None = None):
     return _SPARK[key]
 
 
-def retention_run(con, as_of, engine: str = "duckdb", spark_data=None, spark_url=None, **kwargs):
-    """retention.evaluate on the chosen engine (a RetentionRun either way)."""
-    from ..analysis import retention
-
-    if check_engine_parameters(engine, spark_data, spark_url) == "duckdb":
-        return retention.evaluate(con, as_of, **kwargs)
-    from .spark import retention_evaluate
-
-    return retention_evaluate(spark_engine(con, spark_data, spark_url), as_of, **kwargs)
+def get(name: str, con: duckdb.DuckDBPyConnection, spark_data=None, spark_url=None) -> Engine:
+    """The engine called `name` (ENGINES) over the store `con`: DuckDB on `con` itself;
+    Spark reading `spark_data` (started and attached once per process)."""
+    if check_engine_parameters(name, spark_data, spark_url) == "duckdb":
+        return DuckDBEngine(con)
+    return spark_engine(con, spark_data, spark_url)
 
 
-def flow_metrics(con, engine: str = "duckdb", spark_data=None, spark_url=None, **kwargs):
-    """flows.metric_set on the chosen engine (a FlowMetrics either way)."""
-    from ..analysis import flows
+def of(source) -> Engine:
+    """An engine for what an analysis function was handed: an engine as it is, a DuckDB
+    connection (the store) as a DuckDB engine on it."""
+    if isinstance(source, Engine):
+        return source
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        return DuckDBEngine(source)
+    raise TypeError(f"expected an engine (compliance_kit.engines.get) or a DuckDB connection, "
+                    f"not {type(source).__name__}")
 
-    if check_engine_parameters(engine, spark_data, spark_url) == "duckdb":
-        return flows.metric_set(con, **kwargs)
-    from .spark import flows_metric_set
-
-    return flows_metric_set(spark_engine(con, spark_data, spark_url), con, **kwargs)
-
-
-def prepare_requests(con, engine: str = "duckdb", spark_data=None, spark_url=None, **kwargs):
-    """requests.prepare on the chosen engine. Returns (source, rows): `source` is what
-    every metric function of analysis/requests.py reads (`con` itself on DuckDB, a
-    SparkRequests on Spark, where the per-request table stays and the metric SQL runs) and
-    `rows` the number of requests in scope."""
-    from ..analysis import requests
-
-    if check_engine_parameters(engine, spark_data, spark_url) == "duckdb":
-        return con, requests.prepare(con, **kwargs)
-    from .spark import requests_prepare
-
-    prepared = requests_prepare(spark_engine(con, spark_data, spark_url), con, **kwargs)
-    return prepared, prepared.rows

@@ -1,12 +1,11 @@
-"""The Spark engine: the same metric queries over the same Parquet layout, on a Spark
-session (local, a cluster through spark-submit, or Spark Connect).
+"""The Spark engine: the same queries over the same Parquet layout, on a Spark session
+(local, a cluster through spark-submit, or Spark Connect), behind the engine seam
+(engines/base.py).
 
-    from compliance_kit.engines.spark import SparkEngine, retention_evaluate, flows_metric_set
-    engine = SparkEngine(master="local[2]")            # or remote="sc://host:15002"
-    engine.attach(data_dir="data/sample", con=duckdb_store_connection)  # validated
-    run = retention_evaluate(engine, "2026-10-31")     # a retention.RetentionRun
-    retention.headline(run); retention.lag_percentiles(run)   # unchanged library calls
-    flows_metric_set(engine, con, as_of="2026-10-31")  # a flows.FlowMetrics
+    from compliance_kit import engines
+    engine = engines.get("spark", con, spark_data="data/sample")   # attached, validated
+    run = retention.evaluate(engine, "2026-10-31")     # the analyses' one orchestration
+    retention.headline(run); retention.lag_percentiles(run)
 
 What runs where:
 - operational tables (accounts, records, events, requests, transfers) are read by Spark
@@ -14,17 +13,11 @@ What runs where:
   through the loader's data-contract checks (engines/spark_load.py): the same rows as the
   DuckDB store loads, the others in the view `quarantine`;
 - policy tables are read from the DuckDB store and shipped to Spark as small DataFrames
-  marked for broadcast joins;
-- the big pass of each analysis (retention's metric cube, flows' monthly aggregate) runs
-  on Spark, transpiled from the DuckDB SQL (engines/transpile.py); the small result comes
-  back as Polars and the roll-ups run where they always do (an in-memory DuckDB), so every
-  existing metric function works unchanged on a Spark run.
-- requests: the deadline and class of every request (requests_status.sql) run on Spark
-  (`requests_prepare`); the lookups it reads (rule periods, rules, due-date lookup,
-  calendars) are built in DuckDB and broadcast. The per-request result stays on Spark
-  (computed once and kept on the executors' disk: SparkEngine.materialise) with the views of requests_status_view.sql, and every
-  metric of analysis/requests.py runs its SQL file there, transpiled, when handed the
-  SparkRequests that `requests_prepare` returns: only the metric tables come back.
+  marked for broadcast joins; the store stays at hand as `engine.store`;
+- every query the analyses hand to the seam runs on Spark, transpiled from the DuckDB SQL
+  (engines/transpile.py), with the macros its file declares inlined; `materialise` keeps a
+  result on the executors' disk (a local checkpoint); `local()` is a DuckDB connection to
+  the store where the analyses roll up the small results that come back.
 """
 
 from __future__ import annotations
@@ -38,6 +31,9 @@ import polars as pl
 
 from ..errors import UserError
 from ..paths import read_sql
+from ..sql_compose import Query, compose
+from .base import Engine, check_relation
+from .duckdb_engine import DuckDBEngine
 from .transpile import spark_args, to_spark
 
 OPERATIONAL_TABLES = ("accounts", "records", "events", "requests", "transfers")
@@ -99,15 +95,19 @@ def _local_cores(master: str) -> int:
         return 1
 
 
-class SparkEngine:
+class SparkEngine(Engine):
     """A Spark session and the tables it reads. `master` for a local or spark-submit
     session (`local[2]`, `yarn`, `spark://host:7077`), `remote` for Spark Connect
     (`sc://host:15002`; the cluster then needs to reach DATA_DIR itself)."""
 
+    name = "spark"
+
     def __init__(self, master: str | None = "local[2]", remote: str | None = None,
                  conf: dict | None = None, shuffle_partitions: int | None = None):
+        super().__init__()
         self.master = master
         self.remote = remote
+        self._store: DuckDBEngine | None = None
         self.conf = dict(conf or {})
         if shuffle_partitions is not None:
             self.conf["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
@@ -172,8 +172,10 @@ class SparkEngine:
         spark = self.spark
         from pyspark.sql import functions as F
 
+        self._store = DuckDBEngine(con)
         for table in policy_tables:
-            arrow = con.sql(f"SELECT * FROM {table}").to_arrow_table()
+            # Arrow straight from DuckDB: the policy's INTERVAL columns have no Polars type
+            arrow = con.sql(compose("relation_copy.sql", relation=table).sql).to_arrow_table()
             F.broadcast(spark.createDataFrame(arrow)).createOrReplaceTempView(table)
         base = str(data_dir).rstrip("/")
         if validate:
@@ -194,8 +196,33 @@ class SparkEngine:
             spark.read.parquet(path).createOrReplaceTempView(table)
         return self
 
+    # ---------------------------------------------------------------- the seam
+    def run(self, query: Query) -> pl.DataFrame:
+        return pl.from_arrow(self._frame(query).toArrow())
+
+    def _frame(self, query: Query):
+        macros = "\n".join(read_sql(m) for m in query.macros) or None
+        return self.frame(query.sql, query.name, query.params, macros=macros)
+
+    def _materialise(self, relation: str, query: Query, view: bool, keep_order: bool) -> None:
+        df = self._frame(query)
+        if not view:
+            df = self.checkpoint(df)
+        df.createOrReplaceTempView(relation)
+
+    @property
+    def store(self) -> DuckDBEngine:
+        if self._store is None:
+            raise UserError("this Spark engine is not attached to a store: call attach(data_dir, con) first")
+        return self._store
+
+    def local(self) -> DuckDBEngine:
+        """A new DuckDB connection to the store (its own TEMP relations): small results
+        come back from Spark and are rolled up there."""
+        return DuckDBEngine(self.store.con.cursor())
+
     @staticmethod
-    def materialise(df):
+    def checkpoint(df):
         """Compute `df` once and keep it on the executors' local disk as a leaf: a query
         reading it never recomputes its plan. On disk: kept in memory, 10M requests ran a
         2 GB local[2] driver out of heap; read back, it is still far cheaper than the pass
@@ -207,11 +234,12 @@ class SparkEngine:
 
         return df.localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)
 
-    def register(self, name: str, frame: pl.DataFrame) -> None:
+    def register(self, relation: str, frame: pl.DataFrame) -> None:
         """A small Polars frame as a (broadcast) view."""
         from pyspark.sql import functions as F
 
-        F.broadcast(self.spark.createDataFrame(frame.to_arrow())).createOrReplaceTempView(name)
+        F.broadcast(self.spark.createDataFrame(frame.to_arrow())).createOrReplaceTempView(
+            check_relation(relation))
 
     # ---------------------------------------------------------------- queries
     def frame(self, sql: str, name: str, params: dict | None = None, macros: str | None = None):
@@ -227,139 +255,3 @@ class SparkEngine:
 
     def sql(self, sql: str, name: str, params: dict | None = None, macros: str | None = None) -> pl.DataFrame:
         return pl.from_arrow(self.sql_arrow(sql, name, params, macros))
-
-    def create_views(self, text: str, name: str, macros: str | None = None) -> None:
-        """Run a file of DuckDB `CREATE [OR REPLACE] TEMP VIEW|TABLE x AS SELECT ...`
-        statements on Spark: each SELECT transpiled and registered as the temp view x
-        (a TABLE is also computed once and kept, as DuckDB would store it)."""
-        import sqlglot
-        from sqlglot import exp
-
-        for stmt in sqlglot.parse(text, read="duckdb"):
-            if stmt is None:
-                continue
-            kind = str(stmt.args.get("kind", "")).upper() if isinstance(stmt, exp.Create) else ""
-            if kind not in ("VIEW", "TABLE") or not isinstance(stmt.expression, exp.Query):
-                raise UserError(f"{name}: only CREATE VIEW|TABLE ... AS SELECT can run on Spark, "
-                                f"not {stmt.sql()[:80]}")
-            target = stmt.this.this if isinstance(stmt.this, exp.Schema) else stmt.this
-            df = self.frame(stmt.expression.sql(dialect="duckdb"), f"{name}: {target.name}",
-                            macros=macros)
-            if kind == "TABLE":
-                df = self.materialise(df)
-            df.createOrReplaceTempView(target.name)
-
-
-# -------------------------------------------------------------------- analyses
-
-def retention_evaluate(engine: SparkEngine, as_of, rule_set: str = "strictest",
-                       jurisdictions=None, categories=None, systems=None,
-                       horizon_days: int = 30):
-    """retention.evaluate on Spark: the metric cube (the pass over every record) runs on
-    Spark; the returned RetentionRun holds it in a private in-memory DuckDB, so every
-    metric function of analysis/retention.py reads it unchanged."""
-    from ..analysis import retention
-
-    scope = retention.Scope.make(as_of, rule_set, jurisdictions, categories, systems, horizon_days)
-    sql = retention._strip_comments(retention.cube_sql())
-    cube = engine.sql(sql, "retention_cube.sql", scope.params())
-    mem = duckdb.connect()
-    mem.execute("SET TimeZone = 'UTC'")
-    return retention.RetentionRun(mem, scope, cube)
-
-
-def retention_metric(engine: SparkEngine, run, name: str, **params) -> pl.DataFrame:
-    """A retention_metric_<name>.sql query run on Spark over the run's cube."""
-    from ..analysis import retention
-
-    engine.register("retention_cube", run.cube)
-    sql = retention._strip_comments(read_sql(f"retention_metric_{name}.sql"))
-    return engine.sql(sql, f"retention_metric_{name}.sql", params)
-
-
-def flows_monthly_sql() -> str:
-    from ..analysis import flows
-
-    return flows._with([("scoped", read_sql("flows_scope.sql"))], read_sql("flows_monthly.sql"))
-
-
-def flows_metric_set(engine: SparkEngine, con: duckdb.DuckDBPyConnection, *, window_start=None,
-                     window_end=None, as_of=None, source_jurisdictions=None):
-    """flows.metric_set with its one big pass (the monthly aggregate over `transfers`) on
-    Spark; classification and roll-ups run in flows' in-memory DuckDB as on the DuckDB
-    engine (they read thousands of rows). `con` is the store (policy tables)."""
-    from ..analysis import flows
-
-    params = flows._params(window_start, window_end, as_of, source_jurisdictions)
-    arrow = engine.sql_arrow(flows_monthly_sql(), "flows_monthly.sql", params)
-    db = flows._RollupDB(con, arrow)
-    try:
-        return flows.FlowMetrics(
-            monthly=pl.from_arrow(arrow),
-            keys=db.mem.sql("SELECT * FROM classified_keys ORDER BY ALL").pl(),
-            volumes=db.sql("flows_volumes.sql"),
-            matrix=db.sql("flows_matrix.sql"),
-            breakdown=flows._breakdown(db.sql("flows_breakdown.sql")),
-            findings=db.sql("flows_findings.sql"),
-            usage=db.sql("flows_usage.sql"),
-            headline=db.sql("flows_headline.sql").row(0, named=True),
-        )
-    finally:
-        db.close()
-
-
-# Tables of requests.prepare computed in DuckDB from the policy and the calendars (small:
-# rules x periods, days x calendars) and shipped to Spark for the pass over the requests.
-REQUEST_LOOKUPS = ("request_epochs", "request_rules", "request_due_lookup", "calendar_days")
-
-
-class SparkRequests:
-    """The requests prepared on Spark (`requests_prepare`): the per-request table
-    request_status_base kept there (SparkEngine.materialise), with the views of requests_status_view.sql. Every
-    metric function of analysis/requests.py takes it where it takes the DuckDB connection
-    and runs its SQL file here, transpiled (with the macros of requests_macros.sql).
-
-    A later `requests_prepare` on the same engine replaces the tables; this object then
-    refuses to answer rather than read another scope's requests."""
-
-    def __init__(self, engine: SparkEngine, generation: int, rows: int, scope: dict, macros: str):
-        self.engine, self.generation, self.rows, self.scope = engine, generation, rows, scope
-        self.macros = macros  # the text of requests_macros.sql, read once
-
-    def query(self, sql: str, name: str, params: dict | None = None) -> pl.DataFrame:
-        if getattr(self.engine, "_requests_generation", None) != self.generation:
-            raise UserError("these prepared requests were replaced by a later requests_prepare on "
-                            "the same Spark engine; use the object that call returned")
-        return self.engine.sql(sql, name, params, macros=self.macros)
-
-    def __repr__(self) -> str:
-        return f"SparkRequests(rows={self.rows}, scope={self.scope})"
-
-
-def requests_prepare(engine: SparkEngine, con: duckdb.DuckDBPyConnection, as_of, window_start=None,
-                     window_end=None, jurisdictions=None, types=None) -> SparkRequests:
-    """requests.prepare on Spark: the deadline and class of every request
-    (sql/requests_status.sql, macros of requests_macros.sql inlined) are computed on Spark
-    and kept there; the lookups it reads are built in DuckDB (on `con`, the store) as
-    requests.prepare builds them, and broadcast. Returns the SparkRequests every request
-    metric function reads (its `rows`: the requests in scope)."""
-    from ..analysis import requests as Q
-
-    params = Q.scope_params(as_of, window_start, window_end, jurisdictions, types)
-    Q._check_rules(con)
-    # the years the calendars must cover, from the requests on Spark
-    span = engine.sql(Q.YEAR_SPAN_SQL, "requests year range").row(0)
-    Q.build_lookups(con, Q.years_needed(*span, params["as_of"]))
-    for table in REQUEST_LOOKUPS:
-        engine.register(table, con.sql(f"SELECT * FROM {table}").pl())
-    macros = read_sql("requests_macros.sql")
-    base = engine.materialise(engine.frame(Q.status_sql(), "requests_status.sql", params, macros=macros))
-    base.createOrReplaceTempView(f"{Q.STATUS_TABLE}_base")
-    engine.create_views(read_sql("requests_status_view.sql"), "requests_status_view.sql", macros)
-    rows = base.count()
-    engine._requests_generation = getattr(engine, "_requests_generation", 0) + 1
-    scope = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
-             if v is not None}
-    prepared = SparkRequests(engine, engine._requests_generation, rows, scope, macros)
-    Q.check_prepared(prepared)
-    return prepared

@@ -79,7 +79,7 @@ def load_validated(engine, data_dir: str, con: duckdb.DuckDBPyConnection,
         checks = loader._Checks(con, spec, types, reference_joins=True)
         valid, bad = _table_sql(checks, spec, src)
         params = {**checks.params, "source_file": path}
-        good = engine.materialise(engine.frame(valid, f"{spec.name}: valid rows", params))
+        good = engine.checkpoint(engine.frame(valid, f"{spec.name}: valid rows", params))
         good.createOrReplaceTempView(spec.name)
         quarantined = engine.frame(bad, f"{spec.name}: quarantined rows", params)
         quarantined.createOrReplaceTempView(f"quarantine_{spec.name}")

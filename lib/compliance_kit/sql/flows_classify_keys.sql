@@ -23,6 +23,7 @@
 -- the transfers in scope: classification depends on nothing else, so it runs over a
 -- few thousand keys however many transfers there are. Composed by
 -- compliance_kit.analysis.flows as the CTE `classified_keys`.
+-- with: transfer_keys = flows_transfer_keys.sql
 WITH src AS (
     SELECT DISTINCT source_jurisdiction AS code FROM transfer_keys
 ),

@@ -1,6 +1,7 @@
 -- Transfers in scope summed per calendar month (UTC) and classification key: the one
 -- pass over the transfers that every volume figure is rolled up from.
 -- Reads the CTE `scoped`.
+-- with: scoped = flows_scope.sql
 -- The month is taken on the UTC wall clock whatever the session time zone:
 -- make_timestamp(epoch_us(ts)) is the naive UTC timestamp, and truncating it is plain
 -- arithmetic (date_trunc on a TIMESTAMPTZ goes through the ICU calendar: about 7x

@@ -2,6 +2,8 @@
 -- it matched (flow_id; NULL when it is undeclared), the nearest partial match for an
 -- undeclared destination or category (nearest_flow_id) and the rule it breaks.
 -- Reads the CTEs `scoped` (flows_scope.sql) and `classified_keys` (flows_classify_keys.sql).
+-- with: scoped = flows_scope.sql
+-- with: classified_keys = flows_classify_keys.sql
 SELECT
     s.transfer_id, s.occurred_at, s.source_jurisdiction, s.recipient, s.destination_country,
     s.category, s.record_count, s.bytes, s.mechanism, s.encrypted,

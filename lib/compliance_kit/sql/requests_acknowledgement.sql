@@ -1,4 +1,6 @@
 -- Acknowledgement deadlines (deadline_kind = 'acknowledgement', e.g. CCPA 11 CCR 7021:
+-- fill: dims list of jurisdiction, region, type, channel, month, week, deciding_rule_id, calendar, deadline_status
+-- fill: source one of request_status, request_status_regions
 -- confirm receipt within 10 business days). The data holds no acknowledgement timestamp,
 -- so the first contact we can see stands for it: the earliest of the identity request,
 -- the extension notice and the response (acknowledged_at in request_status).

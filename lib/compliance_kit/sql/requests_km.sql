@@ -1,3 +1,5 @@
+-- fill: dims list of jurisdiction, region, type, channel, month, week, deciding_rule_id, calendar, deadline_status
+-- fill: source one of request_status, request_status_regions
 -- Kaplan-Meier estimate of the time to completion, per group (dims placeholder: whitelisted
 -- request_status columns, each followed by a comma; empty for one curve).
 -- A completed request is an event at days_to_complete; a request still open as of the
@@ -16,7 +18,7 @@ by_time AS (
 ),
 at_risk AS (
     SELECT *,
-           sum(leaving) OVER ({partition} ORDER BY t DESC
+           sum(leaving) OVER ({dims:partition} ORDER BY t DESC
                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n_at_risk
     FROM by_time
 ),
@@ -26,7 +28,7 @@ steps AS (
            bool_or(events = n_at_risk) OVER w AS reaches_zero,
            sum(CASE WHEN events < n_at_risk THEN ln(1 - events / n_at_risk) ELSE 0 END) OVER w AS log_s
     FROM at_risk
-    WINDOW w AS ({partition} ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    WINDOW w AS ({dims:partition} ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 )
 SELECT {dims} t AS days, n_at_risk::BIGINT AS at_risk, events, censored,
        CASE WHEN reaches_zero THEN 0.0 ELSE round(exp(log_s), 12) END AS survival

@@ -1,4 +1,6 @@
 -- Timeliness per group, from the TEMP table request_status (requests_status.sql).
+-- fill: dims list of jurisdiction, region, type, channel, month, week, deciding_rule_id, calendar, deadline_status
+-- fill: source one of request_status, request_status_regions
 -- The dims placeholder is a list of request_status columns chosen from a fixed whitelist in
 -- compliance_kit.analysis.requests (never user text). With no dims: one row. The source
 -- placeholder is request_status, or request_status_regions when grouping by region.

@@ -1,4 +1,6 @@
 -- Open requests with a fixed deadline, by how far their deadline is as of the report date:
+-- fill: dims list of jurisdiction, region, type, channel, month, week, deciding_rule_id, calendar, deadline_status
+-- fill: source one of request_status, request_status_regions
 -- more than 5 days to go, due within 5 days (the due date itself included), past due.
 SELECT
     {dims}

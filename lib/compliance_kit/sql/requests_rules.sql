@@ -9,6 +9,8 @@
 --   w  the policy-wide promise for the type (GLOBAL, basis policy: "delete within 10 days"),
 --   a  the acknowledgement rule (CCPA: confirm receipt within 10 business days).
 -- The per-slot text is written once in requests_slot.sql and expanded for each slot.
+-- slots: requests_slot.sql for s in p, w, a
+-- macros: requests_macros.sql
 -- Needs the TEMP macro rq_day (requests_macros.sql). Definitions: docs/metrics-requests.md.
 WITH
 combos AS (

@@ -13,6 +13,8 @@
 -- included, is listed: 'EEA' selects FR); $types VARCHAR[] or NULL.
 -- Days are UTC days: rq_day(ts) (requests_macros.sql). Definitions: docs/metrics-requests.md.
 -- The per-slot text (placeholders in braces) is in requests_slot.sql.
+-- slots: requests_slot.sql for s in p, w, a
+-- macros: requests_macros.sql
 WITH
 req AS (
     SELECT r.request_id, r.jurisdiction, r.type, r.channel, r.received_at, r.completed_at,

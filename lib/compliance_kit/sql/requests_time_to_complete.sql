@@ -3,10 +3,11 @@
 -- and p90 over completed requests only. A KM quantile is the first day at which the
 -- estimated share still open falls to 50% (10%) or below; NULL when the curve never
 -- gets there (too many requests still open).
--- Placeholders (filled by analysis/requests.py): km = the text of requests_km.sql, dims =
--- whitelisted grouping columns, km_join = the join of km on them.
-WITH curve AS ({km}),
-km AS (
+-- with: curve = requests_km.sql
+-- fill: dims list of jurisdiction, region, type, channel, month, week, deciding_rule_id, calendar, deadline_status
+-- fill: source one of request_status, request_status_regions
+-- {dims:join km}: km joined to naive on the grouping columns (a cross join without any).
+WITH km AS (
     SELECT {dims}
            min(days) FILTER (WHERE survival <= 0.5) AS km_median_days,
            min(days) FILTER (WHERE survival <= 0.1) AS km_p90_days
@@ -23,5 +24,5 @@ naive AS (
     GROUP BY ALL
 )
 SELECT naive.*, km.km_median_days, km.km_p90_days
-FROM naive {km_join}
+FROM naive {dims:join km}
 ORDER BY ALL

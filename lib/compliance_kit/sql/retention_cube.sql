@@ -1,6 +1,7 @@
 -- Every retention metric from ONE pass over the per-record verdicts (`status`, i.e.
 -- retention_status.sql composed in by analysis/retention.py): a GROUPING SETS aggregate
 -- whose four parts the metric queries (retention_metric_*.sql) read.
+-- with: status = retention_status.sql
 --   part 'status'   (category, jurisdiction, system, status): records, days overdue
 --   part 'timeline' (status, deadline_month, ageing_bucket, rule_id): records, days
 --                   overdue (trend, ageing, the rule that set each deadline)

@@ -1,6 +1,7 @@
 -- The retention verdict for every record of the inventory as of an instant.
 --
 -- Reads `resolved_rules` (retention_rules.sql, composed in by analysis/retention.py)
+-- with: resolved_rules = retention_rules.sql
 -- and the operational tables. Parameters (all bound, never formatted in):
 --   $as_of_end      TIMESTAMPTZ: the end of the as-of day D, exclusive (D + 1 day at
 --                   00:00 UTC; compliance_kit.contract.AsOf.end, the one definition every

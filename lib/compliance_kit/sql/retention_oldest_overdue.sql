@@ -1,0 +1,9 @@
+-- The records overdue the longest (raw ids: pseudonymise before showing).
+-- Parameters: those of retention_status.sql, and $limit (rows).
+-- with: status = retention_status.sql
+SELECT record_id, category, system, jurisdiction, trigger_event, rule_id,
+       clock_start, deadline, days_overdue
+FROM status
+WHERE status = 'overdue'
+ORDER BY days_overdue DESC, deadline, record_id
+LIMIT $limit
