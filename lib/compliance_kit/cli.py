@@ -36,12 +36,13 @@ def build(policy_path: str, db_path: str, data_dir: str | None, strict: bool) ->
 
 
 def _register() -> None:
+    from .analysis.commands import sql
     from .data.commands import synth
     from .policy.commands import policy
     from .privacy.commands import keys, reidentify
     from .reports.commands import demo, params, run
 
-    for command in (policy, synth, run, demo, params, keys, reidentify):
+    for command in (policy, synth, run, demo, params, keys, reidentify, sql):
         cli.add_command(command)
 
 
