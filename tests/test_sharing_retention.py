@@ -343,26 +343,28 @@ def _cases(n: int) -> pl.DataFrame:
 def test_case_list_below_k_is_one_sentence():
     for in_scope in range(1, K):
         shown = R.case_list(_cases(in_scope), in_scope, K, salt="s")
-        assert not isinstance(shown, pl.DataFrame)
-        assert shown.data == f"Fewer than {K} overdue records in this scope: no list is shown."
-    assert "No overdue records" in R.case_list(_cases(0), 0, K, salt="s").data
+        assert not shown.shown
+        assert shown.sentence == f"Fewer than {K} overdue records in this scope: no list is shown."
+    assert "No overdue records" in R.case_list(_cases(0), 0, K, salt="s").sentence
 
 
 def test_case_list_from_k_shows_pseudonym_deadline_and_days_only():
     cases = _cases(K)
-    shown = R.case_list(cases, K, K, salt="run-key")
-    assert isinstance(shown, pl.DataFrame)
-    assert shown.columns == ["record", "deadline", "days_overdue"]
+    shown = R.case_list(cases, K, K, salt="run-key").frame
+    assert shown.columns == ["pseudonym", "deadline", "days_overdue"]
     assert shown.schema["deadline"] == pl.Date
     assert shown["days_overdue"].to_list() == [600, 599, 598, 597, 596]
-    assert not set(shown["record"]) & set(cases["record_id"])
-    assert all(re.fullmatch(r"[0-9a-f]{12}", p) for p in shown["record"])
+    assert not set(shown["pseudonym"]) & set(cases["record_id"])
+    assert all(re.fullmatch(r"[0-9a-f]{12}", p) for p in shown["pseudonym"])
     # the same key gives the same pseudonyms; the order follows days overdue
-    again = R.case_list(cases.reverse(), K, K, salt="run-key")
+    again = R.case_list(cases.reverse(), K, K, salt="run-key").frame
     assert again.equals(shown)
     # the rule reads the scope, not the length of the list asked for
-    assert isinstance(R.case_list(cases.head(2), 50, K, salt="run-key"), pl.DataFrame)
-    assert not isinstance(R.case_list(cases, K - 1, K, salt="run-key"), pl.DataFrame)
+    assert R.case_list(cases.head(2), 50, K, salt="run-key").shown
+    assert not R.case_list(cases, K - 1, K, salt="run-key").shown
+    # a count the headline shows as hidden (a complement) gets no list: its length would tell
+    hidden = R.case_list(cases, 50, K, salt="run-key", count_hidden=True)
+    assert not hidden.shown and "hidden" in hidden.sentence
 
 
 # --------------------------------------------------------------------------- readings, rules
@@ -373,14 +375,6 @@ def test_compare_table_protects_each_reading_column():
     shown = R.compare_table(comparison, K)
     assert shown["strictest"].to_list() == ["100", HIDDEN, HIDDEN]
     assert shown["retention_table"].to_list() == ["100", "0", "53"]
-
-
-def test_protect_lines_adds_a_complement_to_a_line_with_one_hidden_value():
-    assert R._protect_lines([3, 10, 20], [[0, 1, 2]], K) == [True, True, False]
-    assert R._protect_lines([3, 10, 20], [], K) == [True, False, False]
-    assert R._protect_lines([3, 4, 20], [[0, 1, 2]], K) == [True, True, False]
-    # a zero is taken only when no non-zero value is left
-    assert R._protect_lines([3, 0, 0], [[0, 1, 2]], K) == [True, True, False]
 
 
 def test_verdict_changes_cannot_be_recovered_from_the_comparison():

@@ -638,17 +638,17 @@ def verdict_changes_table(changes: pl.DataFrame, comparison: pl.DataFrame, k: in
     leaving that status minus those entering it equal their difference."""
     check_k(k)
     shown_compare = compare_table(comparison, k)
-    lines = []
+    moves = list(zip(changes["status_table"].to_list(), changes["status_text"].to_list()))
+    equations = []
     for s, table_n, text_n in shown_compare.select("status", "retention_table", "retention_text").iter_rows():
         if table_n == HIDDEN or text_n == HIDDEN:
             continue
-        line = [i for i, (a, b) in enumerate(zip(changes["status_table"].to_list(),
-                                                 changes["status_text"].to_list())) if s in (a, b)]
-        if line:
-            lines.append(line)
+        # leaving s (under the table's reading) minus entering s = the two shown counts' difference
+        eq = {i: (1 if a == s else -1) for i, (a, b) in enumerate(moves) if s in (a, b) and a != b}
+        if eq:
+            equations.append(eq)
     values = [int(v) for v in changes["records"].to_list()]
-    # each line's signed sum is shown elsewhere: the audit of linked sums decides
-    hidden = protect_linked(dict(enumerate(values)), [{i: 1 for i in line} for line in lines], k)
+    hidden = protect_linked(dict(enumerate(values)), equations, k)
     return changes.with_columns(pl.Series(
         "records", [HIDDEN if i in hidden else str(v) for i, v in enumerate(values)], dtype=pl.String))
 
