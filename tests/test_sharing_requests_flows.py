@@ -762,5 +762,6 @@ def test_notebooks_build_no_markdown_from_values_and_pass_k_to_every_chart(name,
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert not any("Markdown(" in s for s in code)
     chart_cells = [s for s in code if "_chart(" in s]
-    assert len(chart_cells) == charts_n and all("k=k" in s for s in chart_cells)
+    # k is the validated parameter (p = <analysis>.CONTRACT.validate(...)): p.k
+    assert len(chart_cells) == charts_n and all("k=p.k" in s for s in chart_cells)
     assert not any("suppress_small_counts" in s or "keep_zero" in s for s in code)
