@@ -97,3 +97,16 @@ def test_identifier_scan_finds_planted_ids():
     assert identifiers_in("<td>acc-00001806</td>", ids) == {"acc-00001806"}
     assert identifiers_in('title="x:rec-00000001-03"', ids) == {"rec-00000001-03"}
     assert identifiers_in("<td>acc-000018060</td>", ids) == set()
+
+
+def test_demo_metrics_are_the_committed_regression_figures(demo_run):
+    """Figures don't move by accident: the demo sample's metrics.json (synth --accounts 2000
+    --seed 7, as `make store` builds it; notebook defaults, as of 2026-10-31) equals the
+    committed tests/fixtures/demo_metrics.json. Change that file only in a commit that says
+    which rule changed and why."""
+    out, proc = demo_run
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (run,) = run_dirs(out)
+    got = json.loads((run / "internal" / "metrics.json").read_text())
+    expected = json.loads((ROOT / "tests" / "fixtures" / "demo_metrics.json").read_text())
+    assert got == expected
