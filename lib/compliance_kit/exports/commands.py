@@ -1,0 +1,58 @@
+"""`compliance-kit export ...` and `compliance-kit import ...` (docs/exports.md).
+
+    compliance-kit export ropa --out FILE [--format xlsx|csv|html] [--as-of DATE] [-k K] [--db PATH]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..cli_options import db_option
+from ..errors import UserError
+from ..privacy.suppression import DEFAULT_K
+
+as_of_option = click.option(
+    "--as-of", "as_of", default="today", show_default=True, metavar="DATE",
+    help="YYYY-MM-DD, today or yesterday (UTC): the observed figures count what happened up to the end of it.")
+
+
+def _format(out: str, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    suffix = Path(out).suffix.lower().lstrip(".")
+    return suffix if suffix in ("xlsx", "csv", "html") else "xlsx"
+
+
+@click.group()
+def export() -> None:
+    """Export the policy and the observed practice in other shapes (RoPA, ...)."""
+
+
+@export.command()
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "html"]), default=None,
+              help="xlsx (quotes as cell notes), csv (one line per cell, provenance columns) or html "
+                   "(a provenance column) [default: from --out's suffix, else xlsx].")
+@as_of_option
+@click.option("-k", "k", type=int, default=DEFAULT_K, show_default=True,
+              help="Counts from 1 to k-1 on the Observed sheet are hidden.")
+@db_option
+def ropa(out: str, fmt: str | None, as_of: str, k: int, db_path: str) -> None:
+    """The record of processing (GDPR Art. 30(1)) with each row's source quote, and the
+    practice observed in the operational data."""
+    from ..store import connect
+    from . import ropa as ropa_export
+    from .sheets import write
+
+    fmt = _format(out, fmt)
+    if k < 1:
+        raise UserError(f"-k must be at least 1, not {k}")
+    con = connect(db_path, read_only=True)
+    try:
+        sheets = ropa_export.build(con, as_of, k)
+    finally:
+        con.close()
+    path = write(sheets, out, fmt, "Record of processing activities (GDPR Art. 30(1))")
+    click.echo(f"wrote {path} ({fmt}): " + ", ".join(f"{s.name} {len(s.rows)}" for s in sheets))
