@@ -56,3 +56,57 @@ def ropa(out: str, fmt: str | None, as_of: str, k: int, db_path: str) -> None:
         con.close()
     path = write(sheets, out, fmt, "Record of processing activities (GDPR Art. 30(1))")
     click.echo(f"wrote {path} ({fmt}): " + ", ".join(f"{s.name} {len(s.rows)}" for s in sheets))
+
+
+@export.command()
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="The manifest to write (.yml/.yaml: YAML, .json: JSON).")
+@db_option
+def fides(out: str, db_path: str) -> None:
+    """A fideslang manifest of the policy: systems, privacy declarations (purposes as data
+    uses, data categories, data subjects, retention as ISO 8601 durations), validated
+    against fideslang 3.1.4's schema and taxonomy."""
+    import json
+
+    import yaml
+
+    from ..store import connect
+    from .fides import export_manifest, validate_manifest
+
+    con = connect(db_path, read_only=True)
+    try:
+        manifest = export_manifest(con)
+    finally:
+        con.close()
+    problems = validate_manifest(manifest)
+    if problems:  # the mapping tables are ours: a problem here is a bug in them
+        raise UserError("the Fides manifest does not validate (check data/fides/mapping.yaml): "
+                        + "; ".join(problems[:5]))
+    path = Path(out)
+    text = (json.dumps(manifest, indent=2, ensure_ascii=False) if path.suffix.lower() == ".json"
+            else yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=110))
+    path.write_text(text, encoding="utf-8")
+    declarations = sum(len(s["privacy_declarations"]) for s in manifest["system"])
+    click.echo(f"wrote {path}: {len(manifest['system'])} systems, {declarations} privacy declarations "
+               "(valid against fideslang 3.1.4)")
+
+
+@click.group("import")
+def import_() -> None:
+    """Import a document of another tool as a policy-spec skeleton."""
+
+
+@import_.command("fides")
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The policy spec skeleton to write.")
+def import_fides(manifest: str, out: str) -> None:
+    """A Fides manifest -> a policy-spec skeleton: what maps is filled in, every quote reads
+    'TODO: ...' (policy check refuses the file until each is filled), and what does not
+    map is listed at the top of the file."""
+    from .fides import import_manifest, load_manifest, skeleton_yaml
+
+    spec, unmapped = import_manifest(load_manifest(manifest))
+    Path(out).write_text(skeleton_yaml(spec, unmapped, manifest), encoding="utf-8")
+    click.echo(f"wrote {out}: {len(spec.get('purposes', []))} purposes, {len(spec.get('categories', []))} "
+               f"categories, {len(spec.get('retention_rules', []))} retention rules, "
+               f"{len(spec.get('transfers', []))} transfers; {len(unmapped)} things did not map (listed in the file)")
