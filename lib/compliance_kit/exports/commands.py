@@ -110,3 +110,33 @@ def import_fides(manifest: str, out: str) -> None:
     click.echo(f"wrote {out}: {len(spec.get('purposes', []))} purposes, {len(spec.get('categories', []))} "
                f"categories, {len(spec.get('retention_rules', []))} retention rules, "
                f"{len(spec.get('transfers', []))} transfers; {len(unmapped)} things did not map (listed in the file)")
+
+
+@export.command("ccpa-7102")
+@click.option("--year", "year", type=int, default=None,
+              help="The calendar year of receipt [default: the year before --as-of].")
+@click.option("--consumers", type=click.Choice(["california", "all"]), default="california", show_default=True,
+              help="Requests from California consumers, or from all consumers (7102(a) allows either).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="The folder to write ccpa-7102-YEAR-CONSUMERS.html (a fragment) and .csv into.")
+@as_of_option
+@db_option
+def ccpa_7102(year: int | None, consumers: str, out_dir: str, as_of: str, db_path: str) -> None:
+    """The CCPA 11 CCR 7102(a) request metrics of a calendar year: an HTML fragment for the
+    privacy policy page and a CSV (totals: small-cell suppression does not apply)."""
+    from ..store import connect
+    from .ccpa_7102 import disclosure, to_csv, to_html
+
+    out = Path(out_dir)
+    if not out.is_dir():
+        raise UserError(f"{out}: no such folder for --out")
+    con = connect(db_path, read_only=True)
+    try:
+        d = disclosure(con, year, consumers, as_of)
+    finally:
+        con.close()
+    stem = out / f"ccpa-7102-{d.year}-{d.consumers}"
+    stem.with_suffix(".html").write_text(to_html(d), encoding="utf-8")
+    stem.with_suffix(".csv").write_text(to_csv(d), encoding="utf-8")
+    click.echo(f"wrote {stem}.html and {stem}.csv: {int(d.table['received'].sum())} requests received in "
+               f"{d.year}" + (f" up to {d.window_end} (the year is not over)" if d.partial else ""))
