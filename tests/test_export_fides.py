@@ -145,6 +145,7 @@ def test_policy_check_refuses_the_skeleton_until_every_todo_is_filled(imported, 
     back, _, path = imported
     todo = unfilled_fields(back)
     assert "policy.source.quote" in todo and "purposes[0].source.quote" in todo
+    assert f"# {len(todo)} values read 'TODO" in path.read_text(encoding="utf-8")
     with pytest.raises(PolicySpecError, match=r"fields still read 'TODO'"):
         check_provenance(back)
     result = CliRunner().invoke(cli, ["policy", "check", "--policy", str(path)])

@@ -320,9 +320,16 @@ def import_manifest(manifest: dict, mapping: dict | None = None, today: dt.date 
 
 def skeleton_yaml(spec: dict, unmapped: list[str], source: str) -> str:
     """The skeleton as YAML, headed by what the analyst must do."""
-    todo = sum(1 for line in yaml.safe_dump(spec, allow_unicode=True).splitlines() if f"{TODO}:" in line)
+    def count(value) -> int:
+        if isinstance(value, dict):
+            return sum(count(v) for v in value.values())
+        if isinstance(value, list):
+            return sum(count(v) for v in value)
+        return int(isinstance(value, str) and value.startswith(TODO))
+
+    todo = count(spec)
     head = [f"# Policy spec skeleton imported from the Fides manifest {source} by `compliance-kit import fides`.",
-            f"# {todo} values read 'TODO: ...': quote the published page for each (docs/policy-spec.md);",
+            f"# {todo} values read 'TODO...': quote the published page for each (docs/policy-spec.md);",
             "# `compliance-kit policy check --policy <this file>` refuses the file until none is left.",
             "#", "# Not mapped (encode by hand):"] + [f"# - {u}" for u in unmapped]
     return "\n".join(head) + "\n\n" + yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=110)
