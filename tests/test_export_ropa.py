@@ -154,3 +154,11 @@ def test_a_missing_store_is_a_one_line_error(tmp_path):
                                       "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code != 0
     assert "build it first" in str(result.exception) + result.output
+
+
+def test_recipients_say_which_are_in_third_countries(workbook):
+    header, rows = _data_rows(workbook["Recipients"])
+    recipients = [{h: c.value for h, c in zip(header, row)} for row in rows]
+    (adyen,) = [r for r in recipients if r["recipient"] == "adyen_sg" and r["role"] == "transfer recipient"]
+    assert (adyen["declared for"], adyen["destination country"], adyen["third country"]) == ("KR", "SG", "yes")
+    assert {r["recipient"] for r in recipients if r["role"] == "processor"} >= {"adyen_sg", "third_party_resellers"}

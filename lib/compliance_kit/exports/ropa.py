@@ -81,12 +81,13 @@ def declared_sheets(con: duckdb.DuckDBPyConnection, mapping: dict | None = None)
               _src(r, note="data subjects: the kit's reading (data/fides/mapping.yaml), not the policy's words"))
     sheets.append(s)
 
-    s = Sheet("Recipients", ["role", "recipient", "name", "what for", "declared for", "destination country"],
+    s = Sheet("Recipients", ["role", "recipient", "name", "what for", "declared for", "destination country",
+                             "third country"],
               note="Art. 30(1)(d): the recipients the policy names; a destination outside the source "
-                   "jurisdiction is a third country (see Transfers).")
+                   "jurisdiction is a third country (see Transfers for the safeguards).")
     for r in _rows(engine, "export_ropa_recipients.sql"):
         s.add([r["role"], r["recipient"], r["name"], r["what_for"], r["declared_for"],
-               r["destination_country"] or "(not stated)"], _src(r))
+               r["destination_country"] or "(not stated)", r["third_country"] or "(not stated)"], _src(r))
     sheets.append(s)
 
     s = Sheet("Transfers", ["flow", "from", "recipient", "recipient name", "destination", "third country",
