@@ -162,3 +162,25 @@ def test_two_runs_under_two_versions_show_the_marker_between_them(tmp_path, v2):
     assert sparklines, "the fixture notebook writes headline figures"
     for svg in sparklines:                                        # every trend chart
         _marker_between_dots(svg)
+
+
+def test_a_store_from_before_policy_history_starts_a_new_history(tmp_path):
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE policy_versions (policy_id VARCHAR)")     # an older store's schema
+    con.close()
+    build_store(db, V1)
+    con = connect(db, read_only=True)
+    assert con.sql("SELECT policy_id, active FROM policy_history").fetchall() == [(V1_ID, True)]
+    con.close()
+
+
+def test_a_store_that_cannot_be_read_stops_the_build_rather_than_lose_its_history(tmp_path):
+    from compliance_kit.errors import UserError
+
+    db = tmp_path / "broken.duckdb"
+    db.write_text("not a database", encoding="utf-8")
+    with pytest.raises(UserError, match="cannot read the policy versions"):
+        build_store(db, V1)

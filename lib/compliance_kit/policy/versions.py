@@ -38,8 +38,10 @@ def previous_history(db_path: str | Path) -> list[tuple]:
         return []
     try:
         con = duckdb.connect(str(db_path), read_only=True)
-    except duckdb.Error:
-        return []
+    except duckdb.Error as exc:  # losing the history silently would be worse than stopping
+        raise UserError(f"{db_path}: cannot read the policy versions of the store being replaced "
+                        f"({str(exc).splitlines()[0]}); close the program writing to it, or move it "
+                        "away to start a new history") from None
     try:
         return [tuple(r.values()) for r in engines.of(con).query("policy_history_rows.sql").to_dicts()]
     except duckdb.Error:   # a store built before policy_history existed
