@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from compliance_kit.cli import cli
 from compliance_kit.errors import PolicySpecError
 from compliance_kit.exports import fides
-from compliance_kit.exports.ropa import load_mapping
+from compliance_kit.exports.mapping import load_mapping
 from compliance_kit.paths import DEFAULT_POLICY
 from compliance_kit.policy.provenance import check_provenance, unfilled_fields
 from compliance_kit.policy.spec import load_spec
@@ -153,7 +153,7 @@ def test_policy_check_refuses_the_skeleton_until_every_todo_is_filled(imported, 
     assert unfilled_fields(load_spec(POLICY)) == []   # a filled spec passes this step
 
 
-def test_cli_round_trip(con, tmp_path, monkeypatch):
+def test_cli_round_trip(tmp_path):
     db = tmp_path / "store.duckdb"
     disk = duckdb.connect(str(db))
     create_schema(disk)

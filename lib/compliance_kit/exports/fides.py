@@ -35,7 +35,7 @@ import yaml
 from .. import engines
 from ..errors import UserError
 from ..policy.durations import DurationError, split
-from .ropa import MAPPING, load_mapping
+from .mapping import MAPPING, load_mapping
 
 FIDES_DIR = MAPPING.parent
 SCHEMA = FIDES_DIR / "fideslang-3.1.4.taxonomy.schema.json"

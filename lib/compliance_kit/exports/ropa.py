@@ -18,19 +18,16 @@ suppression (those display functions), as on a shared page.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import duckdb
-import yaml
 
 from .. import engines
 from ..analysis import flows, requests, retention
 from ..contract import AsOf
 from ..figures import shown_figure
 from ..privacy.suppression import check_k
+from .mapping import load_mapping
 from .sheets import Provenance, Sheet
-
-MAPPING = Path(__file__).resolve().parents[3] / "data" / "fides" / "mapping.yaml"
 
 
 def _src(row: dict, note: str | None = None) -> Provenance:
@@ -39,10 +36,6 @@ def _src(row: dict, note: str | None = None) -> Provenance:
 
 def _rows(engine, name: str) -> list[dict]:
     return engine.query(name).to_dicts()
-
-
-def load_mapping(path: str | Path = MAPPING) -> dict:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
 def declared_sheets(con: duckdb.DuckDBPyConnection, mapping: dict | None = None) -> list[Sheet]:
