@@ -38,11 +38,12 @@ def build(policy_path: str, db_path: str, data_dir: str | None, strict: bool) ->
 def _register() -> None:
     from .analysis.commands import sql
     from .data.commands import synth
+    from .exports.commands import export, import_
     from .policy.commands import policy
     from .privacy.commands import keys, reidentify
     from .reports.commands import demo, params, run
 
-    for command in (policy, synth, run, demo, params, keys, reidentify, sql):
+    for command in (policy, synth, run, demo, params, keys, reidentify, sql, export, import_):
         cli.add_command(command)
 
 

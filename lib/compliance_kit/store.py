@@ -69,6 +69,7 @@ def build_store(
     write the store to `db_path` atomically. Raises UserError on invalid input."""
     from .policy.spec import load_spec
     from .policy.store import write_policy
+    from .policy.versions import previous_history, record_history
 
     db_path = Path(db_path)
     spec = load_spec(policy_path)  # validate before any work
@@ -81,6 +82,8 @@ def build_store(
         try:
             create_schema(con)
             policy_id = write_policy(con, spec, Path(policy_path))
+            # the versions the replaced store held stay, beside this one (policy diff)
+            record_history(con, spec, Path(policy_path), previous_history(db_path))
             report = BuildReport(db_path, policy_id, table_counts(con, POLICY_TABLES))
             if data_dir is not None:
                 from .data.loader import load_operational

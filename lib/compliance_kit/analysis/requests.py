@@ -339,9 +339,18 @@ def time_to_complete(src, by=None) -> pl.DataFrame:
         "km_p90_days", "naive_p90_days").sort(dims or "completed")
 
 
-def ccpa_7102(src, scope: str = "US-CA") -> pl.DataFrame:
-    """The 11 CCR 7102 table per request type for requests from `scope` and below."""
-    return _query(src, "requests_ccpa_7102.sql", {"scope": scope})
+CCPA_7102_BY = ("request_type", "ccpa_category")
+
+
+def ccpa_7102(src, scope: str = "US-CA", by=CCPA_7102_BY) -> pl.DataFrame:
+    """The 11 CCR 7102 table for requests from `scope` and below: per request type with its
+    7102 category (the notebook's table), or `by="ccpa_category"` per category (the
+    disclosure, compliance_kit.exports.ccpa_7102). The one place it is computed."""
+    dims = [by] if isinstance(by, str) else list(by)
+    bad = [d for d in dims if d not in CCPA_7102_BY]
+    if bad:
+        raise ParameterError(f"cannot group the 7102 table by {bad}; choose from {', '.join(CCPA_7102_BY)}")
+    return _query(src, "requests_ccpa_7102.sql", {"scope": scope}, dims=dims)
 
 
 def acknowledgements(src, by=None) -> pl.DataFrame:

@@ -2,6 +2,8 @@
 
     compliance-kit policy extract SOURCE.html [--json]
     compliance-kit policy check [--policy PATH]
+    compliance-kit policy diff OLD NEW [--db STORE] [--json]
+    compliance-kit policy versions [--db STORE]
 
 Errors are PolicySpecError (a UserError): cli.main prints them as one line and exits 2.
 """
@@ -81,3 +83,47 @@ def _conflicts(spec, policy_path):
         return find_conflicts(con)
     finally:
         con.close()
+
+
+@policy.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="The store whose versions OLD and NEW may name (a policy id, or id@sha256-prefix).")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def diff(old: str, new: str, db_path: str | None, as_json: bool) -> None:
+    """List the rules added, removed and changed from OLD to NEW, with both quotes. OLD and
+    NEW are policy spec files, or versions the store (--db) holds."""
+    from ..paths import DEFAULT_DB
+    from .versions import diff as diff_specs
+    from .versions import load_version, render_diff
+
+    db = db_path or (str(DEFAULT_DB) if DEFAULT_DB.exists() else None)
+    old_spec, old_label = load_version(old, db)
+    new_spec, new_label = load_version(new, db)
+    changes = diff_specs(old_spec, new_spec)
+    if as_json:
+        click.echo(json.dumps({"old": old_label, "new": new_label,
+                               "changes": [c.as_dict() for c in changes]}, ensure_ascii=False, indent=2,
+                              default=str))
+    else:
+        click.echo(render_diff(changes, old_label, new_label))
+
+
+@policy.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default="data/compliance.duckdb",
+              show_default=True, help="The store.")
+def versions(db_path: str) -> None:
+    """List the policy versions the store holds (the active one marked *)."""
+    from .. import engines
+    from ..store import connect
+
+    con = connect(db_path, read_only=True)
+    try:
+        rows = engines.of(con).query("policy_history.sql").to_dicts()
+    finally:
+        con.close()
+    for r in rows:
+        click.echo(f"{'*' if r['active'] else ' '} {r['policy_id']}@{r['spec_sha256'][:12]}  version "
+                   f"{r['version']}  effective {r['effective_date']}  built {r['built_at']:%Y-%m-%d %H:%M}  "
+                   f"{r['spec_file']}")

@@ -47,7 +47,36 @@ def _fold(text: str) -> str:
     return normalise(text)
 
 
+TODO_MARK = "TODO"
+
+
+def unfilled_fields(spec: PolicySpec) -> list[str]:
+    """Fields still reading 'TODO...' (a skeleton from `compliance-kit import fides`), as
+    'purposes[2].source.quote', in file order."""
+    found: list[str] = []
+
+    def walk(value, path: str) -> None:
+        if isinstance(value, str) and value.strip().startswith(TODO_MARK):
+            found.append(path)
+        elif isinstance(value, dict):
+            for key, v in value.items():
+                walk(v, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]")
+
+    walk(spec.model_dump(mode="json"), "")
+    return found
+
+
 def check_provenance(spec: PolicySpec, page: Page | None = None) -> ProvenanceReport:
+    unfilled = unfilled_fields(spec)
+    if unfilled:
+        shown = ", ".join(unfilled[:5]) + (f" and {len(unfilled) - 5} more" if len(unfilled) > 5 else "")
+        raise PolicySpecError(
+            f"{spec.path or '<spec>'}: {len(unfilled)} fields still read 'TODO' (quotes and facts of an "
+            f"imported skeleton): fill each from the policy page first: {shown}"
+        )
     if page is None:
         source = spec.source_path
         if not Path(source).exists():

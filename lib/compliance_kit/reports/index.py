@@ -58,7 +58,36 @@ def shown_figures(run: dict) -> dict[str, list[Shown]]:
             for section, figures in sorted(run["metrics"].items()) if isinstance(figures, dict)}
 
 
-def sparkline(points: list[Shown | None], width: int = 160, height: int = 34, label: str = "") -> str:
+# Where the policy version changed between two runs: the element carries
+# `data-policy-change` (old -> new version) and reads POLICY_CHANGE_TEXT, in the runs table
+# and on every trend, so that a change of rules is not read as a change of performance.
+POLICY_CHANGE_TEXT = "rules changed here"
+
+
+def policy_key(manifest: dict) -> tuple:
+    """The policy version(s) a run used (its manifest's `policy`: id and spec hash)."""
+    return tuple(sorted((str(p.get("policy_id")), str(p.get("spec_sha256")))
+                        for p in manifest.get("policy") or [] if isinstance(p, dict)))
+
+
+def _policy_label(key: tuple) -> str:
+    return ", ".join(f"{pid}@{sha[:12]}" for pid, sha in key) or "unknown"
+
+
+def policy_changes(runs_oldest_first: list[dict]) -> dict[int, str]:
+    """{i: "old -> new"} for each run i (oldest first) whose policy version differs from
+    the run before it (runs that record no policy are not compared)."""
+    keys = [policy_key(r["manifest"]) for r in runs_oldest_first]
+    return {i: f"{_policy_label(keys[i - 1])} -> {_policy_label(keys[i])}"
+            for i in range(1, len(keys)) if keys[i] and keys[i - 1] and keys[i] != keys[i - 1]}
+
+
+def policy_change_marker(change: str) -> str:
+    return f'<span class="policy-change" data-policy-change="{_e(change)}">{POLICY_CHANGE_TEXT}</span>'
+
+
+def sparkline(points: list[Shown | None], width: int = 160, height: int = 34, label: str = "",
+              changes: dict[int, str] | None = None) -> str:
     """An inline SVG line of a figure across runs (oldest first), a dot per run. A run
     whose value is hidden (or missing) leaves a gap: its value is neither drawn nor put
     in a tooltip."""
@@ -85,6 +114,11 @@ def sparkline(points: list[Shown | None], width: int = 160, height: int = 34, la
         dots.append(f'<circle class="mark" cx="{x}" cy="{y}" r="2.5"><title>{_e(p.text)}</title></circle>')
     if current:
         segments.append(current)
+    for i, change in sorted((changes or {}).items()):  # halfway between the two runs
+        x = round((xy(i - 1, lo)[0] + xy(i, lo)[0]) / 2, 1)
+        dots.append(f'<g class="policy-change" data-policy-change="{_e(change)}"><line x1="{x}" y1="0" '
+                    f'x2="{x}" y2="{height}" stroke="#8e24aa" stroke-dasharray="2,2"/>'
+                    f"<title>{POLICY_CHANGE_TEXT}</title></g>")
     path = " ".join("M" + " L".join(f"{x},{y}" for x, y in seg) for seg in segments if len(seg) > 1)
     line = (f'<path class="mark" d="{path}" fill="none" stroke="#1565c0" stroke-width="1.5"/>'
             if path else "")
@@ -129,6 +163,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .figs .fig { white-space: nowrap; margin-right: 10px; color: #555; }
 .figs .fig b { color: #222; font-weight: normal; font-variant-numeric: tabular-nums; }
 code { font-size: 0.95em; }
+.policy-change { color: #8e24aa; }
 h3 { font-size: 1em; margin: 0.4em 0; }
 .trend-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 8px 28px; }
 table.trends td { padding: 2px 8px 2px 0; border-bottom: 1px solid #f0f0f0; }
@@ -162,8 +197,10 @@ def render_index(runs: list[dict]) -> str:
     ]
     parts += ["<h2>Runs</h2>", '<table class="runs"><thead><tr><th>run</th><th>as of</th><th>status</th>'
               "<th>reports</th><th>headline figures</th></tr></thead><tbody>"]
-    for run in runs:
+    changed = policy_changes(list(reversed(runs)))
+    for j, run in enumerate(runs):
         m = run["manifest"]
+        change = changed.get(len(runs) - 1 - j)
         folder = run["folder"]
         code = m.get("exit_status")
         status = STATUS_TEXT.get(code, f"exit {code}")
@@ -187,6 +224,8 @@ def render_index(runs: list[dict]) -> str:
             )
             figures.append(f'<div class="figs"><span class="sec">{_e(section)}</span> {items}</div>')
         job = f"<br><small>job {_e(m['job'])}</small>" if m.get("job") else ""
+        if change:
+            job += f"<br><small>{policy_change_marker(change)}</small>"
         parts.append(
             f'<tr id="run-{_e(folder)}"><td>{_e(folder)}'
             f"<br><small>{_e(m.get('start', ''))}, {_e(m.get('duration_seconds', ''))} s</small>{job}</td>"
@@ -199,7 +238,9 @@ def render_index(runs: list[dict]) -> str:
     series = trends(runs)
     if series:
         parts += ["<h2>Trends</h2>",
-                  '<p class="sub">Each headline figure across runs, oldest to newest; hover a dot for its value.</p>',
+                  '<p class="sub">Each headline figure across runs, oldest to newest; hover a dot for its value. '
+                  'A dashed line marks a change of policy version between two runs: the rules changed there, '
+                  'so a step is not necessarily a change of performance.</p>',
                   '<div class="trend-grid">']
         by_section: dict[str, list] = {}
         for s in series:
@@ -216,7 +257,7 @@ def render_index(runs: list[dict]) -> str:
                     title = f"min {low.text}, max {high.text}, " + title
                 parts.append(
                     f"<tr><td>{_e(s['label'])}</td>"
-                    f"<td>{sparkline(s['points'], width=120, height=26, label=s['label'])}</td>"
+                    f"<td>{sparkline(s['points'], width=120, height=26, label=s['label'], changes=changed)}</td>"
                     f'<td class="num" title="{_e(title)}">{_e(latest.text if latest else "–")}</td></tr>'
                 )
             parts.append("</tbody></table></section>")

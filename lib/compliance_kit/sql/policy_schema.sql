@@ -192,3 +192,21 @@ CREATE TABLE modules (
     name             VARCHAR NOT NULL,
     last_updated     DATE NOT NULL
 );
+
+-- Every policy version the store has been built with (the active one, whose rows fill the
+-- tables above, and those of earlier builds of the same store, carried over by each
+-- rebuild), with the spec's text: `compliance-kit policy diff OLD NEW --db STORE` compares
+-- two of them. One row per (policy_id, spec_sha256): an edited spec is a new version even
+-- when its id stays the same.
+CREATE TABLE policy_history (
+    policy_id        VARCHAR NOT NULL,
+    version          VARCHAR NOT NULL,
+    effective_date   DATE NOT NULL,
+    spec_file        VARCHAR NOT NULL,
+    spec_sha256      VARCHAR NOT NULL,
+    source_sha256    VARCHAR NOT NULL,
+    spec_text        VARCHAR NOT NULL,
+    built_at         TIMESTAMPTZ NOT NULL,     -- when a build first recorded it
+    active           BOOLEAN NOT NULL,         -- TRUE for the version the tables hold
+    PRIMARY KEY (policy_id, spec_sha256)
+);
