@@ -9,6 +9,7 @@ import sys
 import click
 
 from .cli_options import db_option, policy_option
+from .data.commands import plausible_options
 from .errors import UserError
 
 
@@ -24,11 +25,13 @@ def cli() -> None:
 @click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,
               help="Folder of operational data (accounts, records, events, requests, transfers as CSV or Parquet).")
 @click.option("--strict", is_flag=True, help="Fail on the first invalid row instead of quarantining it.")
-def build(policy_path: str, db_path: str, data_dir: str | None, strict: bool) -> None:
+@plausible_options
+def build(policy_path: str, db_path: str, data_dir: str | None, strict: bool, plausible=None) -> None:
     """Validate the policy spec (and operational data) and write the DuckDB store."""
     from .store import build_store
 
-    report = build_store(db_path, policy_path, data_dir=data_dir, strict=strict, echo=click.echo)
+    report = build_store(db_path, policy_path, data_dir=data_dir, strict=strict, echo=click.echo,
+                         plausible=plausible)
     click.echo(f"policy {report.policy_id}: " + ", ".join(f"{t} {n}" for t, n in report.policy_rows.items()))
     if report.data_report is not None:
         click.echo(report.data_report.summary())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
 import click
 
 from ..cli_options import policy_option
@@ -27,3 +30,25 @@ def synth(out: str, accounts: int, seed: int, as_of: str, chunk_size: int, force
                         policy_path=policy_path, force=force)
     rows = ", ".join(f"{t} {n}" for t, n in manifest["rows"].items())
     click.echo(f"wrote {out}: {rows} (seed {seed}, as of {manifest['as_of']})")
+
+
+def plausible_options(command):
+    """`--plausible-from DATE` / `--plausible-to DATE` (used by `build`): an optional window,
+    both days included (UTC), that every timestamp of the data must fall in; outside it a
+    row is quarantined as `implausible_timestamp`. Off by default. The command receives
+    them as one `plausible` argument (a data.loader.PlausibleRange, or None)."""
+
+    @click.option("--plausible-from", "plausible_from", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                  metavar="DATE", help="Quarantine rows with a timestamp before this day (UTC), e.g. 1970-01-01. Off by default.")
+    @click.option("--plausible-to", "plausible_to", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                  metavar="DATE", help="Quarantine rows with a timestamp after this day (UTC), e.g. the as-of date plus a year. Off by default.")
+    @functools.wraps(command)
+    def wrapper(*args, plausible_from: dt.datetime | None, plausible_to: dt.datetime | None, **kwargs):
+        from .loader import PlausibleRange
+
+        plausible = None
+        if plausible_from is not None or plausible_to is not None:
+            plausible = PlausibleRange(plausible_from and plausible_from.date(), plausible_to and plausible_to.date())
+        return command(*args, plausible=plausible, **kwargs)
+
+    return wrapper
