@@ -11,17 +11,16 @@ up to the runner, which removes the unpublished run folder.
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import nbformat
 
+from .. import interrupts
 from .kernels import RunKernels
 from .plan import RunPlan, policy_label
 from .publish import RunFolder
@@ -204,20 +203,9 @@ def run_notebooks(tasks: list[NotebookTask], jobs: int, kernels: RunKernels,
     return [future.result() for future in futures]
 
 
-@contextmanager
 def sigterm_interrupts():
     """Within the block, SIGTERM (a scheduler stopping the run) is Ctrl-C: a
-    KeyboardInterrupt in the main thread. Python runs signal handlers in the main thread
-    only, and only it may install them: elsewhere the block runs unchanged."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def on_term(signum, frame):
-        raise KeyboardInterrupt()
-
-    previous = signal.signal(signal.SIGTERM, on_term)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    KeyboardInterrupt in the main thread (compliance_kit.interrupts.raising; the CLI has
+    installed it already, this covers the library called on its own). Only the main
+    thread may install signal handlers: elsewhere the block runs unchanged."""
+    return interrupts.raising()
