@@ -23,7 +23,7 @@ import nbformat
 from .. import interrupts
 from .kernels import RunKernels
 from .plan import RunPlan, policy_label
-from .publish import RunFolder
+from .publish import RunFolder, publish_failure
 from .shareable import plain_error
 
 KILL_GRACE_SECONDS = 30     # how long an interrupted run keeps killing kernels that start late
@@ -65,7 +65,7 @@ def notebook_tasks(plan: RunPlan, folder: RunFolder, run_date: str) -> list[Note
         tasks.append(NotebookTask(
             name=nb.name,
             source=nb.path,
-            parameters={**plan.parameters[nb.name], "db_path": str(plan.db_path),
+            parameters={**plan.parameters[nb.name], "db_path": str(plan.kernel_db_path),
                         "metrics_path": str(folder.metrics_parts / f"{nb.name}.json")},
             executed=folder.internal / f"{nb.name}.ipynb",
             html=folder.tmp / f"{nb.name}.html",
@@ -146,7 +146,10 @@ def run_notebook(task: NotebookTask, kernels: RunKernels, progress: Progress) ->
             kernel_manager_class=kernels.manager_class(task.kernel_log),
         )
         res.status = "ok"
-    except Exception as exc:  # anything a notebook or its kernel does wrong is its result
+    except Exception as exc:  # anything a notebook or its kernel does wrong is its result,
+        failure = publish_failure(exc, task.html.parent)
+        if failure is not None:  # but for the run's folder that cannot be written: the whole run fails
+            raise failure from None
         res.status = "failed"
         res.error, res.failed_cell = describe_failure(exc, task.source)
         plain = plain_error(getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc)))
@@ -160,6 +163,9 @@ def run_notebook(task: NotebookTask, kernels: RunKernels, progress: Progress) ->
             export_html(task.executed, task.html, header)
             res.html = task.html.name
         except Exception as exc:  # nbconvert or a template fails on this notebook: its result too
+            failure = publish_failure(exc, task.html.parent)
+            if failure is not None:
+                raise failure from None
             export_error = f"HTML export failed: {type(exc).__name__}: {exc}"
             if res.status == "ok":
                 res.status, res.error = "failed", export_error
