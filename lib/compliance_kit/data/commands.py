@@ -24,10 +24,18 @@ from ..cli_options import policy_option
 @policy_option
 def synth(out: str, accounts: int, seed: int, as_of: str, chunk_size: int, force: bool, policy_path: str) -> None:
     """Write a synthetic sample (five tables as Parquet) with ground truth of its injected faults."""
+    from ..errors import OutputWriteError
     from .synth import generate
 
-    manifest = generate(out, accounts, seed, as_of=as_of, chunk_size=chunk_size,
-                        policy_path=policy_path, force=force)
+    try:
+        manifest = generate(out, accounts, seed, as_of=as_of, chunk_size=chunk_size,
+                            policy_path=policy_path, force=force)
+    except OSError as exc:
+        # --out under a file, in /proc, on a full or read-only disk: one line and the
+        # exit status of every write failure (5); generate leaves no partial sample
+        reason = exc.strerror or str(exc)
+        raise OutputWriteError(f"cannot write the sample to {out}: {reason}"
+                              + (f" ({exc.filename})" if exc.filename else "")) from None
     rows = ", ".join(f"{t} {n}" for t, n in manifest["rows"].items())
     click.echo(f"wrote {out}: {rows} (seed {seed}, as of {manifest['as_of']})")
 
