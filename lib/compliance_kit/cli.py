@@ -36,8 +36,12 @@ def build(policy_path: str, db_path: str, data_dir: str | None, strict: bool, pl
     """Validate the policy spec (and operational data) and write the DuckDB store."""
     from .store import build_store
 
-    report = build_store(db_path, policy_path, data_dir=data_dir, strict=strict, echo=click.echo,
-                         plausible=plausible)
+    from .progress import BuildProgress
+
+    # Each step live on a terminal; without one (cron) only the final lines below.
+    with BuildProgress() as progress:
+        report = build_store(db_path, policy_path, data_dir=data_dir, strict=strict, echo=progress.step,
+                             plausible=plausible)
     click.echo(f"policy {report.policy_id}: " + ", ".join(f"{t} {n}" for t, n in report.policy_rows.items()))
     if report.data_report is not None:
         click.echo(report.data_report.summary())

@@ -21,6 +21,7 @@ from typing import Callable
 import nbformat
 
 from .. import interrupts
+from ..progress import RunProgress
 from .kernels import RunKernels
 from .plan import RunPlan, policy_label
 from .publish import RunFolder, publish_failure
@@ -107,13 +108,24 @@ def _source_cell_number(source: Path, code: str) -> int | None:
 
 
 class Progress:
-    """'[2/4] ok     retention_compliance  5.5 s' as each notebook ends, from any thread."""
+    """'[2/4] ok     retention_compliance  5.5 s' as each notebook ends, from any thread;
+    shown through `display` (compliance_kit.progress.RunProgress: live rows on a terminal,
+    the lines held to the end without one), else echoed at once."""
 
-    def __init__(self, total: int, echo: Callable[[str], None]):
+    def __init__(self, total: int, echo: Callable[[str], None], display: RunProgress | None = None):
         self.total = total
         self.echo = echo
+        self.display = display
         self._done = 0
         self._lock = threading.Lock()
+
+    def started(self, name: str) -> None:
+        if self.display is not None:
+            self.display.started(name)
+
+    def cell_hook(self, name: str) -> dict:
+        """papermill keywords that follow the notebook's sections (none without a display)."""
+        return {} if self.display is None else {"on_cell_start": self.display.cell_hook(name)}
 
     def finished(self, res: NotebookResult, source: Path) -> None:
         with self._lock:
@@ -122,7 +134,10 @@ class Progress:
         line = f"[{n}/{self.total}] {res.status:<6} {res.name}  {res.seconds:.1f} s"
         if res.error:
             line += f"\n        {source.name} failed in {res.error}"
-        self.echo(line)
+        if self.display is None:
+            self.echo(line)
+        else:
+            self.display.finished(res.name, res.status, line)
 
 
 def run_notebook(task: NotebookTask, kernels: RunKernels, progress: Progress) -> NotebookResult:
@@ -134,6 +149,7 @@ def run_notebook(task: NotebookTask, kernels: RunKernels, progress: Progress) ->
     res = NotebookResult(task.name)
     if kernels.stopping.is_set():
         return res
+    progress.started(task.name)
     t0 = time.monotonic()
     plain = None   # "Type: message" of a failure, for the shared page
     try:
@@ -144,6 +160,7 @@ def run_notebook(task: NotebookTask, kernels: RunKernels, progress: Progress) ->
             progress_bar=False, log_output=False, start_timeout=120,
             resources={"metadata": {"path": str(task.source.parent.resolve())}},
             kernel_manager_class=kernels.manager_class(task.kernel_log),
+            **progress.cell_hook(task.name),
         )
         res.status = "ok"
     except Exception as exc:  # anything a notebook or its kernel does wrong is its result,
@@ -187,7 +204,11 @@ def run_notebooks(tasks: list[NotebookTask], jobs: int, kernels: RunKernels,
 
     # Load nbconvert's exporter and templates while the first kernels start.
     threading.Thread(target=_exporter, name="warm-exporter", daemon=True).start()
-    progress = Progress(len(tasks), echo)
+    with RunProgress([task.name for task in tasks], echo) as display:
+        return _run_pool(tasks, jobs, kernels, Progress(len(tasks), echo, display))
+
+
+def _run_pool(tasks: list[NotebookTask], jobs: int, kernels: RunKernels, progress: Progress) -> list[NotebookResult]:
     pool = ThreadPoolExecutor(max_workers=min(jobs, len(tasks)), thread_name_prefix="report")
     futures = [pool.submit(run_notebook, task, kernels, progress) for task in tasks]
     try:

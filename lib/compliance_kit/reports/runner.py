@@ -34,6 +34,7 @@ from pathlib import Path
 
 from ..privacy.keys import KeyStore
 from ..privacy.pseudonyms import KEY_ENV
+from ..progress import on_terminal
 from ..store import STORE_ID_ENV, pin_store
 from .collect import (EXIT_CODES, EXIT_INTERRUPTED, EXIT_NOTEBOOK_FAILED, EXIT_OK, EXIT_PARAMETERS,
                       EXIT_PUBLISH_FAILED, EXIT_THRESHOLD, decide_outcome, merge_notebook_metrics,
@@ -87,9 +88,10 @@ def execute_plan(plan: RunPlan) -> RunResult:
             # (it would be written into the executed notebook), never in this process's.
             # The store's identity too: store.connect in every notebook checks it.
             kernels = RunKernels(env={KEY_ENV: key.secret, STORE_ID_ENV: plan.store_identity})
-            echo(f"run {folder.run_id}: {len(plan.notebooks)} notebook(s), up to "
-                 f"{min(req.jobs, len(plan.notebooks))} at a time, store {plan.db_path} "
-                 f"({plan.store_identity}, {plan.pinned.how})")
+            if on_terminal():  # without one (cron) only the final lines are printed
+                echo(f"run {folder.run_id}: {len(plan.notebooks)} notebook(s), up to "
+                     f"{min(req.jobs, len(plan.notebooks))} at a time, store {plan.db_path} "
+                     f"({plan.store_identity}, {plan.pinned.how})")
             tasks = notebook_tasks(plan, folder, run_date=iso_utc(started))
             results = run_notebooks(tasks, req.jobs, kernels, echo)
 
