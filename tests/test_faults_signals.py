@@ -160,3 +160,23 @@ def test_kill_9_at_several_points_of_run_all_leaves_the_reports_folder_as_it_was
     for path, data in before.items():
         if path.parts[0] == earlier.name:
             assert (out / path).read_bytes() == data
+
+
+# -- the handler's phases, in process -------------------------------------------------------------
+
+def test_a_signal_during_the_commit_waits_for_its_end_and_a_second_one_is_ignored():
+    from compliance_kit import interrupts
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts.raising():
+            with interrupts.deferred():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.2)                       # the handler has run: it only noted the signal
+                steps.append("renamed")
+                os.kill(os.getpid(), signal.SIGINT)   # a second signal while stopping: ignored
+                time.sleep(0.2)
+                steps.append("indexed")
+            steps.append("not reached")
+    assert steps == ["renamed", "indexed"]
+    assert interrupts.was_interrupted()

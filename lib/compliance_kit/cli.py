@@ -60,6 +60,7 @@ def _register() -> None:
 
 
 _register()
+interrupts.ready()   # imported: a signal is now a KeyboardInterrupt, which run_group makes exit 130
 
 
 def run_group(group: click.Group) -> None:

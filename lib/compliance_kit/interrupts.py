@@ -6,10 +6,13 @@ come. The CLI installs the handler as its very first statement (`install()`, top
 compliance_kit/cli.py), before the imports that take most of the start-up time, so
 there is no window in which SIGTERM kills the process with the default 143.
 
-The handler has three behaviours, one per phase of a command:
-- starting (the default, from `install()` until `run_group` begins the command):
-  nothing has been written yet, so the process exits 130 at once (`os._exit`), even in
-  the middle of an import;
+The handler has four behaviours, one per phase of a command:
+- starting (from `install()` until the CLI's modules are imported): nothing has been
+  written yet, so the process exits 130 at once (`os._exit`), even in the middle of an
+  import;
+- ready (`ready()`, at the end of the CLI's import): a KeyboardInterrupt, as Python's own
+  SIGINT handler does, so a program that only imports the CLI (a test session) is
+  interrupted as usual, and the CLI's `run_group` turns it into 130;
 - running (`raising()`): the first signal is a KeyboardInterrupt in the main thread, so
   the command's cleanup runs (a build removes its temporary store, a run kills its
   kernels and removes its hidden folder); later signals are ignored until that cleanup
@@ -31,7 +34,7 @@ from contextlib import contextmanager
 EXIT_INTERRUPTED = 130
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
-_STARTING, _RUNNING, _COMMITTING = "starting", "running", "committing"
+_STARTING, _READY, _RUNNING, _COMMITTING = "starting", "ready", "running", "committing"
 _phase = _STARTING
 _received: int | None = None     # the first signal received in this process, if any
 _pending = False                  # a signal came during `deferred()`: raise at its end
@@ -45,6 +48,8 @@ def _handler(signum, frame):
     if _phase == _STARTING:
         os.write(2, b"Aborted.\n")
         os._exit(EXIT_INTERRUPTED)
+    if _phase == _READY:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
     if not first:
         return  # already stopping: let the cleanup finish
     if _phase == _COMMITTING:
@@ -63,6 +68,13 @@ def install() -> None:
     if _main_thread():
         for sig in SIGNALS:
             signal.signal(sig, _handler)
+
+
+def ready() -> None:
+    """The CLI is imported: from now on a signal is a KeyboardInterrupt (see the module doc)."""
+    global _phase
+    if _phase == _STARTING:
+        _phase = _READY
 
 
 def was_interrupted() -> bool:
@@ -84,7 +96,7 @@ def raising():
         yield
         return
     previous_phase = _phase
-    if previous_phase == _STARTING:
+    if previous_phase in (_STARTING, _READY):
         reset()  # a new command (a process may run several: tests do)
     previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
     _phase = _RUNNING
