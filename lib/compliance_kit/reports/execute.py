@@ -4,9 +4,14 @@ notebooks at once in a thread pool, each in its own fresh kernel (kernels.py). E
 notebook is exported to HTML as soon as it ends, overlapping the others.
 
 A notebook that fails is a result (status "failed", the cell and the error), never an
-exception: the run goes on and is published with its status. Ctrl-C or SIGTERM is the
-exception: the kernels are killed, the worker threads end, and KeyboardInterrupt goes
-up to the runner, which removes the unpublished run folder.
+exception: the run goes on and is published with its status. Two things are exceptions:
+Ctrl-C or SIGTERM (KeyboardInterrupt), and a run folder that cannot be written (disk full,
+read-only: publish.PublishError, whether this process or the kernel met it). Then the
+kernels are killed, the worker threads end, and the exception goes up to the runner,
+which removes the unpublished run folder.
+
+Progress goes through compliance_kit.progress.RunProgress: live rows on a terminal (each
+notebook's status, elapsed time and running section), the final lines only without one.
 """
 
 from __future__ import annotations
