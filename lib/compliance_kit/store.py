@@ -14,6 +14,7 @@ is not the run's (`$COMPLIANCE_KIT_STORE_ID`, set by the runner in the kernels o
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import os
@@ -197,8 +198,9 @@ def build_store(
         raise StoreWriteError(f"cannot write the store {db_path}: {_reason(exc)}; "
                               "the previous store, if any, is unchanged") from None
     finally:
-        tmp_path.unlink(missing_ok=True)
-        tmp_path.with_name(tmp_path.name + ".wal").unlink(missing_ok=True)
+        for leftover in (tmp_path, tmp_path.with_name(tmp_path.name + ".wal")):
+            with contextlib.suppress(OSError):  # --db under a file: nothing to remove, keep the error
+                leftover.unlink(missing_ok=True)
     return report
 
 
