@@ -393,6 +393,19 @@ def _construct_mapping(self, node, deep=False):
 SpecLoader.construct_mapping = _construct_mapping
 
 
+def _construct_timestamp(self, node):
+    """A date YAML recognises by its shape but that does not exist (2022-02-30): a YAML
+    error at its line, not the ValueError PyYAML lets out."""
+    try:
+        return _BaseLoader.construct_yaml_timestamp(self, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark) from None
+
+
+SpecLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
 def _load(text: str):
     """Parse once: (data, root node) so rows can be located by line."""
     loader = SpecLoader(text)
