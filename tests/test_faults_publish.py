@@ -200,3 +200,30 @@ def test_an_injected_enospc_at_each_write_publishes_nothing(tmp_path, published,
     assert _snapshot(out) == before
     assert len(run_dirs(out)) == 1
     assert not list(out.glob(".tmp-*")) and not list(out.glob(".index.html.*"))
+
+
+# -- which errors are failures to publish -------------------------------------------------------
+
+def test_what_counts_as_a_failure_to_publish(tmp_path):
+    from papermill.exceptions import PapermillExecutionError
+
+    from compliance_kit.reports.publish import publish_failure
+
+    out = tmp_path / "reports"
+    in_kernel = PapermillExecutionError(cell_index=4, exec_count=3, source="write_metrics(...)", ename="OSError",
+                                        evalue=f"[Errno 28] No space left on device: '{out}/.tmp-x/.metrics/a.json'",
+                                        traceback=[])
+    cases = {
+        "disk full anywhere": (OSError(errno.ENOSPC, "No space left on device", "/var/tmp/x"), True),
+        "read-only filesystem": (OSError(errno.EROFS, "Read-only file system", str(out / "index.html")), True),
+        "a file of the run": (PermissionError(errno.EACCES, "Permission denied", str(out / ".tmp-x" / "a.html")), True),
+        "a kernel's disk full": (in_kernel, True),
+        "a missing input elsewhere": (FileNotFoundError(errno.ENOENT, "No such file", "/data/x.parquet"), False),
+        "a notebook's own error": (PapermillExecutionError(4, 3, "1/0", "ZeroDivisionError", "division by zero", []), False),
+        "not an OSError": (ValueError("bad"), False),
+    }
+    for name, (exc, expected) in cases.items():
+        failure = publish_failure(exc, out)
+        assert (failure is not None) == expected, name
+        if failure is not None:
+            assert failure.exit_code == 5 and str(out) in str(failure), name
