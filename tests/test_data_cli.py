@@ -84,3 +84,17 @@ def test_user_errors_are_one_line(tmp_path, args, message):
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert "Traceback" not in r.stderr
     assert message in r.stderr
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "proc"])
+def test_synth_that_cannot_write_is_exit_5_in_one_line(tmp_path, where):
+    """--out under a plain file or in /proc: exit 5 (every write failure, README), one line
+    naming the folder, and no partial sample left behind."""
+    blocker = tmp_path / "plain"
+    blocker.write_text("not a folder\n")
+    out = blocker / "sample" if where == "under-a-file" else Path("/proc") / f"ck-sample-{tmp_path.name}"
+    r = run("synth", "--out", out, "--accounts", 3)
+    assert r.returncode == 5, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    assert r.stderr.count("\n") == 1 and f"cannot write the sample to {out}" in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain"]

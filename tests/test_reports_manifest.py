@@ -14,6 +14,7 @@ from compliance_kit.reports.inspect import NotebookParameters
 from compliance_kit.reports.manifest import (Environment, build_manifest, git_commit, package_versions,
                                              write_manifest)
 from compliance_kit.reports.plan import RunPlan, RunRequest
+from compliance_kit.store import PinnedStore
 
 SECRET = "5e" * 32
 STARTED = dt.datetime(2026, 10, 31, 6, 35, tzinfo=dt.timezone.utc).timestamp()
@@ -39,6 +40,8 @@ def _plan(tmp_path: Path, job=None) -> RunPlan:
         thresholds=[parse_threshold("a.x > 1")],
         db_path=Path("/data/store.duckdb"),
         store_info=store_info,
+        store_identity="build:20261031T050000Z-0badcafe",
+        pinned=PinnedStore(Path("/data/store.duckdb"), Path("/reports/.tmp-x/.store/store.duckdb"), "hard link"),
     )
 
 
@@ -70,7 +73,9 @@ def test_manifest_keys_and_values(tmp_path):
         "fail_on": ["a.x > 1"],
         "jobs": 3,
     }
-    assert manifest["store"] == {"path": "/data/store.duckdb"}
+    # the store the user named, its identity, and how the run held it still
+    assert manifest["store"] == {"path": "/data/store.duckdb", "identity": "build:20261031T050000Z-0badcafe",
+                                 "snapshot": "hard link"}
     assert manifest["policy"] == plan.store_info["policy_versions"]
     assert manifest["inputs"] == plan.store_info["inputs"]
     assert manifest["notebooks"] == [

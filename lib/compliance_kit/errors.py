@@ -20,3 +20,10 @@ class DataValidationError(UserError):
 
 class ParameterError(UserError):
     """A report parameter is unknown, of the wrong type or out of range."""
+
+
+class OutputWriteError(UserError):
+    """An output could not be written (a path under a file or in /proc, a full or read-only
+    disk): one line, exit 5 as every write failure (README, exit codes), nothing partial."""
+
+    exit_code = 5

@@ -52,6 +52,8 @@ class Reference:
     column: str
     targets: tuple[tuple[str, str], ...]  # (table, key column): the value must exist in one of them
     reason: str
+    # set: the value must name exactly one target row (found in two targets: this reason)
+    ambiguous_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,10 @@ TABLES: tuple[Table, ...] = (
             Column("event", ID, True, EVENT, "Trigger event that starts a retention clock."),
             Column("occurred_at", TS, True, doc="When it happened."),
         ),
-        references=(Reference("subject_id", (("records", "record_id"), ("accounts", "account_id")), "unknown_subject"),),
+        # An id that is both a record_id and an account_id would start the clock of that
+        # record and of every record of that account: such an event is quarantined.
+        references=(Reference("subject_id", (("records", "record_id"), ("accounts", "account_id")), "unknown_subject",
+                              ambiguous_reason="ambiguous_subject"),),
     ),
     Table(
         "requests", "request_id",

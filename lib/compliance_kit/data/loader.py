@@ -14,6 +14,7 @@ Parquet, both present) raise DataValidationError before any row is loaded.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import re
 import stat
@@ -29,7 +30,14 @@ from . import contract
 from .contract import BOOL, ID, INT, TEXT, TS, Table
 
 # An ISO 8601 timestamp with an offset (or Z), and one without (naive: quarantined).
-TS_WITH_OFFSET = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)"
+_TS_BODY = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*"
+# Offsets run from -14:00 to +14:00 (UTC-12 to UTC+14 are in use; the contract allows the
+# symmetric range); an offset outside it (+99:00, +14:30, +05:75) is its own reason.
+TS_WITH_OFFSET = _TS_BODY + r"(Z|z|[+-](0\d|1[0-3])(:?[0-5]\d)?|[+-]14(:?00)?)"
+TS_ANY_OFFSET = _TS_BODY + r"[+-]\d{2}(:?\d{2})?"
+# Instants must fall in years 0001-9999 in UTC: [0001-01-01, 10000-01-01) as epoch micros.
+TS_MIN_US = -62135596800 * 10**6
+TS_END_US = 253402300800 * 10**6
 TS_NAIVE = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?"
 INTEGER = r"[+-]?[0-9]+"
 TRUE_WORDS = ["true", "t", "yes", "y", "1"]
@@ -39,6 +47,33 @@ NAIVE_TYPES = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE
 INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT",
                  "UINTEGER", "UBIGINT", "HUGEINT", "UHUGEINT"}
 PARQUET_MAGIC = b"PAR1"
+
+
+@dataclass(frozen=True)
+class PlausibleRange:
+    """An optional window every timestamp must fall in (`build --plausible-from DATE
+    --plausible-to DATE`), both days included, in UTC; off by default. Timestamps outside
+    it are quarantined as `implausible_timestamp`. Either end may be open (None)."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def __post_init__(self):
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise DataValidationError(
+                f"--plausible-to {self.end} is before --plausible-from {self.start}")
+
+    @property
+    def from_us(self) -> int:
+        return TS_MIN_US if self.start is None else _day_us(self.start)
+
+    @property
+    def end_us(self) -> int:  # exclusive: midnight UTC after the last day
+        return TS_END_US if self.end is None else _day_us(self.end) + 86_400 * 10**6
+
+
+def _day_us(day: dt.date) -> int:
+    return (day - dt.date(1970, 1, 1)).days * 86_400 * 10**6
 
 
 @dataclass
@@ -141,29 +176,60 @@ def locate(data_dir: Path, table: str) -> Path:
 
 
 
+SCAN_CHUNK = 1 << 20  # the CSV byte scan reads 1 MiB at a time (bounded memory)
+
+
 def _check_file_bytes(path: Path) -> None:
+    """File-level checks on the bytes. A Parquet file needs its magic at both ends. A CSV
+    is scanned whole (in chunks, at memchr speed): a NUL byte anywhere makes it binary and
+    a byte sequence that is not UTF-8 anywhere makes it not text, so a bad byte after the
+    first megabyte is refused exactly like one on the first line."""
     size = path.stat().st_size
     if size == 0:
         raise DataValidationError(f"{path}: empty file (a CSV needs at least its header line)")
     with open(path, "rb") as f:
-        head = f.read(65536)
+        head = f.read(4)
         if path.suffix == ".parquet":
             f.seek(max(size - 4, 0))
             tail = f.read(4)
-            if head[:4] != PARQUET_MAGIC or tail != PARQUET_MAGIC:
+            if head != PARQUET_MAGIC or tail != PARQUET_MAGIC:
                 raise DataValidationError(f"{path}: not a Parquet file (no PAR1 magic bytes)")
             return
-    if head[:4] == PARQUET_MAGIC:
-        raise DataValidationError(f"{path}: not a CSV file (it is Parquet: rename it to .parquet)")
-    if b"\x00" in head:
-        raise DataValidationError(f"{path}: not a CSV file (binary content)")
-    if not head.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise DataValidationError(f"{path}: empty file (a CSV needs at least its header line)")
-    cut = head if len(head) < 65536 else head[: head.rfind(b"\n") + 1] or head
+        if head == PARQUET_MAGIC:
+            raise DataValidationError(f"{path}: not a CSV file (it is Parquet: rename it to .parquet)")
+        f.seek(0)
+        _scan_csv_bytes(path, f)
+
+
+def _scan_csv_bytes(path: Path, f) -> None:
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = lines = 0
+    blank = True
+    while chunk := f.read(SCAN_CHUNK):
+        nul = chunk.find(b"\x00")
+        if nul >= 0:
+            line = lines + chunk.count(b"\n", 0, nul) + 1
+            raise DataValidationError(
+                f"{path}: not a CSV file (binary content): a NUL byte at line {line}, byte {offset + nul}; "
+                "save the table as UTF-8 text")
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            line = lines + chunk.count(b"\n", 0, max(exc.start, 0)) + 1
+            raise DataValidationError(
+                f"{path}: not UTF-8 text (line {line}, byte {offset + max(exc.start, 0)}); save the CSV as UTF-8") from None
+        if blank and chunk.strip(b"\xef\xbb\xbf \t\r\n"):
+            blank = False
+        offset += len(chunk)
+        lines += chunk.count(b"\n")
     try:
-        cut.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataValidationError(f"{path}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8") from None
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise DataValidationError(f"{path}: not UTF-8 text (it ends inside a character); save the CSV as UTF-8") from None
+    if blank:
+        raise DataValidationError(f"{path}: empty file (a CSV needs at least its header line)")
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -178,6 +244,76 @@ def _csv_header(path: Path) -> list[str]:
     return [n.strip() for n in names]
 
 
+# An impossible null string: empty fields read as '' (the checks turn them into NULL), so
+# a field the padding added (NULL) is told apart from an empty one. A CSV holding a NUL
+# byte never gets this far (_scan_csv_bytes).
+NEVER_NULL = "\x00"
+EXTRA = "__ck_extra_field"
+RAW_CUT = 200  # characters of a raw row or line shown in a message, after the reason
+
+
+def cut(text: str, limit: int = RAW_CUT) -> str:
+    """`text` shortened to `limit` characters, saying how much was left out."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
+def duckdb_problem(exc: BaseException) -> str:
+    """DuckDB's message in one line, the reason first: the original line it quotes (which
+    may be megabytes long) goes last and cut, never before the reason; its list of
+    possible fixes and reader settings (advice for DuckDB users, not ours) are dropped."""
+    reasons, quoted = [], None
+    for raw in str(exc).splitlines():
+        text = raw.strip()
+        if text.startswith("Possible"):  # "Possible fixes:", "Possible Solution: ..."
+            break
+        if re.match(r"\w+ = ", text):  # the reader's settings
+            continue
+        if text.startswith("Original Line:"):
+            quoted = text[len("Original Line:"):].strip()
+        elif text:
+            reasons.append(text)
+    msg = "; ".join(cut(r, 300) for r in reasons) or type(exc).__name__
+    return f"{msg}; the line reads: {cut(quoted)}" if quoted is not None else msg
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, src: str, path: Path, header: list[str]) -> None:
+    """Read a CSV into the temp table `src`: every column VARCHAR, no sniffing, one more
+    column than the header (EXTRA) and null padding, so that a row with an extra field,
+    even an empty one, or with too few fields is found here and refused with its line
+    (DuckDB itself accepts one trailing empty field)."""
+    names = [*header, EXTRA]
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in names) + "}"
+    # DuckDB's parallel reader refuses null padding when a quoted field holds a line break,
+    # and the failure would abort the load's transaction: read serially when the file
+    # has a quote character at all (one memchr pass), in parallel otherwise.
+    parallel = "false" if _contains(path, b'"') else "true"
+    con.execute(
+        f'CREATE OR REPLACE TEMP TABLE "{src}" AS SELECT row_number() OVER () + 1 AS __line, * '
+        f"FROM read_csv($path, columns = {columns}, auto_detect = false, header = true, "
+        "delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8', nullstr = $never, "
+        f"null_padding = true, strict_mode = true, parallel = {parallel})",
+        {"path": str(path), "never": NEVER_NULL},
+    )
+    # Names are ours (checked against the contract), not input.
+    last = _q(header[-1])
+    bad = con.execute(
+        f'SELECT __line, {_q(EXTRA)} IS NOT NULL AS extra, {last} IS NULL AS short FROM "{src}" '
+        f"WHERE {_q(EXTRA)} IS NOT NULL OR {last} IS NULL ORDER BY __line LIMIT 1").fetchall()
+    if bad:
+        line, extra, _ = bad[0]
+        what = ("more fields than the header (an extra field, even an empty one, is not allowed)"
+                if extra else "fewer fields than the header")
+        raise DataValidationError(
+            f"{path}: cannot be read as CSV: line {line}: {what}; every row has exactly "
+            f"{len(header)} fields, as the header")
+
+
+def _contains(path: Path, needle: bytes) -> bool:
+    with open(path, "rb") as f:
+        return any(needle in chunk for chunk in iter(lambda: f.read(SCAN_CHUNK), b""))
+
+
 def _open_source(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, src: str):
     """Check the header, then register `src` (a temp table for CSV, a temp view for
     Parquet). Returns (line expression, {column: type}, keep-alive relation)."""
@@ -186,16 +322,7 @@ def _open_source(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, src: s
         if path.suffix == ".csv":
             header = _csv_header(path)
             _check_header(path, spec, header)
-            # No sniffing: the header is the contract's, every column is read as text so that
-            # a bad value is reported per row. Names are ours (checked above), not input.
-            columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
-            con.execute(
-                f'CREATE OR REPLACE TEMP TABLE "{src}" AS SELECT row_number() OVER () + 1 AS __line, * '
-                f"FROM read_csv($path, columns = {columns}, auto_detect = false, header = true, "
-                "delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8', "
-                "null_padding = false, strict_mode = true)",
-                {"path": str(path)},
-            )
+            _read_csv(con, src, path, header)
             rel, line = None, "src.__line"  # header is line 1; the scan keeps file order
             types = {c: "VARCHAR" for c in header}
         else:
@@ -205,9 +332,10 @@ def _open_source(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, src: s
             types = {name: typ for name, typ, *_ in con.sql(f'DESCRIBE "{src}"').fetchall()}
             types.pop("file_row_number", None)
             _check_header(path, spec, list(types))
+    except duckdb.InterruptException:
+        raise
     except duckdb.Error as exc:
-        msg = " ".join(str(exc).strip().split())
-        raise DataValidationError(f"{path}: cannot be read as {kind}: {msg[:400]}") from None
+        raise DataValidationError(f"{path}: cannot be read as {kind}: {duckdb_problem(exc)}") from None
     return line, types, rel
 
 
@@ -252,7 +380,7 @@ class _Checks:
     """Builds the typed projection and the ordered list of (column, reason, condition)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, spec: Table, types: dict[str, str],
-                 reference_joins: bool = False):
+                 reference_joins: bool = False, plausible: "PlausibleRange | None" = None):
         self.con = con
         self.spec = spec
         # References as `NOT IN (subquery)` (DuckDB plans a cheap mark join) or, for Spark
@@ -263,8 +391,13 @@ class _Checks:
         self.params: dict[str, object] = {
             "ts_offset": TS_WITH_OFFSET, "ts_naive": TS_NAIVE, "integer": INTEGER,
             "true_words": TRUE_WORDS, "false_words": FALSE_WORDS,
+            "ts_any_offset": TS_ANY_OFFSET, "ts_min_us": TS_MIN_US, "ts_end_us": TS_END_US,
         }
+        self.plausible = plausible
+        if plausible is not None:
+            self.params.update(plausible_from_us=plausible.from_us, plausible_end_us=plausible.end_us)
         self.pre: list[str] = []      # p_<col>: the value as read, normalised (NULL if empty)
+        self.pre_of: dict[str, str] = {}  # column -> its p_ expression alone (over `src`)
         self.typed: list[str] = []    # v_<col>: the typed value (NULL if invalid)
         self.checks: list[tuple[str, str, str]] = []
         for col in spec.columns:
@@ -305,6 +438,7 @@ class _Checks:
         else:  # pragma: no cover - contract error
             raise ValueError(col.kind)
         self.pre.append(f"{pre} AS {p}")
+        self.pre_of[col.name] = pre
         self.typed.append(f"{typed} AS {v}")
 
         if col.required:
@@ -315,8 +449,20 @@ class _Checks:
             elif st != "TIMESTAMP WITH TIME ZONE":
                 naive = (f"regexp_full_match({p}, $ts_naive) AND "
                          f"TRY_CAST({p} AS TIMESTAMP) IS NOT NULL")
+                # a well-formed timestamp whose offset is outside +-14:00 (the cast is only
+                # tried on the rows that failed, so valid rows pay nothing for it)
+                offset = (f"regexp_full_match({p}, $ts_any_offset) AND "
+                          f"TRY_CAST({p} AS TIMESTAMPTZ) IS NOT NULL")
                 add((col.name, "naive_timestamp", f"{p} IS NOT NULL AND {v} IS NULL AND {naive}"))
-                add((col.name, "unparseable_timestamp", f"{p} IS NOT NULL AND {v} IS NULL AND NOT ({naive})"))
+                add((col.name, "timestamp_offset_out_of_range", f"{p} IS NOT NULL AND {v} IS NULL AND {offset}"))
+                add((col.name, "unparseable_timestamp",
+                     f"{p} IS NOT NULL AND {v} IS NULL AND NOT ({naive}) AND NOT ({offset})"))
+            if st not in NAIVE_TYPES:
+                add((col.name, "timestamp_out_of_range",
+                     f"epoch_us({v}) < $ts_min_us OR epoch_us({v}) >= $ts_end_us"))
+                if self.plausible is not None:
+                    add((col.name, "implausible_timestamp",
+                         f"epoch_us({v}) < $plausible_from_us OR epoch_us({v}) >= $plausible_end_us"))
         elif col.kind == INT:
             add((col.name, "not_an_integer", f"{p} IS NOT NULL AND {v} IS NULL"))
         elif col.kind == BOOL:
@@ -356,6 +502,12 @@ class _Checks:
             else:
                 missing = " AND ".join(f"{v} NOT IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets)
             add((ref.column, ref.reason, f"{v} IS NOT NULL AND {missing}"))
+            if ref.ambiguous_reason is not None:
+                if self.reference_joins:
+                    found = " AND ".join(f"{_q(a)} IS NOT NULL" for a in aliases)
+                else:
+                    found = " AND ".join(f"{v} IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets)
+                add((ref.column, ref.ambiguous_reason, f"{v} IS NOT NULL AND {found}"))
 
     def typed_sql(self, src: str, line: str) -> str:
         raw = ", ".join(f"src.{_q(c)} AS {_q('r_' + c)}" for c in self.spec.column_names)
@@ -398,10 +550,12 @@ def load_operational(
     data_dir: Path,
     strict: bool = False,
     echo: Callable[[str], None] | None = None,
+    plausible: PlausibleRange | None = None,
 ) -> LoadReport:
     """Validate and load the five operational tables from `data_dir` into `con` (whose
     policy tables are already filled). Replaces whatever the tables held before.
-    Raises DataValidationError on a file-level problem, or (strict) on the first bad row."""
+    Raises DataValidationError on a file-level problem (a damaged file included), or
+    (strict) on the first bad row. `plausible`: the optional window for timestamps."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise DataValidationError(f"{data_dir}: no such data folder")
@@ -424,7 +578,7 @@ def load_operational(
         for spec in contract.TABLES:
             if echo is not None:
                 echo(f"loading {files[spec.name]}")
-            report.tables[spec.name] = _load_table(con, spec, files[spec.name], strict)
+            report.tables[spec.name] = _load_table(con, spec, files[spec.name], strict, plausible)
         con.commit()
         return report
     except BaseException:
@@ -432,13 +586,51 @@ def load_operational(
         raise
 
 
-def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict: bool) -> TableLoad:
+def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict: bool,
+                plausible: PlausibleRange | None = None) -> TableLoad:
+    """Load one table (see _load_checked). A Parquet file whose pages cannot be decoded
+    (an intact header and footer around a damaged body) fails only when its rows are
+    read, here: that is a file error naming the file, not a crash."""
+    try:
+        return _load_checked(con, spec, path, strict, plausible)
+    except duckdb.InterruptException:
+        raise  # Ctrl-C / SIGTERM: not a damaged file (cli.run_group makes it exit 130)
+    except duckdb.Error as exc:
+        kind = "CSV" if path.suffix == ".csv" else "Parquet"
+        raise DataValidationError(
+            f"{path}: cannot be read as {kind} (is the file damaged?): {duckdb_problem(exc)}") from None
+
+
+def _find_repeated_keys(con: duckdb.DuckDBPyConnection, spec: Table, checks: "_Checks", src: str,
+                        rep: str, params: dict[str, object]) -> bool:
+    """Fill the temp table `rep` with the keys that occur more than once in the file (the
+    key as the checks see it: trimmed, NULL if empty); True if there are any. Exact, in
+    two steps: the 64-bit hashes of the keys that repeat come first, from the key column
+    alone (grouping 10M integers costs a fraction of grouping 10M strings through the
+    whole typed projection); only when some hash repeats are its keys grouped for real,
+    so a hash collision between two different keys is never taken for a duplicate."""
+    key_column = next(c for c in spec.columns if c.name == spec.key)
+    assert key_column.kind == ID  # so its typed value v_key is its normalised text p_key
+    keys = f"SELECT {checks.pre_of[spec.key]} AS k FROM {_q(src)} AS src"
+    hashes = _q(f"_ck_hash_{spec.name}")
+    _run(con, f"CREATE OR REPLACE TEMP TABLE {hashes} AS SELECT hash(k) AS h FROM ({keys}) AS t0 "
+              f"WHERE k IS NOT NULL GROUP BY ALL HAVING count(*) > 1", params)
+    candidates = con.execute(f"SELECT count(*) FROM {hashes}").fetchall()[0][0]
+    where = f"k IS NOT NULL AND hash(k) IN (SELECT h FROM {hashes})" if candidates else "false"
+    _run(con, f"CREATE OR REPLACE TEMP TABLE {rep} AS SELECT k FROM ({keys}) AS t1 "
+              f"WHERE {where} GROUP BY ALL HAVING count(*) > 1", params)
+    con.execute(f"DROP TABLE IF EXISTS {hashes}")
+    return candidates > 0 and con.execute(f"SELECT count(*) FROM {rep}").fetchall()[0][0] > 0
+
+
+def _load_checked(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict: bool,
+                  plausible: PlausibleRange | None) -> TableLoad:
     """Load one table: the duplicate keys among otherwise valid rows are found first and
     every copy is quarantined; then the valid rows are inserted in one pass. The
     quarantine pass runs only when some rows did not load."""
     src = f"_ck_src_{spec.name}"
     line, types, _keep = _open_source(con, spec, path, src)
-    checks = _Checks(con, spec, types)
+    checks = _Checks(con, spec, types, plausible=plausible)
     params = checks.params
     typed = checks.typed_sql(src, line)
     key = _q("v_" + spec.key)
@@ -452,9 +644,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
     # (keys repeated among all rows first: one cheap column; the checks then run on those only)
     rep = _q(f"_ck_rep_{spec.name}")
     repeated = f"SELECT k FROM {rep}"
-    _run(con, f"CREATE OR REPLACE TEMP TABLE {rep} AS SELECT {key} AS k FROM ({typed}) AS t0 "
-              f"WHERE {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1", params)
-    has_repeats = con.execute(f"SELECT count(*) FROM {rep}").fetchall()[0][0] > 0
+    has_repeats = _find_repeated_keys(con, spec, checks, src, rep, params)
     dup_sql = (f"SELECT __line, {key} AS k, json_object({raw}) AS __raw FROM ({typed}) AS t "
                f"WHERE {key} IN ({repeated}) AND {good} AND {key} IN ("
                f"SELECT {key} FROM ({typed}) AS t2 WHERE {key} IN ({repeated}) AND {good} "
@@ -469,9 +659,10 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
                      _run(con, dup_sql + " ORDER BY __line LIMIT 1", params).fetchall()]
         if first:
             n, column, reason, raw_row = first[0]
+            # the reason first; the raw row (a field may be megabytes long) last and cut
             raise DataValidationError(
-                f"{path}: line {n}, column {column}: {reason} (row {raw_row}); fix the row, or load "
-                f"without --strict to quarantine invalid rows")
+                f"{path}: line {n}, column {column}: {reason}; fix the row, or load without "
+                f"--strict to quarantine invalid rows; the row: {cut(raw_row)}")
 
     dup = _q(f"_ck_dup_{spec.name}")
     not_dup = ""

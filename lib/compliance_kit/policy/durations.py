@@ -119,7 +119,25 @@ def split(iso: str) -> tuple[int, int, int]:
             f"{iso!r} is not an ISO 8601 duration of years/months/weeks/days/hours (e.g. 'P30D', 'PT24H', 'P5Y')"
         )
     g = {k: int(v) if v else 0 for k, v in m.groupdict().items()}
-    return g["Y"] * 12 + g["M"], g["W"] * 7 + g["D"], g["H"]
+    months, days, hours = g["Y"] * 12 + g["M"], g["W"] * 7 + g["D"], g["H"]
+    check_bound(iso.strip(), months, days, hours)
+    return months, days, hours
+
+
+# The longest duration the kit accepts: no retention or deadline rule runs for a century,
+# and every part then fits the store's INTEGER columns and DuckDB's interval arithmetic
+# (a 20-digit figure would overflow them). Years count 365.25 days here, for the bound only.
+MAX_YEARS = 100
+MAX_PARTS = {"calendar_months": MAX_YEARS * 12, "calendar_days": MAX_YEARS * 366,
+             "business_days": MAX_YEARS * 261, "hours": MAX_YEARS * 366 * 24}
+
+
+def check_bound(text: str, months: int, days: int, hours: int) -> None:
+    """A DurationError if (months, days, hours) together exceed MAX_YEARS."""
+    years = months / 12 + days / 365.25 + hours / (365.25 * 24)
+    if years > MAX_YEARS:
+        raise DurationError(
+            f"{text!r} is longer than {MAX_YEARS} years, the longest duration the kit accepts")
 
 
 def is_iso(value: str) -> bool:

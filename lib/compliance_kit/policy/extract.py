@@ -157,6 +157,8 @@ def parse_page(path: str | Path) -> Page:
         html = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicySpecError(f"{path}: cannot read the policy source page ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise PolicySpecError(f"{path}: not UTF-8 text (byte {exc.start}); save the policy source page as UTF-8") from None
     # Scripts (the page's escaped JSON copy of the article) and styles are never read:
     # dropping them before parsing halves the work.
     html = _SCRIPT.sub("", html)

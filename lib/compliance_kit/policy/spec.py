@@ -21,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, field_validator, model_validator
 
 from ..errors import PolicySpecError
-from .durations import DurationError, split, to_iso
+from .durations import MAX_PARTS, MAX_YEARS, DurationError, split, to_iso
 
 SPEC_VERSION = 1
 
@@ -68,7 +68,7 @@ class TableDecl(_Row):
 
     id: str = Field(min_length=1)
     section: str = Field(min_length=1)
-    data_rows: int = Field(ge=0)
+    data_rows: int = Field(ge=0, le=1_000_000)
     encoded_by: list[Literal["purposes", "categories", "retention_rules", "processors", "transfers"]] = Field(min_length=1)
 
 
@@ -210,6 +210,12 @@ class DeadlineRule(_Row):
             raise ValueError(f"amount: required when unit is {self.unit!r}")
         if self.unit not in AMOUNT_UNITS and self.amount is not None:
             raise ValueError(f"amount: must be empty when unit is {self.unit!r}")
+        # bounded before anything reaches the store's INTEGER columns or SQL intervals
+        for field, unit, amount in (("amount", self.unit, self.amount),
+                                    ("extension_amount", self.extension_unit, self.extension_amount)):
+            if amount is not None and unit in MAX_PARTS and amount > MAX_PARTS[unit]:
+                raise ValueError(f"{field}: {amount} {unit} is longer than {MAX_YEARS} years, "
+                                 f"the longest duration the kit accepts (at most {MAX_PARTS[unit]})")
         if (self.extension_unit is None) != (self.extension_amount is None):
             raise ValueError("extension_amount: give both extension_unit and extension_amount, or neither")
         if self.basis == "policy" and self.source is None:
@@ -244,7 +250,7 @@ class Transfer(_Row):
 
 
 class Module(_Row):
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=10_000)
     name: str = Field(min_length=1)
     last_updated: dt.date
     source: Source
@@ -362,6 +368,44 @@ SpecLoader.add_implicit_resolver(
 )
 
 
+def _construct_mapping(self, node, deep=False):
+    """A mapping whose key appears twice is an error naming the key and both lines (YAML
+    says keys are unique; PyYAML would silently keep the last value)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: the base constructor says so
+                break
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    f"duplicate key {key!r} (first at line {first.line + 1}); give each key once",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark
+    return _BaseLoader.construct_mapping(self, node, deep=deep)
+
+
+SpecLoader.construct_mapping = _construct_mapping
+
+
+def _construct_timestamp(self, node):
+    """A date YAML recognises by its shape but that does not exist (2022-02-30): a YAML
+    error at its line, not the ValueError PyYAML lets out."""
+    try:
+        return _BaseLoader.construct_yaml_timestamp(self, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark) from None
+
+
+SpecLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
 def _load(text: str):
     """Parse once: (data, root node) so rows can be located by line."""
     loader = SpecLoader(text)
@@ -426,11 +470,19 @@ def load_spec(path: str | Path) -> PolicySpec:
     """Read and validate a policy spec. Raises PolicySpecError (one message) on any mistake."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise PolicySpecError(f"{path}: no such policy spec file") from None
+    except IsADirectoryError:
+        raise PolicySpecError(f"{path}: a folder, not a policy spec file") from None
     except OSError as exc:
         raise PolicySpecError(f"{path}: cannot read the policy spec ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PolicySpecError(
+            f"{path}:{line}: not UTF-8 text (byte {exc.start}); save the policy spec as UTF-8") from None
     try:
         raw, root = _load(text)
     except yaml.YAMLError as exc:

@@ -1,9 +1,9 @@
 """`python -m compliance_kit.reports run|demo ...`: the report commands alone, with the
 same error handling and exit codes as `compliance-kit` (handy for cron and tests)."""
 
-import click
+from ..cli import run_group  # first: it installs the Ctrl-C / SIGTERM handler (exit 130)
 
-from ..cli import run_group
+import click  # noqa: E402
 from .commands import demo, run
 
 

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..store import EXIT_WRITE_FAILED
 from .failon import Threshold, breaches
 from .metrics import atomic_write_text, clean_figures, read_metrics
 
@@ -19,6 +20,7 @@ EXIT_OK = 0
 EXIT_PARAMETERS = 2         # bad parameters / usage (UserError): nothing ran
 EXIT_NOTEBOOK_FAILED = 3    # a notebook raised; the run is published with its status
 EXIT_THRESHOLD = 4          # every notebook ran, but a --fail-on threshold was breached
+EXIT_PUBLISH_FAILED = EXIT_WRITE_FAILED   # 5: the run could not be written (disk full, read-only, bad --out)
 EXIT_INTERRUPTED = 130      # Ctrl-C / SIGTERM: nothing published
 
 EXIT_CODES = {
@@ -26,6 +28,8 @@ EXIT_CODES = {
     EXIT_PARAMETERS: "bad parameters or usage (unknown name, wrong type, bad date, no store); nothing ran",
     EXIT_NOTEBOOK_FAILED: "a notebook failed (the message names it and the failing cell); the run is still published",
     EXIT_THRESHOLD: "all notebooks ran but a --fail-on threshold was breached; the run is published",
+    EXIT_PUBLISH_FAILED: "the run could not be written (disk full, read-only folder, --out under a file); "
+                         "nothing published, the index and earlier runs unchanged",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C / SIGTERM); nothing published",
 }
 

@@ -4,27 +4,32 @@ notebooks at once in a thread pool, each in its own fresh kernel (kernels.py). E
 notebook is exported to HTML as soon as it ends, overlapping the others.
 
 A notebook that fails is a result (status "failed", the cell and the error), never an
-exception: the run goes on and is published with its status. Ctrl-C or SIGTERM is the
-exception: the kernels are killed, the worker threads end, and KeyboardInterrupt goes
-up to the runner, which removes the unpublished run folder.
+exception: the run goes on and is published with its status. Two things are exceptions:
+Ctrl-C or SIGTERM (KeyboardInterrupt), and a run folder that cannot be written (disk full,
+read-only: publish.PublishError, whether this process or the kernel met it). Then the
+kernels are killed, the worker threads end, and the exception goes up to the runner,
+which removes the unpublished run folder.
+
+Progress goes through compliance_kit.progress.RunProgress: live rows on a terminal (each
+notebook's status, elapsed time and running section), the final lines only without one.
 """
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import nbformat
 
+from .. import interrupts
+from ..progress import RunProgress
 from .kernels import RunKernels
 from .plan import RunPlan, policy_label
-from .publish import RunFolder
+from .publish import RunFolder, publish_failure
 from .shareable import plain_error
 
 KILL_GRACE_SECONDS = 30     # how long an interrupted run keeps killing kernels that start late
@@ -66,7 +71,7 @@ def notebook_tasks(plan: RunPlan, folder: RunFolder, run_date: str) -> list[Note
         tasks.append(NotebookTask(
             name=nb.name,
             source=nb.path,
-            parameters={**plan.parameters[nb.name], "db_path": str(plan.db_path),
+            parameters={**plan.parameters[nb.name], "db_path": str(plan.kernel_db_path),
                         "metrics_path": str(folder.metrics_parts / f"{nb.name}.json")},
             executed=folder.internal / f"{nb.name}.ipynb",
             html=folder.tmp / f"{nb.name}.html",
@@ -108,13 +113,24 @@ def _source_cell_number(source: Path, code: str) -> int | None:
 
 
 class Progress:
-    """'[2/4] ok     retention_compliance  5.5 s' as each notebook ends, from any thread."""
+    """'[2/4] ok     retention_compliance  5.5 s' as each notebook ends, from any thread;
+    shown through `display` (compliance_kit.progress.RunProgress: live rows on a terminal,
+    the lines held to the end without one), else echoed at once."""
 
-    def __init__(self, total: int, echo: Callable[[str], None]):
+    def __init__(self, total: int, echo: Callable[[str], None], display: RunProgress | None = None):
         self.total = total
         self.echo = echo
+        self.display = display
         self._done = 0
         self._lock = threading.Lock()
+
+    def started(self, name: str) -> None:
+        if self.display is not None:
+            self.display.started(name)
+
+    def cell_hook(self, name: str) -> dict:
+        """papermill keywords that follow the notebook's sections (none without a display)."""
+        return {} if self.display is None else {"on_cell_start": self.display.cell_hook(name)}
 
     def finished(self, res: NotebookResult, source: Path) -> None:
         with self._lock:
@@ -123,7 +139,10 @@ class Progress:
         line = f"[{n}/{self.total}] {res.status:<6} {res.name}  {res.seconds:.1f} s"
         if res.error:
             line += f"\n        {source.name} failed in {res.error}"
-        self.echo(line)
+        if self.display is None:
+            self.echo(line)
+        else:
+            self.display.finished(res.name, res.status, line)
 
 
 def run_notebook(task: NotebookTask, kernels: RunKernels, progress: Progress) -> NotebookResult:
@@ -135,6 +154,7 @@ def run_notebook(task: NotebookTask, kernels: RunKernels, progress: Progress) ->
     res = NotebookResult(task.name)
     if kernels.stopping.is_set():
         return res
+    progress.started(task.name)
     t0 = time.monotonic()
     plain = None   # "Type: message" of a failure, for the shared page
     try:
@@ -145,9 +165,13 @@ def run_notebook(task: NotebookTask, kernels: RunKernels, progress: Progress) ->
             progress_bar=False, log_output=False, start_timeout=120,
             resources={"metadata": {"path": str(task.source.parent.resolve())}},
             kernel_manager_class=kernels.manager_class(task.kernel_log),
+            **progress.cell_hook(task.name),
         )
         res.status = "ok"
-    except Exception as exc:  # anything a notebook or its kernel does wrong is its result
+    except Exception as exc:  # anything a notebook or its kernel does wrong is its result,
+        failure = publish_failure(exc, task.html.parent)
+        if failure is not None:  # but for the run's folder that cannot be written: the whole run fails
+            raise failure from None
         res.status = "failed"
         res.error, res.failed_cell = describe_failure(exc, task.source)
         plain = plain_error(getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc)))
@@ -161,6 +185,9 @@ def run_notebook(task: NotebookTask, kernels: RunKernels, progress: Progress) ->
             export_html(task.executed, task.html, header)
             res.html = task.html.name
         except Exception as exc:  # nbconvert or a template fails on this notebook: its result too
+            failure = publish_failure(exc, task.html.parent)
+            if failure is not None:
+                raise failure from None
             export_error = f"HTML export failed: {type(exc).__name__}: {exc}"
             if res.status == "ok":
                 res.status, res.error = "failed", export_error
@@ -182,7 +209,11 @@ def run_notebooks(tasks: list[NotebookTask], jobs: int, kernels: RunKernels,
 
     # Load nbconvert's exporter and templates while the first kernels start.
     threading.Thread(target=_exporter, name="warm-exporter", daemon=True).start()
-    progress = Progress(len(tasks), echo)
+    with RunProgress([task.name for task in tasks], echo) as display:
+        return _run_pool(tasks, jobs, kernels, Progress(len(tasks), echo, display))
+
+
+def _run_pool(tasks: list[NotebookTask], jobs: int, kernels: RunKernels, progress: Progress) -> list[NotebookResult]:
     pool = ThreadPoolExecutor(max_workers=min(jobs, len(tasks)), thread_name_prefix="report")
     futures = [pool.submit(run_notebook, task, kernels, progress) for task in tasks]
     try:
@@ -204,20 +235,9 @@ def run_notebooks(tasks: list[NotebookTask], jobs: int, kernels: RunKernels,
     return [future.result() for future in futures]
 
 
-@contextmanager
 def sigterm_interrupts():
     """Within the block, SIGTERM (a scheduler stopping the run) is Ctrl-C: a
-    KeyboardInterrupt in the main thread. Python runs signal handlers in the main thread
-    only, and only it may install them: elsewhere the block runs unchanged."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def on_term(signum, frame):
-        raise KeyboardInterrupt()
-
-    previous = signal.signal(signal.SIGTERM, on_term)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    KeyboardInterrupt in the main thread (compliance_kit.interrupts.raising; the CLI has
+    installed it already, this covers the library called on its own). Only the main
+    thread may install signal handlers: elsewhere the block runs unchanged."""
+    return interrupts.raising()

@@ -94,7 +94,10 @@ def build_manifest(*, plan: RunPlan, run_id: str, results: list[NotebookResult],
             "fail_on": [t.text for t in plan.thresholds],
             "jobs": req.jobs,
         },
-        "store": {"path": str(plan.db_path)},
+        # The store the run read: its path, its identity (every notebook checked it), and
+        # how the run held it still (docs/scheduling.md, "One store per run").
+        "store": {"path": str(plan.db_path), "identity": plan.store_identity,
+                  "snapshot": plan.pinned.how if plan.pinned is not None else None},
         "policy": plan.store_info.get("policy_versions", []),
         "inputs": plan.store_info.get("inputs", []),
         "notebooks": [

@@ -10,13 +10,15 @@ or UserError (exit 2) and nothing ran:
   against it, with the allowed codes read from the store; any other notebook against
   its parameters cell (reports/inspect.py);
 - `read_store_info`: the policy version(s) and input files the manifest records;
-- `plan_run`: all of the above, as a RunPlan.
+- `plan_run`: all of the above, as a RunPlan;
+- `plan_on_snapshot`: the plan re-read from the store as the run pinned it (store.pin_store),
+  so that what the manifest records and what every kernel reads is one store.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PureWindowsPath
 from typing import Callable
 
@@ -26,7 +28,7 @@ from ..contract import AsOf, Contract, StoreLookup
 from ..errors import ParameterError, UserError
 from ..paths import read_sql
 from ..privacy.keys import prepare_key_store
-from ..store import connect
+from ..store import PinnedStore, connect, store_identity
 from .failon import Threshold, parse_threshold
 from .inspect import NotebookParameters, check_names, inspect_parameters, resolve_parameters
 from .params import resolve_db, validate_common
@@ -57,6 +59,13 @@ class RunPlan:
     thresholds: list[Threshold]
     db_path: Path
     store_info: dict
+    store_identity: str | None = None                 # the store's build id (or file hash)
+    pinned: PinnedStore | None = None                 # the snapshot the kernels open (plan_on_snapshot)
+
+    @property
+    def kernel_db_path(self) -> Path:
+        """The store file the notebooks open: the run's pinned snapshot once there is one."""
+        return self.pinned.path if self.pinned is not None else self.db_path
 
 
 # -- which notebooks ----------------------------------------------------------------------
@@ -275,8 +284,26 @@ def plan_run(req: RunRequest) -> RunPlan:
     try:
         injected, effective = validate_parameters(notebooks, req, StoreLookup(con))
         info = store_info(con, db_path)
+        identity = store_identity(con, db_path)
     finally:
         con.close()
     # The key store must lie outside the reports folder and its key load, before any kernel.
     prepare_key_store(req.keys_dir, req.out_dir, req.key_lifetime, req.job)
-    return RunPlan(req, notebooks, injected, effective, thresholds, db_path, info)
+    return RunPlan(req, notebooks, injected, effective, thresholds, db_path, info, identity)
+
+
+def plan_on_snapshot(plan: RunPlan, pinned: PinnedStore) -> RunPlan:
+    """The plan for the store as the run pinned it. The same build as planned: the plan
+    as it is. Another (a build replaced the store between planning and pinning): every
+    value checked again and the store's records read again, from the snapshot."""
+    con = open_store(pinned.path)
+    try:
+        identity = store_identity(con, pinned.path)
+        if identity == plan.store_identity:
+            return replace(plan, pinned=pinned)
+        injected, effective = validate_parameters(plan.notebooks, plan.request, StoreLookup(con))
+        info = store_info(con, pinned.path)
+    finally:
+        con.close()
+    return replace(plan, parameters=injected, effective=effective, store_info=info,
+                   store_identity=identity, pinned=pinned)
