@@ -43,8 +43,10 @@ def test_ico_calendar_month(tiny, received, due):
 
 def test_completed_on_the_due_date_is_in_time_and_the_day_after_is_late(tiny):
     uk_rule(tiny)
-    on_time = tiny.request("GB", "2024-09-03", completed="2024-10-03 23:59")
-    late = tiny.request("GB", "2024-09-03", completed="2024-10-04 00:01")
+    # London days (issue 16): in October London is UTC+1 (BST), so 22:59Z is 23:59 on the
+    # due date and 23:01Z is already 00:01 on 4 October.
+    on_time = tiny.request("GB", "2024-09-03", completed="2024-10-03 22:59")
+    late = tiny.request("GB", "2024-09-03", completed="2024-10-03 23:01")
     out = tiny.analyse()
     assert out[on_time]["class"] == "responded_in_time"
     assert out[late]["class"] == "responded_late"
@@ -209,7 +211,8 @@ def test_hours_are_an_instant(tiny):
 def test_hours_rolled_forward_end_at_the_working_day(tiny):
     tiny.rule("id", "ID", "hours", amount=24, roll_forward=True, holiday_calendar="WEEKEND")
     # Fri 6 Sep 2024 10:00 + 24 h = Saturday -> Monday 9 Sep, any time that day.
-    rid = tiny.request("ID", "2024-09-06 10:00", completed="2024-09-09 18:00")
+    # Days are Jakarta days (UTC+7, issue 16): 16:00Z on Monday is 23:00 WIB, still Monday.
+    rid = tiny.request("ID", "2024-09-06 10:00", completed="2024-09-09 16:00")
     row = tiny.analyse()[rid]
     assert row["due_date"] == D(2024, 9, 9) and row["class"] == "responded_in_time"
 

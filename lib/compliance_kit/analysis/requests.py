@@ -30,7 +30,7 @@ import altair as alt
 import duckdb
 import polars as pl
 
-from .. import calendars, engines
+from .. import calendars, engines, timezones
 from ..cases import CaseList, case_list
 from ..charts import STATUS_COLOURS, empty_chart, status_scale
 from ..contract import (AsOf, Codes, Contract, OptionalDate, Param, StoreLookup, adapt_codes,
@@ -78,7 +78,7 @@ CONTRACT = Contract("request_turnaround", (
 STATUS_BASE = f"{STATUS_TABLE}_base"
 # Tables of prepare built in DuckDB from the policy and the calendars (small: rules x
 # periods, days x calendars); registered on the engine when the requests are elsewhere.
-REQUEST_LOOKUPS = ("request_epochs", "request_rules", "request_due_lookup", "calendar_days")
+REQUEST_LOOKUPS = ("request_zones", "request_epochs", "request_rules", "request_due_lookup", "calendar_days")
 
 
 def _check_rules(store: Engine) -> None:
@@ -136,11 +136,21 @@ def build_lookups(store: Engine, years: tuple[int, int]) -> None:
     request_due_lookup (the macros of requests_macros.sql come with the files that call
     them)."""
     store = engines.of(store)
+    build_zones(store)
     codes = store.query("calendar_codes.sql")["holiday_calendar"].to_list()
     store.materialise("calendar_days", "calendar_days.sql", calendars.calendar_parameters(codes, *years))
     store.materialise("request_epochs", "requests_epochs.sql")
     store.materialise("request_rules", "requests_rules.sql")
     store.materialise("request_due_lookup", "requests_lookup.sql")
+
+
+def build_zones(store: Engine) -> None:
+    """request_zones: the IANA zone of every jurisdiction of the store (compliance_kit.timezones)."""
+    inputs = store.query("requests_zone_inputs.sql")
+    rows = timezones.request_zone_rows(inputs["code"].to_list(),
+                                       dict(zip(inputs["code"].to_list(), inputs["controller_calendar"].to_list())))
+    store.materialise("request_zones", "requests_zones.sql",
+                      {"codes": [c for c, _ in rows] or [None], "zones": [z for _, z in rows] or [None]})
 
 
 @dataclass
