@@ -54,7 +54,14 @@ COUNT_COLUMNS = ("received", "responded_in_time", "responded_late", "open_in_tim
                  "received_all", "more_than_5_days", "due_within_5_days", "past_due", "open",
                  "completed", "censored", "requests", "acknowledged_in_time",
                  "acknowledged_late", "awaiting_in_time", "awaiting_late",
-                 "complied_in_whole_or_part", "denied", "clock_not_started")
+                 "complied_in_whole_or_part", "denied", "clock_not_started",
+                 "extension_told_beyond_max", "no_identity_check", "awaiting_identity",
+                 "closed_unverifiable", "closed_unverified", "verified_open", "verified_completed",
+                 "identity_requested")
+# The verification funnel's final states: they partition the requests in scope
+# (requests_funnel.sql); the stages are sums of them.
+FUNNEL_STATES = ("no_identity_check", "awaiting_identity", "closed_unverifiable",
+                 "closed_unverified", "verified_open", "verified_completed")
 PERCENT_COLUMNS = ("performance_pct", "max_achievable_pct")
 HEADLINE_KEYS = ("received", "responded_in_time", "responded_late", "open_in_time", "open_late",
                  "performance_pct", "max_achievable_pct", "km_median_days")
@@ -294,6 +301,51 @@ def performance(src, by=None) -> pl.DataFrame:
     return _grouped(src, "requests_performance.sql", by)
 
 
+def funnel(src, by=None) -> pl.DataFrame:
+    """The verification funnel per group (received -> identity requested -> verified ->
+    completed): every request in one final state (FUNNEL_STATES, which add up to
+    `requests`), and the local days from the identity request to verification (median,
+    p90, over verified requests). Definitions: docs/metrics-requests.md."""
+    return _grouped(src, "requests_funnel.sql", by)
+
+
+def funnel_stages(row: dict) -> dict:
+    """The stages of one funnel row (sums of its final states) and the drop-off at each:
+    identity_requested (every state but no_identity_check), verified, completed after
+    verification; dropped at verification (awaiting, unverifiable, closed unverified),
+    dropped after verification (verified, still open)."""
+    identity_requested = sum(row[s] for s in FUNNEL_STATES if s != "no_identity_check")
+    verified = row["verified_open"] + row["verified_completed"]
+    return {"received": row["requests"], "identity_requested": identity_requested,
+            "verified": verified, "completed_after_verification": row["verified_completed"],
+            "dropped_at_verification": identity_requested - verified,
+            "dropped_after_verification": row["verified_open"]}
+
+
+def verification_rules(src) -> pl.DataFrame:
+    """Per deciding rule (per law): its identity mode, whether verification time counted
+    against the deadline, whether a clarification stops the clock, its source, and the
+    requests it decided (requests_verification_rules.sql)."""
+    return _query(src, "requests_verification_rules.sql")
+
+
+def funnel_for_display(src, k: int, by=("jurisdiction", "type")) -> pl.DataFrame:
+    """funnel() for a shared page: the final states protected as a partition of
+    `requests` (counts below k and the cells that would give them away read hidden), the
+    verification days blank over fewer than k verified requests."""
+    return for_display(funnel(src, by=list(by)), k)
+
+
+def verification_rules_for_display(src, k: int) -> pl.DataFrame:
+    """verification_rules() for a shared page: the request counts protected."""
+    table = verification_rules(src).with_columns(
+        counted=pl.when(pl.col("verification_counts_against_deadline"))
+        .then(pl.lit("yes: the clock runs during verification"))
+        .otherwise(pl.lit("no: " + pl.col("identity_mode"))))
+    return for_display(table.select("rule_id", "jurisdiction", "identity_mode", "counted",
+                                    "clarification_stops_clock", "requests", "identity_citation"), k)
+
+
 def performance_by_rule(src) -> pl.DataFrame:
     """performance() per deciding rule, with the rule's jurisdiction, type, period, basis
     and confidence (e.g. CCPA: 45 days, opt-out 15 business days)."""
@@ -409,6 +461,17 @@ def headline(src) -> dict:
         extended=perf["extended"], paused=perf["paused"],
         extension_notice_late=perf["extension_notice_late"],
         no_fixed_deadline=perf["no_fixed_deadline"],
+        extension_told_beyond_max=perf["extension_told_beyond_max"],
+    )
+    # the verification funnel (issue 16): stages as sums of the final states
+    fun = funnel(src).row(0, named=True)
+    stages = funnel_stages(fun)
+    figures.update(
+        identity_requested=stages["identity_requested"], verified=stages["verified"],
+        awaiting_identity=fun["awaiting_identity"], unverifiable=fun["closed_unverifiable"],
+        closed_unverified=fun["closed_unverified"],
+        verification_median_days=("n/a" if fun["verification_median_days"] is None
+                                  else float(fun["verification_median_days"])),
     )
     return figures
 
@@ -427,6 +490,7 @@ ROW_PARTITIONS = (
     ("requests", ACK_CLASSES),                                       # acknowledgements
     ("received", ("complied_in_whole_or_part", "denied", "open")),   # ccpa_7102
     ("requests", ("completed", "open")),                             # no_fixed_deadline
+    ("requests", FUNNEL_STATES),                                     # funnel
 )
 # Percentages: (base, counts whose sum is the numerator).
 RATES = {"performance_pct": ("received", ("responded_in_time",)),
@@ -438,6 +502,8 @@ STATISTIC_BASES = {
     "median_days": ("complied_in_whole_or_part", "denied"),
     "mean_days": ("complied_in_whole_or_part", "denied"),
     "oldest_open_days": ("open",),
+    "verification_median_days": ("verified_open", "verified_completed"),
+    "verification_p90_days": ("verified_open", "verified_completed"),
 }
 # Internal columns a shared table leaves out: received_all = received + no_fixed_deadline
 # would give a hidden no_fixed_deadline away by subtraction.
@@ -919,6 +985,8 @@ __all__ = [
     "timeliness_tables",
     "queue", "open_queue", "in_scope_text", "scope_sentence", "rules_for_display",
     "low_confidence_note", "case_lists", "late_notices_sentence",
+    "funnel", "funnel_stages", "funnel_for_display", "verification_rules",
+    "verification_rules_for_display", "FUNNEL_STATES",
     "weekly_volume_for_chart", "trend_for_chart", "survival_for_chart", "distance_for_chart",
     "km_curve", "time_to_complete", "ccpa_7102", "acknowledgements", "no_fixed_deadline",
     "rules_used", "on_time_trend", "weekly_volume", "distance_to_deadline", "headline",
