@@ -35,6 +35,7 @@ import pyarrow.parquet as pq
 
 from ..errors import UserError
 from ..files import sha256_file
+from . import synth_law
 
 DAY = 86_400_000_000  # microseconds
 HOUR = DAY // 24
@@ -171,6 +172,12 @@ class Policy:
     transfer_pool: dict[str, list[tuple]] = field(default_factory=dict)
     transfer_weights: dict[str, np.ndarray] = field(default_factory=dict)
     policy_id: str | None = None
+    # issue 16: where the hand-shaped law cases go (synth_law.find), the retention-minimum
+    # boundary record (synth_law.retention_boundary), transfer shapes that break both the
+    # category and the mechanism rule
+    law: dict = field(default_factory=dict)
+    retention_boundary: tuple | None = None
+    transfer_both: list = field(default_factory=list)
 
 
 def read_policy(con: duckdb.DuckDBPyConnection) -> Policy:
@@ -251,7 +258,9 @@ def read_policy(con: duckdb.DuckDBPyConnection) -> Policy:
                 pause_ok=homogeneous and (bool(r0[8]) or r0[7] == "identity_verified"),
                 ext_ok=ext_ok,
                 ext_notice_ok=ext_ok and bool(r0[6]) and (hi + 15) < (lo + ext[0] - 5),
-                valid_from_us=_to_us(max(r[9] for r in cands)) + DAY,
+                # every candidate has the same bounds [lo, hi]: receipts start once the
+                # earliest is in force (the statute before the policy's promise, issue 16)
+                valid_from_us=_to_us(min(r[9] for r in cands)) + DAY,
             )
     policy_id = None
     try:
@@ -262,6 +271,8 @@ def read_policy(con: duckdb.DuckDBPyConnection) -> Policy:
     p = Policy(codes, code_w, categories, cat_w, triggers, E_lo, E_hi, R_lo, R_hi,
                request_types, request_rules, policy_id=policy_id)
     _transfer_pool(con, p, lineage)
+    p.law = synth_law.find(con, JURISDICTION_WEIGHTS)
+    p.retention_boundary = synth_law.retention_boundary(con)
     return p
 
 
@@ -335,6 +346,19 @@ def _transfer_pool(con, p: Policy, lineage) -> None:
             for s in shapes:
                 pool[cls].append((code, *s))
                 weights[cls].append(w)
+        # undeclared_category shapes whose mechanism is wrong as well: with a category the
+        # flows cover, every reading says missing_mechanism (issue 16: both rules broken)
+        if (sig, "both") not in cache:
+            both = []
+            for (r, d, c, m, e) in cache[sig].get("undeclared_category", []):
+                for c2 in p.categories:
+                    seen = {classify(fl, rule_mech, r, d, c2, m, e, ea, mm)
+                            for ea in (False, True) for mm in ("both", "flow", "rule")}
+                    if seen == {"missing_mechanism"}:
+                        both.append((r, d, c, m, e))
+                        break
+            cache[(sig, "both")] = both
+        p.transfer_both.extend((code, *s) for s in cache[(sig, "both")])
     p.transfer_pool = dict(pool)
     p.transfer_weights = {k: np.array(v) / np.sum(v) for k, v in weights.items()}
 
@@ -404,7 +428,10 @@ SCHEMAS = {
                            ("type", pa.string()), ("channel", pa.string()), ("received_at", TS),
                            ("id_requested_at", TS), ("id_verified_at", TS), ("extension_notified_at", TS),
                            ("extension_reason", pa.string()), ("completed_at", TS), ("outcome", pa.string()),
-                           ("denial_reason", pa.string())]),
+                           ("denial_reason", pa.string()),
+                           # optional contract columns (issue 16)
+                           ("extension_told_until", TS), ("clarification_requested_at", TS),
+                           ("clarification_received_at", TS), ("denial_category", pa.string())]),
     "transfers": pa.schema([("transfer_id", pa.string()), ("occurred_at", TS), ("source_jurisdiction", pa.string()),
                             ("recipient", pa.string()), ("destination_country", pa.string()),
                             ("category", pa.string()), ("record_count", pa.int64()), ("bytes", pa.int64()),
@@ -413,7 +440,8 @@ SCHEMAS = {
 TRUTH_SCHEMAS = {
     "records": pa.schema([("record_id", pa.string()), ("expected_status", pa.string()), ("fault", pa.string())]),
     "requests": pa.schema([("request_id", pa.string()), ("expected_class", pa.string()), ("extended", pa.bool_()),
-                           ("extension_notice_late", pa.bool_()), ("paused", pa.bool_()), ("fault", pa.string())]),
+                           ("extension_notice_late", pa.bool_()), ("paused", pa.bool_()), ("fault", pa.string()),
+                           ("extension_told_beyond_max", pa.bool_())]),
     "transfers": pa.schema([("transfer_id", pa.string()), ("expected_classification", pa.string()),
                             ("fault", pa.string())]),
 }
@@ -574,6 +602,11 @@ class _Chunk:
         self.req_acc, self.req_received, self.req_completed = acc, received, completed
         self.req_open, self.req_types = is_open, types
         rid = _ids(f"req-{self.index:05d}-", 0, m, 7)
+        # the denial as a contract category beside the free text (issue 16)
+        category = {"manifestly unfounded": "manifestly_unfounded",
+                    "identity could not be verified": "unverifiable",
+                    "exemption: legal claims": "exemption"}
+        denial_category = np.array([None if d is None else category.get(d, "other") for d in denial], dtype=object)
         self.requests_table = pa.table({
             "request_id": rid,
             "account_id": self.acc_ids.take(pa.array(acc)),
@@ -588,6 +621,10 @@ class _Chunk:
             "completed_at": _ts(completed, ~is_open),
             "outcome": pa.array(outcome, pa.string()),
             "denial_reason": pa.array(denial, pa.string()),
+            "extension_told_until": _ts(np.zeros(m, np.int64), np.zeros(m, bool)),
+            "clarification_requested_at": _ts(np.zeros(m, np.int64), np.zeros(m, bool)),
+            "clarification_received_at": _ts(np.zeros(m, np.int64), np.zeros(m, bool)),
+            "denial_category": pa.array(denial_category, pa.string()),
         }, schema=SCHEMAS["requests"])
         fault_out = fault.copy()
         fault_out[fault == "open_in_time"] = "none"  # an open request in time is not a fault
@@ -598,11 +635,56 @@ class _Chunk:
             "extension_notice_late": pa.array(fault == "extension_notice_late"),
             "paused": pa.array(fault == "paused"),
             "fault": pa.array(fault_out, pa.string()),
+            "extension_told_beyond_max": pa.array(np.zeros(m, bool)),
         }, schema=TRUTH_SCHEMAS["requests"])
         for name in names:
             c.faults["requests"][name] += int((fault == name).sum())
         for cls, cnt in zip(*np.unique(expected.astype(str), return_counts=True)):
             c.status["requests"][cls] += int(cnt)
+        self._law_requests(c)
+
+    def _law_requests(self, c: Counters):
+        """Append the hand-shaped law cases (synth_law.request_cases) with their truth."""
+        rows = synth_law.request_cases(self.p.law, self.as_of)
+        if not rows:
+            return
+        n = len(rows)
+        ids = _ids(f"req-{self.index:05d}-L", 0, n, 3)
+        col = lambda k: [r.get(k) for r in rows]  # noqa: E731
+
+        def stamps(k):
+            vals = col(k)
+            return _ts(np.array([v or 0 for v in vals], np.int64), np.array([v is not None for v in vals]))
+
+        table = pa.table({
+            "request_id": ids, "account_id": pa.nulls(n, pa.string()),
+            "jurisdiction": pa.array(col("jurisdiction"), pa.string()),
+            "type": pa.array(col("type"), pa.string()),
+            "channel": pa.array(["email"] * n, pa.string()),
+            "received_at": stamps("received_at"), "id_requested_at": stamps("id_requested_at"),
+            "id_verified_at": stamps("id_verified_at"), "extension_notified_at": stamps("extension_notified_at"),
+            "extension_reason": pa.array(col("extension_reason"), pa.string()),
+            "completed_at": stamps("completed_at"), "outcome": pa.array(col("outcome"), pa.string()),
+            "denial_reason": pa.array(col("denial_reason"), pa.string()),
+            "extension_told_until": stamps("extension_told_until"),
+            "clarification_requested_at": stamps("clarification_requested_at"),
+            "clarification_received_at": stamps("clarification_received_at"),
+            "denial_category": pa.array(col("denial_category"), pa.string()),
+        }, schema=SCHEMAS["requests"])
+        truth = pa.table({
+            "request_id": ids,
+            "expected_class": pa.array(col("expected_class"), pa.string()),
+            "extended": pa.array(col("extended"), pa.bool_()),
+            "extension_notice_late": pa.array(col("extension_notice_late"), pa.bool_()),
+            "paused": pa.array(col("paused"), pa.bool_()),
+            "fault": pa.array(col("fault"), pa.string()),
+            "extension_told_beyond_max": pa.array(col("extension_told_beyond_max"), pa.bool_()),
+        }, schema=TRUTH_SCHEMAS["requests"])
+        self.requests_table = pa.concat_tables([self.requests_table, table])
+        self.requests_truth = pa.concat_tables([self.requests_truth, truth])
+        for r in rows:
+            c.faults["requests"][r["fault"]] += 1
+            c.status["requests"][r["expected_class"]] += 1
 
     # account deletion -------------------------------------------------
     def deletions(self):
@@ -669,6 +751,22 @@ class _Chunk:
             has_acc = np.concatenate([has_acc, np.zeros(n_leads, bool)])
             m += n_leads
 
+        # the retention-minimum boundary record (issue 16, synth_law.boundary_record): a lead
+        # whose erasure deadline falls between 30-day and calendar months of the minimum
+        boundary = np.zeros(m, bool)
+        forced_event = None
+        spec = p.retention_boundary
+        if spec is not None and spec[0] in p.codes and spec[1] in p.categories and spec[2] in p.triggers:
+            b_created, b_event, _ = synth_law.boundary_record(spec, self.as_of)
+            acc = np.concatenate([acc, [0]])
+            cat = np.concatenate([cat, [p.categories.index(spec[1])]])
+            j = np.concatenate([j, [p.codes.index(spec[0])]])
+            created = np.concatenate([created, [b_created]])
+            has_acc = np.concatenate([has_acc, [False]])
+            boundary = np.concatenate([boundary, [True]])
+            forced_event = (spec[2], m, b_event)
+            m += 1
+
         T = len(p.triggers)
         trig_time = np.full((m, T), -1, np.int64)
         slot = {t: i for i, t in enumerate(p.triggers)}
@@ -687,8 +785,11 @@ class _Chunk:
                 trig_time[on, i] = created[on]
             else:
                 prob = EVENT_PROBABILITY.get(t, DEFAULT_EVENT_PROBABILITY)
-                on = has_rule[:, i] & (rng.random(m) < prob)
+                on = has_rule[:, i] & (rng.random(m) < prob) & ~boundary
                 when = _uniform_between(rng, created, self.end)
+                if forced_event is not None and forced_event[0] == t:
+                    on[forced_event[1]] = True
+                    when[forced_event[1]] = forced_event[2]
                 trig_time[on, i] = when[on]
                 event_rows.append((t, np.flatnonzero(on), when[on]))
         triggered = trig_time >= 0
@@ -705,11 +806,13 @@ class _Chunk:
         min_lo = created + (np.nan_to_num(p.retain_lo[j, cat]) * DAY).astype(np.int64)
         min_hi = created + (np.nan_to_num(p.retain_hi[j, cat]) * DAY).astype(np.int64)
         conflict = any_trig & has_min & (d_max < min_lo - MARGIN)
+        # the boundary record: exact calendar months decide (synth_law), not the margins
+        conflict |= boundary
         clear = ~has_min | ~any_trig | (d_min > min_hi + MARGIN)
         ambiguous = ~conflict & ~clear
 
         u = rng.random(m)
-        hold = (u < RECORD_RATES["legal_hold"]) | ambiguous
+        hold = ((u < RECORD_RATES["legal_hold"]) | ambiguous) & ~boundary
         past = any_trig & (d_max + MARGIN <= self.end) & ~conflict & ~ambiguous
         future = any_trig & (d_min - MARGIN >= self.as_of + DAY) & ~conflict & ~ambiguous
         a = RECORD_RATES["legal_hold"]
@@ -727,7 +830,8 @@ class _Chunk:
         late_at = np.where(late_at < self.end, late_at,
                            _uniform_between(rng, d_max + MARGIN, np.full(m, self.end)))
         keep_running = future & (rng.random(m) < 0.5)
-        erase_ontime = any_trig & ~hold & ~late & ~overdue & ~keep_running & ~(conflict & (rng.random(m) < 0.4))
+        erase_ontime = (any_trig & ~hold & ~late & ~overdue & ~keep_running & ~(conflict & (rng.random(m) < 0.4))
+                        & ~boundary)
         erased = late | erase_ontime
         erased_at = np.where(late, late_at, ontime_at)
 
@@ -811,6 +915,11 @@ class _Chunk:
             pick = rng.choice(len(pool), size=len(idx), p=p.transfer_weights[name])
             for i, k in zip(idx, pick):
                 shape[i] = pool[k]
+        # one undeclared_category transfer per chunk breaks the mechanism rule too (issue 16):
+        # still undeclared_category (the category check comes first), so the rates hold
+        first_cat = np.flatnonzero(cls == "undeclared_category")
+        if len(first_cat) and p.transfer_both:
+            shape[first_cat[0]] = p.transfer_both[self.index % len(p.transfer_both)]
         occurred = np.sort(_seasonal_times(rng, m, self.as_of - REQUEST_DAYS * DAY, self.end))
         count = np.maximum(1, rng.lognormal(4.5, 1.6, m)).astype(np.int64)
         size = (count * np.maximum(64, rng.lognormal(7.5, 1.0, m))).astype(np.int64)
