@@ -196,8 +196,12 @@ def _regexp_and_json(node: exp.Expression):
 def _time_zone(node: exp.Expression):
     """Transform 10."""
     if isinstance(node, exp.Anonymous) and node.name.lower() == "timezone" and len(node.expressions) == 2:
-        zone, value = (a.copy() for a in node.expressions)
-        wall_time = isinstance(value, exp.Cast) and value.to.this in (
+        # the arguments are copies the outer transform will not visit: convert them first
+        zone, value = (a.copy().transform(_time_zone) for a in node.expressions)
+        inner = value
+        while isinstance(inner, exp.Paren):  # macro arguments arrive parenthesised
+            inner = inner.this
+        wall_time = isinstance(inner, exp.Cast) and inner.to.this in (
             exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ)
         name = "to_utc_timestamp" if wall_time else "from_utc_timestamp"
         return exp.Anonymous(this=name, expressions=[value, zone])
@@ -227,7 +231,9 @@ def _inline(tree: exp.Expression, macros: dict) -> exp.Expression:
             names, body = macros[node.name.lower()]
             if len(names) != len(node.expressions):
                 raise TranspileError(f"macro {node.name} takes {len(names)} argument(s)")
-            values = dict(zip(names, node.expressions))
+            # a macro call inside an argument (rq_local_midnight(rq_local_day(ts, tz) + 1, tz))
+            # is inlined first: the substituted argument is not visited again
+            values = {n: _inline(v.copy(), macros) for n, v in zip(names, node.expressions)}
 
             def put(n):
                 if isinstance(n, exp.Column) and not n.table and n.name in values:
