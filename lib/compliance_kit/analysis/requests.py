@@ -73,7 +73,7 @@ HEADLINE_KEYS = ("received", "responded_in_time", "responded_late", "open_in_tim
 # them before any kernel starts, the notebook's first cell validates with the same call.
 # Request types are the store's (request_types), as are the jurisdiction codes.
 CONTRACT = Contract("request_turnaround", (
-    *common_parameters(as_of_help="requests are classified at the end of this day (UTC)", engine=True),
+    *common_parameters(as_of_help="requests are classified at the end of this day in each request's time zone", engine=True),
     Param("window_start", OptionalDate(), None, "first day of receipt included (YYYY-MM-DD); None: from the start"),
     Param("window_end", OptionalDate(), None, "last day of receipt included (YYYY-MM-DD); None: up to as_of"),
     Param("jurisdictions", Codes("jurisdictions"), None,
