@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 
 from compliance_kit.analysis import requests as rq
+from compliance_kit.privacy.suppression import HIDDEN
 from compliance_kit.policy.spec import load_spec
 from compliance_kit.policy.store import write_policy
 from compliance_kit.store import connect, create_schema
@@ -245,3 +247,39 @@ def test_deadline_exactly_at_the_end_of_the_as_of_day(tiny):
     after = tiny.analyse(as_of="2026-11-01")
     assert after[open_]["class"] == "open_late"
     assert after[at_midnight]["class"] == "responded_late"
+
+
+# --- the verification funnel -------------------------------------------------------------
+
+def test_funnel_states_and_the_per_law_table(policy):
+    # one request per final state, in France (pause) and California (identity ignored)
+    policy.request("FR", "2026-03-02 10:00", completed="2026-03-10 10:00")                    # no check
+    policy.request("FR", "2026-03-02 10:00", id_requested_at="2026-03-03 10:00")              # awaiting
+    policy.request("FR", "2026-03-02 10:00", id_requested_at="2026-03-03 10:00",
+                   completed="2026-03-20 10:00", denial_category="unverifiable")             # unverifiable
+    policy.request("FR", "2026-03-02 10:00", id_requested_at="2026-03-03 10:00",
+                   completed="2026-03-20 10:00")                                             # closed unverified
+    policy.request("US-CA", "2026-03-02 18:00", type="correction", id_requested_at="2026-03-03 18:00",
+                   id_verified_at="2026-03-07 18:00")                                        # verified, open
+    policy.request("US-CA", "2026-03-02 18:00", type="correction", id_requested_at="2026-03-03 18:00",
+                   id_verified_at="2026-03-09 18:00", completed="2026-03-20 18:00")          # verified, done
+    policy.analyse(as_of="2026-03-31")
+    row = rq.funnel(policy.con).row(0, named=True)
+    assert {s: row[s] for s in rq.FUNNEL_STATES} == {
+        "no_identity_check": 1, "awaiting_identity": 1, "closed_unverifiable": 1,
+        "closed_unverified": 1, "verified_open": 1, "verified_completed": 1}
+    assert row["verification_median_days"] == 5.0            # 4 and 6 local days
+    stages = rq.funnel_stages(row)
+    assert (stages["identity_requested"], stages["verified"], stages["dropped_at_verification"]) == (5, 2, 3)
+    rules = {r["rule_id"]: r for r in rq.verification_rules(policy.con).iter_rows(named=True)}
+    # CCPA (11 CCR 7021(b)): verification time counts against the 45 days; GDPR pause: it does not
+    assert rules["dl_us_ca"]["verification_counts_against_deadline"] is True
+    assert rules["dl_eea"]["verification_counts_against_deadline"] is False
+    shown = rq.verification_rules_for_display(policy.con, 1)
+    assert set(shown["counted"]) == {"yes: the clock runs during verification", "no: pause"}
+    # shared: one row per jurisdiction and type (FR access: 4, US-CA correction: 2); every
+    # count 1..4 hidden under k = 5 (privacy.suppression)
+    shown = rq.funnel_for_display(policy.con, 5)
+    assert shown.height == 2
+    fr = shown.filter(pl.col("jurisdiction") == "FR").row(0, named=True)
+    assert fr["awaiting_identity"] == HIDDEN and fr["requests"] == HIDDEN

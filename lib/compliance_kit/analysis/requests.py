@@ -341,7 +341,7 @@ def verification_rules_for_display(src, k: int) -> pl.DataFrame:
     table = verification_rules(src).with_columns(
         counted=pl.when(pl.col("verification_counts_against_deadline"))
         .then(pl.lit("yes: the clock runs during verification"))
-        .otherwise(pl.lit("no: " + pl.col("identity_mode"))))
+        .otherwise(pl.concat_str([pl.lit("no: "), pl.col("identity_mode")])))
     return for_display(table.select("rule_id", "jurisdiction", "identity_mode", "counted",
                                     "clarification_stops_clock", "requests", "identity_citation"), k)
 
