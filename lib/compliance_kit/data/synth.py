@@ -751,22 +751,6 @@ class _Chunk:
             has_acc = np.concatenate([has_acc, np.zeros(n_leads, bool)])
             m += n_leads
 
-        # the retention-minimum boundary record (issue 16, synth_law.boundary_record): a lead
-        # whose erasure deadline falls between 30-day and calendar months of the minimum
-        boundary = np.zeros(m, bool)
-        forced_event = None
-        spec = p.retention_boundary
-        if spec is not None and spec[0] in p.codes and spec[1] in p.categories and spec[2] in p.triggers:
-            b_created, b_event, _ = synth_law.boundary_record(spec, self.as_of)
-            acc = np.concatenate([acc, [0]])
-            cat = np.concatenate([cat, [p.categories.index(spec[1])]])
-            j = np.concatenate([j, [p.codes.index(spec[0])]])
-            created = np.concatenate([created, [b_created]])
-            has_acc = np.concatenate([has_acc, [False]])
-            boundary = np.concatenate([boundary, [True]])
-            forced_event = (spec[2], m, b_event)
-            m += 1
-
         T = len(p.triggers)
         trig_time = np.full((m, T), -1, np.int64)
         slot = {t: i for i, t in enumerate(p.triggers)}
@@ -785,11 +769,8 @@ class _Chunk:
                 trig_time[on, i] = created[on]
             else:
                 prob = EVENT_PROBABILITY.get(t, DEFAULT_EVENT_PROBABILITY)
-                on = has_rule[:, i] & (rng.random(m) < prob) & ~boundary
+                on = has_rule[:, i] & (rng.random(m) < prob)
                 when = _uniform_between(rng, created, self.end)
-                if forced_event is not None and forced_event[0] == t:
-                    on[forced_event[1]] = True
-                    when[forced_event[1]] = forced_event[2]
                 trig_time[on, i] = when[on]
                 event_rows.append((t, np.flatnonzero(on), when[on]))
         triggered = trig_time >= 0
@@ -806,13 +787,11 @@ class _Chunk:
         min_lo = created + (np.nan_to_num(p.retain_lo[j, cat]) * DAY).astype(np.int64)
         min_hi = created + (np.nan_to_num(p.retain_hi[j, cat]) * DAY).astype(np.int64)
         conflict = any_trig & has_min & (d_max < min_lo - MARGIN)
-        # the boundary record: exact calendar months decide (synth_law), not the margins
-        conflict |= boundary
         clear = ~has_min | ~any_trig | (d_min > min_hi + MARGIN)
         ambiguous = ~conflict & ~clear
 
         u = rng.random(m)
-        hold = ((u < RECORD_RATES["legal_hold"]) | ambiguous) & ~boundary
+        hold = (u < RECORD_RATES["legal_hold"]) | ambiguous
         past = any_trig & (d_max + MARGIN <= self.end) & ~conflict & ~ambiguous
         future = any_trig & (d_min - MARGIN >= self.as_of + DAY) & ~conflict & ~ambiguous
         a = RECORD_RATES["legal_hold"]
@@ -830,8 +809,7 @@ class _Chunk:
         late_at = np.where(late_at < self.end, late_at,
                            _uniform_between(rng, d_max + MARGIN, np.full(m, self.end)))
         keep_running = future & (rng.random(m) < 0.5)
-        erase_ontime = (any_trig & ~hold & ~late & ~overdue & ~keep_running & ~(conflict & (rng.random(m) < 0.4))
-                        & ~boundary)
+        erase_ontime = any_trig & ~hold & ~late & ~overdue & ~keep_running & ~(conflict & (rng.random(m) < 0.4))
         erased = late | erase_ontime
         erased_at = np.where(late, late_at, ontime_at)
 
@@ -889,6 +867,34 @@ class _Chunk:
             "event": pa.array(ev_name, pa.string()),
             "occurred_at": _ts(ev_at),
         }, schema=SCHEMAS["events"])
+        self._boundary_record(c)
+
+    def _boundary_record(self, c: Counters):
+        """The retention-minimum boundary record (issue 16, synth_law.boundary_record): a lead
+        whose erasure deadline falls between 30-day and calendar months of the minimum, with
+        its event; appended after the random draws, so the rest of the sample is unchanged."""
+        spec, p = self.p.retention_boundary, self.p
+        if spec is None or spec[0] not in p.codes or spec[1] not in p.categories:
+            return
+        created, event_at, status = synth_law.boundary_record(spec, self.as_of)
+        rid = pa.array([f"rec-{self.index:05d}-B0000001"], pa.string())
+        self.records_table = pa.concat_tables([self.records_table, pa.table({
+            "record_id": rid, "account_id": pa.nulls(1, pa.string()),
+            "category": pa.array([spec[1]], pa.string()),
+            "system": pa.array([SYSTEMS.get(spec[1], ("crm",))[0]], pa.string()),
+            "jurisdiction": pa.array([spec[0]], pa.string()),
+            "created_at": _ts(np.array([created])), "erased_at": _ts(np.array([0]), np.array([False])),
+            "legal_hold": pa.array([False]),
+        }, schema=SCHEMAS["records"])])
+        self.records_truth = pa.concat_tables([self.records_truth, pa.table({
+            "record_id": rid, "expected_status": pa.array([status], pa.string()),
+            "fault": pa.array(["none"], pa.string()),
+        }, schema=TRUTH_SCHEMAS["records"])])
+        self.events_table = pa.concat_tables([self.events_table, pa.table({
+            "event_id": pa.array([f"evt-{self.index:05d}-B0000001"], pa.string()), "subject_id": rid,
+            "event": pa.array([spec[2]], pa.string()), "occurred_at": _ts(np.array([event_at])),
+        }, schema=SCHEMAS["events"])])
+        c.status["records"][status] += 1
 
     # transfers --------------------------------------------------------
     def transfers(self, c: Counters):
