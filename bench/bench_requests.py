@@ -50,7 +50,13 @@ COPY (
         CASE WHEN hash(i + 10) % 100 < 88 THEN received_at + to_hours((hash(i + 11) % (70 * 24))::BIGINT) END AS completed_at,
         CASE WHEN completed_at IS NULL THEN NULL WHEN hash(i + 12) % 10 = 0 THEN 'denied'
              WHEN hash(i + 12) % 10 = 1 THEN 'complied_in_part' ELSE 'complied' END AS outcome,
-        NULL::VARCHAR AS denial_reason
+        NULL::VARCHAR AS denial_reason,
+        -- the optional contract columns (issue 16): a told date on a tenth of the extensions
+        CASE WHEN extension_notified_at IS NOT NULL AND hash(i + 13) % 10 = 0
+             THEN extension_notified_at + to_days(30) END AS extension_told_until,
+        NULL::TIMESTAMPTZ AS clarification_requested_at,
+        NULL::TIMESTAMPTZ AS clarification_received_at,
+        NULL::VARCHAR AS denial_category
     FROM range($rows) AS t(i)
 ) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
 """

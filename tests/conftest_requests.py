@@ -27,15 +27,19 @@ RULE_DEFAULTS = dict(
     extension_amount=None, extension_needs_notice=True, clock_start="receipt",
     pause_for_identity=False, roll_forward=False, holiday_calendar=None, basis="statute",
     citation=None, confidence="high", valid_from=dt.date(2000, 1, 1), notes=None,
-    source_section=None, source_quote=None,
+    source_section=None, source_quote=None, pause_for_clarification=False,
 )
 RULE_COLUMNS = ["rule_id", "jurisdiction", "request_type", "deadline_kind", "unit", "amount",
                 "extension_unit", "extension_amount", "extension_needs_notice", "clock_start",
                 "pause_for_identity", "roll_forward", "holiday_calendar", "basis", "citation",
-                "confidence", "valid_from", "notes", "source_section", "source_quote"]
+                "confidence", "valid_from", "notes", "source_section", "source_quote",
+                "pause_for_clarification"]
 REQUEST_COLUMNS = ["request_id", "account_id", "jurisdiction", "type", "channel", "received_at",
                    "id_requested_at", "id_verified_at", "extension_notified_at",
-                   "extension_reason", "completed_at", "outcome", "denial_reason"]
+                   "extension_reason", "completed_at", "outcome", "denial_reason",
+                   # optional contract columns (issue 16)
+                   "extension_told_until", "clarification_requested_at", "clarification_received_at",
+                   "denial_category"]
 
 
 def ts(value: str) -> dt.datetime:
@@ -87,9 +91,10 @@ class TinyStore:
                    completed_at=ts(completed) if completed else None,
                    outcome=kw.pop("outcome", "complied" if completed else None))
         for key, value in kw.items():
-            row[key] = ts(value) if key.endswith("_at") and isinstance(value, str) else value
+            stamp = key.endswith("_at") or key == "extension_told_until"
+            row[key] = ts(value) if stamp and isinstance(value, str) else value
         self.con.execute(
-            f"INSERT INTO requests VALUES ({', '.join('?' * len(REQUEST_COLUMNS))})",
+            f"INSERT INTO requests ({', '.join(REQUEST_COLUMNS)}) VALUES ({', '.join('?' * len(REQUEST_COLUMNS))})",
             [row[c] for c in REQUEST_COLUMNS],
         )
         return rid

@@ -376,3 +376,48 @@ def test_keys_stay_unique_without_an_index(tmp_path):
         repeated = con.sql(f"SELECT {key} FROM {table} GROUP BY ALL HAVING count(*) > 1").fetchall()
         assert repeated == [], (table, repeated)
     assert sum(t.quarantined_by_reason.get("duplicate_key", 0) for t in report.tables.values()) >= 2
+
+
+# --- optional columns (issue 16) -----------------------------------------------------------
+
+OPTIONAL_HEADER = ("request_id,account_id,jurisdiction,type,channel,received_at,id_requested_at,id_verified_at,"
+                   "extension_notified_at,extension_reason,completed_at,outcome,denial_reason,"
+                   "extension_told_until,clarification_requested_at,clarification_received_at,denial_category\n")
+
+
+def test_optional_columns_absent_read_null(tmp_path):
+    # the fixture's requests.csv has none of them: it loads, every value NULL
+    con = policy_store()
+    report = load_operational(con, write_tables(tmp_path / "d", dict(VALID)))
+    _assert_accounting(con, report)
+    assert con.sql("SELECT count(*) FROM requests WHERE extension_told_until IS NULL AND "
+                   "clarification_requested_at IS NULL AND denial_category IS NULL").fetchall()[0][0] == 2
+
+
+def test_optional_columns_present_are_checked(tmp_path):
+    tables = dict(VALID)
+    tables["requests"] = OPTIONAL_HEADER + (
+        "req-1,acc-1,FR,access,web_form,2024-06-01T10:00:00+02:00,,,2024-06-10T00:00:00Z,complex,"
+        "2024-06-20T10:00:00+02:00,denied,no id,2024-07-15T00:00:00Z,2024-06-02T00:00:00Z,2024-06-05T00:00:00Z,unverifiable\n"
+        # unknown category, naive told date, clarification answered before it was asked
+        "req-2,acc-2,KR,deletion,email,2025-02-20T00:00:00Z,,,,,,,,,,,forgot_password\n"
+        "req-3,acc-2,KR,deletion,email,2025-02-20T00:00:00Z,,,,,,,,2025-03-01 00:00:00,,,\n"
+        "req-4,acc-2,KR,deletion,email,2025-02-20T00:00:00Z,,,,,,,,,2025-02-25T00:00:00Z,2025-02-24T00:00:00Z,\n"
+        "req-5,acc-2,KR,deletion,email,2025-02-20T00:00:00Z,,,,,,,,2025-02-19T00:00:00Z,,,\n")
+    con = policy_store()
+    report = load_operational(con, write_tables(tmp_path / "d", tables))
+    _assert_accounting(con, report)
+    assert con.sql("SELECT denial_category, extension_told_until FROM requests").fetchall()[0][0] == "unverifiable"
+    assert sorted(con.sql("SELECT line_number, column_name, reason FROM quarantine").fetchall()) == [
+        (3, "denial_category", "unknown_denial_category"),
+        (4, "extension_told_until", "naive_timestamp"),
+        (5, "clarification_received_at", "clarified_before_requested"),
+        (6, "extension_told_until", "told_until_before_received"),
+    ]
+
+
+def test_a_missing_required_column_still_names_the_optional_ones(tmp_path):
+    tables = dict(VALID)
+    tables["requests"] = VALID["requests"].replace("received_at,", "", 1)
+    with pytest.raises(DataValidationError, match=r"missing column\(s\) received_at.*optional: extension_told_until"):
+        load_operational(policy_store(), write_tables(tmp_path / "d", tables))

@@ -142,8 +142,9 @@ def test_fault_rates_within_tolerance(loaded, sample):
         for fault, rate in rates.items():
             count = truth_counts[area].get(fault, 0)
             if area == "requests" and fault == "open_in_time":
-                count = con.sql("SELECT count(*) FROM truth_requests WHERE expected_class = 'open_in_time'"
-                                ).fetchall()[0][0]
+                # (the hand-shaped law cases, issue 16, are not drawn at a rate)
+                count = con.sql("SELECT count(*) FROM truth_requests WHERE expected_class = 'open_in_time' "
+                                "AND fault NOT LIKE 'law_%'").fetchall()[0][0]
             eligible = manifest["eligible"][area][fault]
             assert eligible > 0, (area, fault)
             assert manifest["faults"][area][fault] == count, (area, fault)
@@ -228,6 +229,24 @@ def test_request_truth_holds_with_margins(loaded):
                  AND NOT g.extension_notice_late AND q.completed_at > q.received_at + INTERVAL 10 DAY
             WHEN g.fault = 'extension_notice_late' THEN q.extension_notified_at IS NOT NULL AND NOT g.extended
                  AND q.completed_at >= q.received_at + INTERVAL 25 DAY
+            -- issue 16, the hand-shaped law cases (data/synth_law.py): the shape each is made of
+            WHEN g.fault = 'law_before_policy' THEN q.received_at < TIMESTAMPTZ '2022-05-25 00:00:00+00'
+                 AND q.account_id IS NULL
+            WHEN g.fault = 'law_local_day' THEN hour(timezone('UTC', q.received_at)) >= 21
+            WHEN g.fault = 'law_identity_latest_of' THEN q.id_verified_at >= q.id_requested_at
+                 AND day(timezone('UTC', q.id_verified_at) + INTERVAL 1 DAY) = 1  -- last day of a month
+                 AND q.completed_at <= q.id_verified_at + INTERVAL 20 DAY
+            WHEN g.fault IN ('law_clarification', 'law_clarification_no_pause')
+                 THEN q.clarification_received_at - q.clarification_requested_at = INTERVAL 25 DAY
+            WHEN g.fault = 'law_told_kept' THEN q.completed_at < q.extension_told_until AND g.extended
+            WHEN g.fault = 'law_told_broken' THEN q.completed_at >= q.extension_told_until + INTERVAL 10 DAY
+            WHEN g.fault = 'law_told_beyond_max' THEN g.extension_told_beyond_max
+                 AND q.extension_told_until > q.received_at + INTERVAL 95 DAY
+            WHEN g.fault = 'law_paused_and_extended' THEN g.paused AND g.extended
+                 AND q.id_verified_at - q.id_requested_at >= INTERVAL 29 DAY
+            WHEN g.fault = 'law_unverifiable' THEN q.denial_category = 'unverifiable' AND q.id_verified_at IS NULL
+            WHEN g.fault IN ('law_due_at_as_of_end', 'law_due_before_as_of_end') THEN q.completed_at IS NULL
+                 AND q.type = 'deletion'
             WHEN g.expected_class = 'responded_in_time' THEN q.completed_at <= q.received_at + INTERVAL 20 DAY
                  AND q.id_requested_at IS NULL AND q.extension_notified_at IS NULL
             WHEN g.expected_class = 'responded_late' THEN q.completed_at >= q.received_at + INTERVAL 25 DAY
@@ -238,7 +257,8 @@ def test_request_truth_holds_with_margins(loaded):
           END) AS ok
         FROM truth_requests g JOIN requests q USING (request_id) GROUP BY ALL ORDER BY ALL""").fetchall()
     assert {"responded_in_time", "responded_late", "open_in_time", "open_late"} <= {r[0] for r in rows}
-    assert {"paused", "extended", "extension_notice_late", "responded_late", "open_late"} <= {r[1] for r in rows}
+    assert {"paused", "extended", "extension_notice_late", "responded_late", "open_late",
+            "law_told_broken", "law_local_day", "law_due_at_as_of_end"} <= {r[1] for r in rows}
     assert [(c, f, n, n) for c, f, n, _ in rows] == rows
     # deletion requests are never denied (their receipt starts retention clocks either way)
     assert con.sql("SELECT count(*) FROM requests WHERE type = 'deletion' AND outcome = 'denied'").fetchall()[0][0] == 0
@@ -306,3 +326,62 @@ def test_bad_parameters(tmp_path, kwargs, message):
     args = {"accounts": 10, "seed": 1, **kwargs}
     with pytest.raises(UserError, match=message):
         synth.generate(tmp_path / "s", policy_con=policy_store(), **args)
+
+
+# Issue 16: cases another team's mutation run found untested; the sample reaches them.
+
+def test_a_record_erasure_deadline_between_1800_days_and_60_months(loaded):
+    # Indonesia's minimum (5 years = 60 months from collection) against an erasure deadline
+    # 1,800 < d < 60 months after collection: a conflict only under calendar months.
+    con, _ = loaded
+    rows = con.sql(f"""
+        SELECT g.expected_status, r.created_at, d.d_max, m.delay_months
+        FROM ({ORACLE}) AS o
+        JOIN truth_records g USING (expected_status)
+        JOIN records r USING (record_id)
+        JOIN (SELECT record_id, max(t + delay) AS d_max FROM (
+                  SELECT ru.record_id, c.t, ru.delay FROM (
+                      SELECT r.record_id, ru.trigger_event, ru.delay_days * INTERVAL 1 DAY AS delay
+                      FROM records r JOIN jurisdiction_lineage l ON l.code = r.jurisdiction
+                      JOIN retention_rules ru ON ru.jurisdiction = l.ancestor
+                       AND (ru.category_id IS NULL OR ru.category_id = r.category)
+                      WHERE ru.kind = 'erase_within') ru
+                  JOIN (SELECT subject_id AS record_id, event AS trigger_event, min(occurred_at) AS t
+                        FROM events GROUP BY ALL) c USING (record_id, trigger_event))
+              GROUP BY record_id) d USING (record_id)
+        JOIN jurisdiction_lineage l ON l.code = r.jurisdiction
+        JOIN retention_rules m ON m.jurisdiction = l.ancestor AND m.kind = 'retain_minimum'
+        WHERE d.d_max > r.created_at + INTERVAL 1800 DAY
+          AND d.d_max < r.created_at + m.delay_months * INTERVAL 1 MONTH""").fetchall()
+    if not con.sql("SELECT count(*) FROM retention_rules WHERE kind = 'retain_minimum'").fetchall()[0][0]:
+        pytest.skip("this policy has no retention minimum")
+    assert rows and {r[0] for r in rows} == {"conflict"}
+
+
+def test_a_transfer_breaks_the_category_and_the_mechanism_rule_at_once(loaded):
+    # undeclared_category comes first in the classification order; the same transfer with a
+    # covered category would be missing_mechanism.
+    con, _ = loaded
+    n = con.sql("""
+        WITH t AS (SELECT t.* FROM transfers t JOIN truth_transfers g USING (transfer_id)
+                   WHERE g.expected_classification = 'undeclared_category'),
+        flows AS (SELECT t.transfer_id, f.*, t.mechanism AS sent FROM t
+                  JOIN jurisdiction_lineage l ON l.code = t.source_jurisdiction
+                  JOIN declared_transfers f ON f.source_scope = l.ancestor
+                   AND f.recipient IN (t.recipient, '*') AND f.destination_country IN (t.destination_country, '*'))
+        SELECT count(DISTINCT transfer_id) FROM flows
+        WHERE flows.mechanism IS NOT NULL AND sent IS DISTINCT FROM flows.mechanism""").fetchall()[0][0]
+    # Possible only where a source has category-restricted flows AND a required mechanism
+    # (the flow's, or the jurisdiction's through the lineage). The bundled policy has none:
+    # only Korea's flows list categories, and Korea requires no mechanism; the stand-in has.
+    possible = con.sql("""
+        SELECT count(*) FROM jurisdictions j
+        JOIN jurisdiction_lineage l ON l.code = j.code
+        JOIN declared_transfers f ON f.source_scope = l.ancestor
+        WHERE f.flow_id IN (SELECT flow_id FROM declared_transfer_categories GROUP BY flow_id
+                            HAVING count(*) < (SELECT count(*) FROM data_categories))
+          AND (f.mechanism IS NOT NULL OR EXISTS (
+                SELECT 1 FROM jurisdiction_lineage l2 JOIN jurisdiction_rules r ON r.jurisdiction = l2.ancestor
+                WHERE l2.code = j.code AND (r.transfer_mechanism IS NOT NULL OR r.transfer_consent_required)))
+        """).fetchall()[0][0]
+    assert (n >= 1) == (possible > 0), (n, possible)

@@ -102,7 +102,7 @@ BAD = {
     "not_a_number": (_set(["jurisdiction_rules", 7, "minimum_age"], "eighteen"),
                      ["jurisdiction_rules[7]", "'BR'", "field 'minimum_age'", "integer"]),
     "statute_without_citation": (_del(["request_deadlines", 6, "citation"]),
-                                 ["request_deadlines[6]", "'dl_us_ca_ack'", "field 'citation'", "required when basis is 'statute'"]),
+                                 ["request_deadlines[6]", "'dl_eea_statute'", "field 'citation'", "required when basis is 'statute'"]),
     "quote_not_found": (_set(["processors", 1, "source", "quote"], "Image Frame Investment (HK) Limited SMS Sendings"),
                         ["processors[1]", "'image_frame_hk'", "field 'source.quote'", "not found"]),
     "table_row_unencoded": (_del(["processors", 3]),

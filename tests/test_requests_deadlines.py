@@ -43,8 +43,10 @@ def test_ico_calendar_month(tiny, received, due):
 
 def test_completed_on_the_due_date_is_in_time_and_the_day_after_is_late(tiny):
     uk_rule(tiny)
-    on_time = tiny.request("GB", "2024-09-03", completed="2024-10-03 23:59")
-    late = tiny.request("GB", "2024-09-03", completed="2024-10-04 00:01")
+    # London days (issue 16): in October London is UTC+1 (BST), so 22:59Z is 23:59 on the
+    # due date and 23:01Z is already 00:01 on 4 October.
+    on_time = tiny.request("GB", "2024-09-03", completed="2024-10-03 22:59")
+    late = tiny.request("GB", "2024-09-03", completed="2024-10-03 23:01")
     out = tiny.analyse()
     assert out[on_time]["class"] == "responded_in_time"
     assert out[late]["class"] == "responded_late"
@@ -209,7 +211,8 @@ def test_hours_are_an_instant(tiny):
 def test_hours_rolled_forward_end_at_the_working_day(tiny):
     tiny.rule("id", "ID", "hours", amount=24, roll_forward=True, holiday_calendar="WEEKEND")
     # Fri 6 Sep 2024 10:00 + 24 h = Saturday -> Monday 9 Sep, any time that day.
-    rid = tiny.request("ID", "2024-09-06 10:00", completed="2024-09-09 18:00")
+    # Days are Jakarta days (UTC+7, issue 16): 16:00Z on Monday is 23:00 WIB, still Monday.
+    rid = tiny.request("ID", "2024-09-06 10:00", completed="2024-09-09 16:00")
     row = tiny.analyse()[rid]
     assert row["due_date"] == D(2024, 9, 9) and row["class"] == "responded_in_time"
 
@@ -393,3 +396,34 @@ def test_events_after_the_as_of_date_are_not_known_yet(tiny):
     after = tiny.analyse(as_of="2024-12-31")
     assert after[ext]["extended"] is True and after[ext]["class"] == "responded_in_time"
     assert after[paused]["pause_days"] == 45 and after[paused]["due_date"] == D(2024, 11, 18)
+
+
+# --- issue 16: identity as "latest of", told dates, clarification --------------------------
+
+def test_latest_of_never_starts_before_receipt(tiny):
+    # UK GDPR Art 12A(2): the relevant time is the LATEST of receipt and the identity
+    # information received. A verification stamp before receipt (identity already held)
+    # leaves the clock at receipt: 3 Sep 2024 -> 3 Oct.
+    uk_rule(tiny, clock_start="identity_verified")
+    rid = tiny.request("GB", "2024-09-03", id_requested_at="2024-09-01", id_verified_at="2024-09-02")
+    assert tiny.analyse()[rid]["due_date"] == D(2024, 10, 3)
+
+
+def test_a_told_date_before_the_original_deadline_does_not_shorten_it(tiny):
+    # 45 days from 3 Sep 2024 = 18 Oct (11 CCR 7021(b)); told "by 10 Oct" with the notice:
+    # the law still gives 18 Oct (the told date only binds within the extension).
+    ccpa_rule(tiny)
+    rid = tiny.request("US-CA", "2024-09-03 18:00", extension_notified_at="2024-09-05 18:00",
+                       extension_told_until="2024-10-10 18:00", completed="2024-10-15 18:00")
+    row = tiny.analyse()[rid]
+    assert row["due_date"] == D(2024, 10, 18) and row["class"] == "responded_in_time"
+
+
+def test_clarification_pause_only_where_the_rule_says(tiny):
+    # DUAA 2025 s 76 (UK GDPR Art 12A): 3 Sep 2024 + 1 month = 3 Oct; clarification asked
+    # 5 Sep, received 15 Sep: 10 days -> 13 Oct 2024 (a Sunday) -> Monday 14 Oct.
+    uk_rule(tiny, pause_for_clarification=True)
+    rid = tiny.request("GB", "2024-09-03", clarification_requested_at="2024-09-05",
+                       clarification_received_at="2024-09-15")
+    row = tiny.analyse()[rid]
+    assert row["clarification_days"] == 10 and row["due_date"] == D(2024, 10, 14)

@@ -3,6 +3,7 @@ class per request (every request of the sample has a fixed deadline), and the ex
 late-notice and paused flags. The sample comes from `compliance-kit synth` and the real
 policy (data/policy/...), loaded with compliance_kit.store.build_store."""
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -75,7 +76,7 @@ def test_classes_equal_the_ground_truth(sample):
     assert truth["expected_class"].n_unique() > 1
 
 
-@pytest.mark.parametrize("flag", ["extended", "extension_notice_late", "paused"])
+@pytest.mark.parametrize("flag", ["extended", "extension_notice_late", "paused", "extension_told_beyond_max"])
 def test_flags_equal_the_ground_truth(sample, flag):
     _, truth, status = sample
     joined = fixed(truth, status)
@@ -93,3 +94,41 @@ def test_headline_counts_equal_the_truths_counts(sample):
     assert head["received"] == measured.height
     assert head["no_fixed_deadline"] == truth.height - measured.height
     assert head["extension_notice_late"] == measured["extension_notice_late"].sum()
+
+
+# Issue 16: the hand-shaped law cases (lib/compliance_kit/data/synth_law.py) are in the sample
+# and the engine agrees with each (the class test above covers them; this one says they are
+# there, so that test can fail on them).
+LAW_FAULTS = {"law_before_policy", "law_local_day", "law_identity_latest_of", "law_clarification",
+              "law_clarification_no_pause", "law_told_kept", "law_told_broken", "law_told_beyond_max",
+              "law_paused_and_extended", "law_unverifiable", "law_due_at_as_of_end",
+              "law_due_before_as_of_end"}
+
+
+def test_the_sample_reaches_every_law_case(sample):
+    con, truth, status = sample
+    assert LAW_FAULTS <= set(truth["fault"])
+    joined = fixed(truth, status).filter(pl.col("fault").is_in(list(LAW_FAULTS)))
+    assert set(joined["fault"]) == LAW_FAULTS     # every one with a fixed deadline
+    # the statute decided the request received before the policy's date
+    before = joined.filter(pl.col("fault") == "law_before_policy")
+    assert before["received_date"].max() < dt.date(2022, 5, 25)
+    assert all(r.endswith("_statute") for r in before["deciding_rule_id"])
+    # the far-east receipt counts from the local day, the day after its UTC date
+    local = joined.filter(pl.col("fault") == "law_local_day").row(0, named=True)
+    utc_day = con.sql("SELECT CAST(timezone('UTC', received_at) AS DATE) FROM requests WHERE request_id = $id",
+                      params={"id": local["request_id"]}).fetchall()[0][0]
+    assert local["received_date"] == utc_day + dt.timedelta(days=1)
+    # paused and extended at once
+    both = joined.filter(pl.col("fault") == "law_paused_and_extended").row(0, named=True)
+    assert both["paused_found"] and both["extended_found"]
+
+
+def test_funnel_counts_equal_the_truths(sample):
+    con, truth, status = sample
+    head = rq.headline(con)
+    unverifiable = status.filter(pl.col("denial_category") == "unverifiable")
+    assert head["unverifiable"] == unverifiable.filter(pl.col("completed")).height > 0
+    law = truth.filter(pl.col("fault") == "law_unverifiable")["request_id"]
+    assert set(law) <= set(unverifiable["request_id"])
+    assert head["identity_requested"] >= head["verified"] > 0

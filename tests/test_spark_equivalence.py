@@ -336,13 +336,19 @@ REQUEST_METRICS = {
     "distance_to_deadline": lambda Q, s: Q.distance_to_deadline(s, clip=20),
     "upcoming": lambda Q, s: Q.upcoming(s, limit=10),
     "late_extension_notices": lambda Q, s: Q.late_extension_notices(s),
+    # issue 16: the verification funnel and the per-law identity table (the statuses above
+    # carry the new columns: time zone, told date, clarification days, statute rule, ...)
+    "funnel": lambda Q, s: Q.funnel(s),
+    "funnel[jurisdiction, type]": lambda Q, s: Q.funnel(s, by=["jurisdiction", "type"]),
+    "verification_rules": lambda Q, s: Q.verification_rules(s),
 }
 
 # SQL files of requests.prepare (the per-request pass and its lookups), not metric queries.
 PREPARE_SQL = {"requests_macros.sql", "requests_epochs.sql", "requests_rules.sql", "requests_lookup.sql",
                "requests_slot.sql", "requests_status.sql", "requests_status_view.sql",
                "requests_status_check.sql", "requests_regions.sql", "requests_status_regions.sql",
-               "requests_rule_check.sql", "requests_year_span.sql", "requests_prepared.sql"}
+               "requests_rule_check.sql", "requests_year_span.sql", "requests_prepared.sql",
+               "requests_zone_inputs.sql", "requests_zones.sql"}
 
 
 @pytest.fixture(scope="module", params=list(REQUEST_SCOPES))

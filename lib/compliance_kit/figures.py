@@ -70,6 +70,17 @@ FIGURES: dict[str, Figure] = {f.key: f for f in (
     _f("requests.paused", "Requests paused for identity checks"),
     _f("requests.extension_notice_late", "Extensions notified too late", better="down"),
     _f("requests.no_fixed_deadline", "Requests under a rule with no fixed deadline"),
+    _f("requests.extension_told_beyond_max", "Extensions told beyond the legal maximum", better="down"),
+    # the verification funnel (issue 16): identity_requested = verified + awaiting_identity
+    # + unverifiable + closed_unverified, so the total hides with any of its parts
+    _f("requests.identity_requested", "Requests where identity was asked for",
+       hidden_with=["verified", "awaiting_identity", "unverifiable", "closed_unverified"]),
+    _f("requests.verified", "Requests whose identity was verified"),
+    _f("requests.awaiting_identity", "Open requests awaiting identity"),
+    _f("requests.unverifiable", "Requests closed as unverifiable", better="down"),
+    _f("requests.closed_unverified", "Requests closed without verification (other reasons)"),
+    _f("requests.verification_median_days", "Median days in identity verification", "days",
+       ["verified"], better="down"),
     # flows
     _f("flows.transfers", "Transfers"),
     _f("flows.records", "Records transferred"),

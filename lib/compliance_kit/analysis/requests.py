@@ -30,7 +30,7 @@ import altair as alt
 import duckdb
 import polars as pl
 
-from .. import calendars, engines
+from .. import calendars, engines, timezones
 from ..cases import CaseList, case_list
 from ..charts import STATUS_COLOURS, empty_chart, status_scale
 from ..contract import (AsOf, Codes, Contract, OptionalDate, Param, StoreLookup, adapt_codes,
@@ -54,7 +54,14 @@ COUNT_COLUMNS = ("received", "responded_in_time", "responded_late", "open_in_tim
                  "received_all", "more_than_5_days", "due_within_5_days", "past_due", "open",
                  "completed", "censored", "requests", "acknowledged_in_time",
                  "acknowledged_late", "awaiting_in_time", "awaiting_late",
-                 "complied_in_whole_or_part", "denied", "clock_not_started")
+                 "complied_in_whole_or_part", "denied", "clock_not_started",
+                 "extension_told_beyond_max", "no_identity_check", "awaiting_identity",
+                 "closed_unverifiable", "closed_unverified", "verified_open", "verified_completed",
+                 "identity_requested")
+# The verification funnel's final states: they partition the requests in scope
+# (requests_funnel.sql); the stages are sums of them.
+FUNNEL_STATES = ("no_identity_check", "awaiting_identity", "closed_unverifiable",
+                 "closed_unverified", "verified_open", "verified_completed")
 PERCENT_COLUMNS = ("performance_pct", "max_achievable_pct")
 HEADLINE_KEYS = ("received", "responded_in_time", "responded_late", "open_in_time", "open_late",
                  "performance_pct", "max_achievable_pct", "km_median_days")
@@ -66,7 +73,7 @@ HEADLINE_KEYS = ("received", "responded_in_time", "responded_late", "open_in_tim
 # them before any kernel starts, the notebook's first cell validates with the same call.
 # Request types are the store's (request_types), as are the jurisdiction codes.
 CONTRACT = Contract("request_turnaround", (
-    *common_parameters(as_of_help="requests are classified at the end of this day (UTC)", engine=True),
+    *common_parameters(as_of_help="requests are classified at the end of this day in each request's time zone", engine=True),
     Param("window_start", OptionalDate(), None, "first day of receipt included (YYYY-MM-DD); None: from the start"),
     Param("window_end", OptionalDate(), None, "last day of receipt included (YYYY-MM-DD); None: up to as_of"),
     Param("jurisdictions", Codes("jurisdictions"), None,
@@ -78,7 +85,7 @@ CONTRACT = Contract("request_turnaround", (
 STATUS_BASE = f"{STATUS_TABLE}_base"
 # Tables of prepare built in DuckDB from the policy and the calendars (small: rules x
 # periods, days x calendars); registered on the engine when the requests are elsewhere.
-REQUEST_LOOKUPS = ("request_epochs", "request_rules", "request_due_lookup", "calendar_days")
+REQUEST_LOOKUPS = ("request_zones", "request_epochs", "request_rules", "request_due_lookup", "calendar_days")
 
 
 def _check_rules(store: Engine) -> None:
@@ -136,11 +143,21 @@ def build_lookups(store: Engine, years: tuple[int, int]) -> None:
     request_due_lookup (the macros of requests_macros.sql come with the files that call
     them)."""
     store = engines.of(store)
+    build_zones(store)
     codes = store.query("calendar_codes.sql")["holiday_calendar"].to_list()
     store.materialise("calendar_days", "calendar_days.sql", calendars.calendar_parameters(codes, *years))
     store.materialise("request_epochs", "requests_epochs.sql")
     store.materialise("request_rules", "requests_rules.sql")
     store.materialise("request_due_lookup", "requests_lookup.sql")
+
+
+def build_zones(store: Engine) -> None:
+    """request_zones: the IANA zone of every jurisdiction of the store (compliance_kit.timezones)."""
+    inputs = store.query("requests_zone_inputs.sql")
+    rows = timezones.request_zone_rows(inputs["code"].to_list(),
+                                       dict(zip(inputs["code"].to_list(), inputs["controller_calendar"].to_list())))
+    store.materialise("request_zones", "requests_zones.sql",
+                      {"codes": [c for c, _ in rows] or [None], "zones": [z for _, z in rows] or [None]})
 
 
 @dataclass
@@ -284,6 +301,51 @@ def performance(src, by=None) -> pl.DataFrame:
     return _grouped(src, "requests_performance.sql", by)
 
 
+def funnel(src, by=None) -> pl.DataFrame:
+    """The verification funnel per group (received -> identity requested -> verified ->
+    completed): every request in one final state (FUNNEL_STATES, which add up to
+    `requests`), and the local days from the identity request to verification (median,
+    p90, over verified requests). Definitions: docs/metrics-requests.md."""
+    return _grouped(src, "requests_funnel.sql", by)
+
+
+def funnel_stages(row: dict) -> dict:
+    """The stages of one funnel row (sums of its final states) and the drop-off at each:
+    identity_requested (every state but no_identity_check), verified, completed after
+    verification; dropped at verification (awaiting, unverifiable, closed unverified),
+    dropped after verification (verified, still open)."""
+    identity_requested = sum(row[s] for s in FUNNEL_STATES if s != "no_identity_check")
+    verified = row["verified_open"] + row["verified_completed"]
+    return {"received": row["requests"], "identity_requested": identity_requested,
+            "verified": verified, "completed_after_verification": row["verified_completed"],
+            "dropped_at_verification": identity_requested - verified,
+            "dropped_after_verification": row["verified_open"]}
+
+
+def verification_rules(src) -> pl.DataFrame:
+    """Per deciding rule (per law): its identity mode, whether verification time counted
+    against the deadline, whether a clarification stops the clock, its source, and the
+    requests it decided (requests_verification_rules.sql)."""
+    return _query(src, "requests_verification_rules.sql")
+
+
+def funnel_for_display(src, k: int, by=("jurisdiction", "type")) -> pl.DataFrame:
+    """funnel() for a shared page: the final states protected as a partition of
+    `requests` (counts below k and the cells that would give them away read hidden), the
+    verification days blank over fewer than k verified requests."""
+    return for_display(funnel(src, by=list(by)), k)
+
+
+def verification_rules_for_display(src, k: int) -> pl.DataFrame:
+    """verification_rules() for a shared page: the request counts protected."""
+    table = verification_rules(src).with_columns(
+        counted=pl.when(pl.col("verification_counts_against_deadline"))
+        .then(pl.lit("yes: the clock runs during verification"))
+        .otherwise(pl.concat_str([pl.lit("no: "), pl.col("identity_mode")])))
+    return for_display(table.select("rule_id", "jurisdiction", "identity_mode", "counted",
+                                    "clarification_stops_clock", "requests", "identity_citation"), k)
+
+
 def performance_by_rule(src) -> pl.DataFrame:
     """performance() per deciding rule, with the rule's jurisdiction, type, period, basis
     and confidence (e.g. CCPA: 45 days, opt-out 15 business days)."""
@@ -408,6 +470,17 @@ def headline(src) -> dict:
         extended=perf["extended"], paused=perf["paused"],
         extension_notice_late=perf["extension_notice_late"],
         no_fixed_deadline=perf["no_fixed_deadline"],
+        extension_told_beyond_max=perf["extension_told_beyond_max"],
+    )
+    # the verification funnel (issue 16): stages as sums of the final states
+    fun = funnel(src).row(0, named=True)
+    stages = funnel_stages(fun)
+    figures.update(
+        identity_requested=stages["identity_requested"], verified=stages["verified"],
+        awaiting_identity=fun["awaiting_identity"], unverifiable=fun["closed_unverifiable"],
+        closed_unverified=fun["closed_unverified"],
+        verification_median_days=("n/a" if fun["verification_median_days"] is None
+                                  else float(fun["verification_median_days"])),
     )
     return figures
 
@@ -426,6 +499,7 @@ ROW_PARTITIONS = (
     ("requests", ACK_CLASSES),                                       # acknowledgements
     ("received", ("complied_in_whole_or_part", "denied", "open")),   # ccpa_7102
     ("requests", ("completed", "open")),                             # no_fixed_deadline
+    ("requests", FUNNEL_STATES),                                     # funnel
 )
 # Percentages: (base, counts whose sum is the numerator).
 RATES = {"performance_pct": ("received", ("responded_in_time",)),
@@ -437,6 +511,8 @@ STATISTIC_BASES = {
     "median_days": ("complied_in_whole_or_part", "denied"),
     "mean_days": ("complied_in_whole_or_part", "denied"),
     "oldest_open_days": ("open",),
+    "verification_median_days": ("verified_open", "verified_completed"),
+    "verification_p90_days": ("verified_open", "verified_completed"),
 }
 # Internal columns a shared table leaves out: received_all = received + no_fixed_deadline
 # would give a hidden no_fixed_deadline away by subtraction.
@@ -918,6 +994,8 @@ __all__ = [
     "timeliness_tables",
     "queue", "open_queue", "in_scope_text", "scope_sentence", "rules_for_display",
     "low_confidence_note", "case_lists", "late_notices_sentence",
+    "funnel", "funnel_stages", "funnel_for_display", "verification_rules",
+    "verification_rules_for_display", "FUNNEL_STATES",
     "weekly_volume_for_chart", "trend_for_chart", "survival_for_chart", "distance_for_chart",
     "km_curve", "time_to_complete", "ccpa_7102", "acknowledgements", "no_fixed_deadline",
     "rules_used", "on_time_trend", "weekly_volume", "distance_to_deadline", "headline",

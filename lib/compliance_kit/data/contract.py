@@ -36,6 +36,10 @@ class Column:
     required: bool
     allowed: Allowed | None = None
     doc: str = ""
+    # An optional column may be absent from a file: absent, every row reads NULL. Present,
+    # it is checked like any other column. (Older files keep loading when the contract
+    # gains a column; the header check still refuses unknown and repeated columns.)
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,11 @@ class Table:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def optional_column_names(self) -> list[str]:
+        """Columns a file may leave out (absent = NULL in every row)."""
+        return [c.name for c in self.columns if c.optional]
+
 
 CATEGORY = Allowed("unknown_category", subquery="SELECT category_id FROM data_categories",
                    source="policy table `data_categories.category_id`")
@@ -92,6 +101,12 @@ CHANNELS = ("web_form", "email", "portal", "phone", "post", "chat", "in_person",
 CHANNEL = Allowed("unknown_channel", values=CHANNELS, source="contract enumeration")
 OUTCOMES = ("complied", "complied_in_part", "denied")
 OUTCOME = Allowed("unknown_outcome", values=OUTCOMES, source="contract enumeration")
+# Why a request was (partly) denied, as a category the analyses can count; the free-text
+# `denial_reason` stays beside it. `unverifiable`: closed because the requester's identity
+# could not be verified (the verification funnel counts these, docs/metrics-requests.md).
+DENIAL_CATEGORIES = ("unverifiable", "exemption", "manifestly_unfounded", "excessive",
+                     "no_data_held", "other")
+DENIAL_CATEGORY = Allowed("unknown_denial_category", values=DENIAL_CATEGORIES, source="contract enumeration")
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -148,10 +163,25 @@ TABLES: tuple[Table, ...] = (
             Column("completed_at", TS, False, doc="Substantive response sent; empty while open."),
             Column("outcome", ID, False, OUTCOME, "Result; empty while open."),
             Column("denial_reason", TEXT, False, doc="Basis for a (partial) denial (free text)."),
+            # Optional columns (issue 16): a file without them loads, every value NULL.
+            Column("extension_told_until", TS, False,
+                   doc="The date the requester was told the answer would come (with the extension notice); "
+                       "the extended deadline is this date capped at the legal maximum. Empty: the legal maximum.",
+                   optional=True),
+            Column("clarification_requested_at", TS, False,
+                   doc="When the controller asked the requester to clarify the request (UK stop-the-clock).",
+                   optional=True),
+            Column("clarification_received_at", TS, False,
+                   doc="When the clarification arrived; empty while awaited.", optional=True),
+            Column("denial_category", ID, False, DENIAL_CATEGORY,
+                   "Why the request was (partly) denied, as a category: `unverifiable` = closed because "
+                   "identity could not be verified.", optional=True),
         ),
         orders=(
             Order("received_at", "completed_at", "completed_before_received"),
             Order("id_requested_at", "id_verified_at", "verified_before_requested"),
+            Order("clarification_requested_at", "clarification_received_at", "clarified_before_requested"),
+            Order("received_at", "extension_told_until", "told_until_before_received"),
         ),
         references=(Reference("account_id", (("accounts", "account_id"),), "unknown_account"),),
     ),

@@ -344,11 +344,13 @@ def _check_header(path: Path, spec: Table, found: list[str]) -> None:
     repeated = sorted({c for c in found if found.count(c) > 1})
     if repeated:
         raise DataValidationError(f"{path}: wrong header: column(s) {', '.join(repeated)} appear more than once")
-    missing = [c for c in expected if c not in found]
+    missing = [c for c in expected if c not in found and c not in spec.optional_column_names]
     unexpected = [c for c in found if c not in expected]
     if not missing and not unexpected:
         return
-    want = ",".join(expected)
+    want = ",".join(c for c in expected if c not in spec.optional_column_names)
+    if spec.optional_column_names:
+        want += f" (optional: {', '.join(spec.optional_column_names)})"
     if missing and unexpected:
         raise DataValidationError(
             f"{path}: wrong header: missing column(s) {', '.join(missing)}; unexpected column(s) "
@@ -400,14 +402,17 @@ class _Checks:
         self.pre_of: dict[str, str] = {}  # column -> its p_ expression alone (over `src`)
         self.typed: list[str] = []    # v_<col>: the typed value (NULL if invalid)
         self.checks: list[tuple[str, str, str]] = []
+        # Optional columns the file leaves out read as NULL text (then typed and checked
+        # like the others, so every check keeps its shape).
+        self.absent = {c for c in spec.optional_column_names if c not in types}
         for col in spec.columns:
-            self._column(col, types[col.name])
+            self._column(col, types.get(col.name, "VARCHAR"))
         self._row_checks()
 
     def _column(self, col: contract.Column, st: str) -> None:
         c, p, v = _q(col.name), _q("p_" + col.name), _q("v_" + col.name)
         add = self.checks.append
-        text = f"src.{c}" if st == "VARCHAR" else f"CAST(src.{c} AS VARCHAR)"
+        text = self._source(col.name) if st == "VARCHAR" else f"CAST(src.{c} AS VARCHAR)"
         # trim only when needed: trimming every value costs more than the rest of the checks
         as_text = (f"CASE WHEN {text} = '' OR starts_with({text}, ' ') OR ends_with({text}, ' ') "
                    f"THEN nullif(trim({text}), '') ELSE {text} END")
@@ -486,6 +491,10 @@ class _Checks:
         if col.name in self.spec.non_negative:
             add((col.name, "negative_value", f"{v} < 0"))
 
+    def _source(self, name: str) -> str:
+        """The column as read, or a typed NULL for an optional column the file leaves out."""
+        return "CAST(NULL AS VARCHAR)" if name in self.absent else f"src.{_q(name)}"
+
     def _row_checks(self) -> None:
         spec, add = self.spec, self.checks.append
         for o in spec.orders:
@@ -510,7 +519,7 @@ class _Checks:
                 add((ref.column, ref.ambiguous_reason, f"{v} IS NOT NULL AND {found}"))
 
     def typed_sql(self, src: str, line: str) -> str:
-        raw = ", ".join(f"src.{_q(c)} AS {_q('r_' + c)}" for c in self.spec.column_names)
+        raw = ", ".join(f"{self._source(c)} AS {_q('r_' + c)}" for c in self.spec.column_names)
         typed = (
             f"SELECT *, {', '.join(self.typed)} FROM ("
             f"SELECT {line} AS __line, {raw}, {', '.join(self.pre)} "

@@ -35,6 +35,7 @@ import pyarrow.parquet as pq
 
 from ..errors import UserError
 from ..files import sha256_file
+from . import synth_law
 
 DAY = 86_400_000_000  # microseconds
 HOUR = DAY // 24
@@ -171,6 +172,12 @@ class Policy:
     transfer_pool: dict[str, list[tuple]] = field(default_factory=dict)
     transfer_weights: dict[str, np.ndarray] = field(default_factory=dict)
     policy_id: str | None = None
+    # issue 16: where the hand-shaped law cases go (synth_law.find), the retention-minimum
+    # boundary record (synth_law.retention_boundary), transfer shapes that break both the
+    # category and the mechanism rule
+    law: dict = field(default_factory=dict)
+    retention_boundary: tuple | None = None
+    transfer_both: list = field(default_factory=list)
 
 
 def read_policy(con: duckdb.DuckDBPyConnection) -> Policy:
@@ -251,7 +258,9 @@ def read_policy(con: duckdb.DuckDBPyConnection) -> Policy:
                 pause_ok=homogeneous and (bool(r0[8]) or r0[7] == "identity_verified"),
                 ext_ok=ext_ok,
                 ext_notice_ok=ext_ok and bool(r0[6]) and (hi + 15) < (lo + ext[0] - 5),
-                valid_from_us=_to_us(max(r[9] for r in cands)) + DAY,
+                # every candidate has the same bounds [lo, hi]: receipts start once the
+                # earliest is in force (the statute before the policy's promise, issue 16)
+                valid_from_us=_to_us(min(r[9] for r in cands)) + DAY,
             )
     policy_id = None
     try:
@@ -262,6 +271,8 @@ def read_policy(con: duckdb.DuckDBPyConnection) -> Policy:
     p = Policy(codes, code_w, categories, cat_w, triggers, E_lo, E_hi, R_lo, R_hi,
                request_types, request_rules, policy_id=policy_id)
     _transfer_pool(con, p, lineage)
+    p.law = synth_law.find(con, JURISDICTION_WEIGHTS)
+    p.retention_boundary = synth_law.retention_boundary(con)
     return p
 
 
@@ -335,6 +346,19 @@ def _transfer_pool(con, p: Policy, lineage) -> None:
             for s in shapes:
                 pool[cls].append((code, *s))
                 weights[cls].append(w)
+        # undeclared_category shapes whose mechanism is wrong as well: with a category the
+        # flows cover, every reading says missing_mechanism (issue 16: both rules broken)
+        if (sig, "both") not in cache:
+            both = []
+            for (r, d, c, m, e) in cache[sig].get("undeclared_category", []):
+                for c2 in p.categories:
+                    seen = {classify(fl, rule_mech, r, d, c2, m, e, ea, mm)
+                            for ea in (False, True) for mm in ("both", "flow", "rule")}
+                    if seen == {"missing_mechanism"}:
+                        both.append((r, d, c, m, e))
+                        break
+            cache[(sig, "both")] = both
+        p.transfer_both.extend((code, *s) for s in cache[(sig, "both")])
     p.transfer_pool = dict(pool)
     p.transfer_weights = {k: np.array(v) / np.sum(v) for k, v in weights.items()}
 
@@ -404,7 +428,10 @@ SCHEMAS = {
                            ("type", pa.string()), ("channel", pa.string()), ("received_at", TS),
                            ("id_requested_at", TS), ("id_verified_at", TS), ("extension_notified_at", TS),
                            ("extension_reason", pa.string()), ("completed_at", TS), ("outcome", pa.string()),
-                           ("denial_reason", pa.string())]),
+                           ("denial_reason", pa.string()),
+                           # optional contract columns (issue 16)
+                           ("extension_told_until", TS), ("clarification_requested_at", TS),
+                           ("clarification_received_at", TS), ("denial_category", pa.string())]),
     "transfers": pa.schema([("transfer_id", pa.string()), ("occurred_at", TS), ("source_jurisdiction", pa.string()),
                             ("recipient", pa.string()), ("destination_country", pa.string()),
                             ("category", pa.string()), ("record_count", pa.int64()), ("bytes", pa.int64()),
@@ -413,7 +440,8 @@ SCHEMAS = {
 TRUTH_SCHEMAS = {
     "records": pa.schema([("record_id", pa.string()), ("expected_status", pa.string()), ("fault", pa.string())]),
     "requests": pa.schema([("request_id", pa.string()), ("expected_class", pa.string()), ("extended", pa.bool_()),
-                           ("extension_notice_late", pa.bool_()), ("paused", pa.bool_()), ("fault", pa.string())]),
+                           ("extension_notice_late", pa.bool_()), ("paused", pa.bool_()), ("fault", pa.string()),
+                           ("extension_told_beyond_max", pa.bool_())]),
     "transfers": pa.schema([("transfer_id", pa.string()), ("expected_classification", pa.string()),
                             ("fault", pa.string())]),
 }
@@ -574,6 +602,11 @@ class _Chunk:
         self.req_acc, self.req_received, self.req_completed = acc, received, completed
         self.req_open, self.req_types = is_open, types
         rid = _ids(f"req-{self.index:05d}-", 0, m, 7)
+        # the denial as a contract category beside the free text (issue 16)
+        category = {"manifestly unfounded": "manifestly_unfounded",
+                    "identity could not be verified": "unverifiable",
+                    "exemption: legal claims": "exemption"}
+        denial_category = np.array([None if d is None else category.get(d, "other") for d in denial], dtype=object)
         self.requests_table = pa.table({
             "request_id": rid,
             "account_id": self.acc_ids.take(pa.array(acc)),
@@ -588,6 +621,10 @@ class _Chunk:
             "completed_at": _ts(completed, ~is_open),
             "outcome": pa.array(outcome, pa.string()),
             "denial_reason": pa.array(denial, pa.string()),
+            "extension_told_until": _ts(np.zeros(m, np.int64), np.zeros(m, bool)),
+            "clarification_requested_at": _ts(np.zeros(m, np.int64), np.zeros(m, bool)),
+            "clarification_received_at": _ts(np.zeros(m, np.int64), np.zeros(m, bool)),
+            "denial_category": pa.array(denial_category, pa.string()),
         }, schema=SCHEMAS["requests"])
         fault_out = fault.copy()
         fault_out[fault == "open_in_time"] = "none"  # an open request in time is not a fault
@@ -598,11 +635,56 @@ class _Chunk:
             "extension_notice_late": pa.array(fault == "extension_notice_late"),
             "paused": pa.array(fault == "paused"),
             "fault": pa.array(fault_out, pa.string()),
+            "extension_told_beyond_max": pa.array(np.zeros(m, bool)),
         }, schema=TRUTH_SCHEMAS["requests"])
         for name in names:
             c.faults["requests"][name] += int((fault == name).sum())
         for cls, cnt in zip(*np.unique(expected.astype(str), return_counts=True)):
             c.status["requests"][cls] += int(cnt)
+        self._law_requests(c)
+
+    def _law_requests(self, c: Counters):
+        """Append the hand-shaped law cases (synth_law.request_cases) with their truth."""
+        rows = synth_law.request_cases(self.p.law, self.as_of)
+        if not rows:
+            return
+        n = len(rows)
+        ids = _ids(f"req-{self.index:05d}-L", 0, n, 3)
+        col = lambda k: [r.get(k) for r in rows]  # noqa: E731
+
+        def stamps(k):
+            vals = col(k)
+            return _ts(np.array([v or 0 for v in vals], np.int64), np.array([v is not None for v in vals]))
+
+        table = pa.table({
+            "request_id": ids, "account_id": pa.nulls(n, pa.string()),
+            "jurisdiction": pa.array(col("jurisdiction"), pa.string()),
+            "type": pa.array(col("type"), pa.string()),
+            "channel": pa.array(["email"] * n, pa.string()),
+            "received_at": stamps("received_at"), "id_requested_at": stamps("id_requested_at"),
+            "id_verified_at": stamps("id_verified_at"), "extension_notified_at": stamps("extension_notified_at"),
+            "extension_reason": pa.array(col("extension_reason"), pa.string()),
+            "completed_at": stamps("completed_at"), "outcome": pa.array(col("outcome"), pa.string()),
+            "denial_reason": pa.array(col("denial_reason"), pa.string()),
+            "extension_told_until": stamps("extension_told_until"),
+            "clarification_requested_at": stamps("clarification_requested_at"),
+            "clarification_received_at": stamps("clarification_received_at"),
+            "denial_category": pa.array(col("denial_category"), pa.string()),
+        }, schema=SCHEMAS["requests"])
+        truth = pa.table({
+            "request_id": ids,
+            "expected_class": pa.array(col("expected_class"), pa.string()),
+            "extended": pa.array(col("extended"), pa.bool_()),
+            "extension_notice_late": pa.array(col("extension_notice_late"), pa.bool_()),
+            "paused": pa.array(col("paused"), pa.bool_()),
+            "fault": pa.array(col("fault"), pa.string()),
+            "extension_told_beyond_max": pa.array(col("extension_told_beyond_max"), pa.bool_()),
+        }, schema=TRUTH_SCHEMAS["requests"])
+        self.requests_table = pa.concat_tables([self.requests_table, table])
+        self.requests_truth = pa.concat_tables([self.requests_truth, truth])
+        for r in rows:
+            c.faults["requests"][r["fault"]] += 1
+            c.status["requests"][r["expected_class"]] += 1
 
     # account deletion -------------------------------------------------
     def deletions(self):
@@ -785,6 +867,34 @@ class _Chunk:
             "event": pa.array(ev_name, pa.string()),
             "occurred_at": _ts(ev_at),
         }, schema=SCHEMAS["events"])
+        self._boundary_record(c)
+
+    def _boundary_record(self, c: Counters):
+        """The retention-minimum boundary record (issue 16, synth_law.boundary_record): a lead
+        whose erasure deadline falls between 30-day and calendar months of the minimum, with
+        its event; appended after the random draws, so the rest of the sample is unchanged."""
+        spec, p = self.p.retention_boundary, self.p
+        if spec is None or spec[0] not in p.codes or spec[1] not in p.categories:
+            return
+        created, event_at, status = synth_law.boundary_record(spec, self.as_of)
+        rid = pa.array([f"rec-{self.index:05d}-B0000001"], pa.string())
+        self.records_table = pa.concat_tables([self.records_table, pa.table({
+            "record_id": rid, "account_id": pa.nulls(1, pa.string()),
+            "category": pa.array([spec[1]], pa.string()),
+            "system": pa.array([SYSTEMS.get(spec[1], ("crm",))[0]], pa.string()),
+            "jurisdiction": pa.array([spec[0]], pa.string()),
+            "created_at": _ts(np.array([created])), "erased_at": _ts(np.array([0]), np.array([False])),
+            "legal_hold": pa.array([False]),
+        }, schema=SCHEMAS["records"])])
+        self.records_truth = pa.concat_tables([self.records_truth, pa.table({
+            "record_id": rid, "expected_status": pa.array([status], pa.string()),
+            "fault": pa.array(["none"], pa.string()),
+        }, schema=TRUTH_SCHEMAS["records"])])
+        self.events_table = pa.concat_tables([self.events_table, pa.table({
+            "event_id": pa.array([f"evt-{self.index:05d}-B0000001"], pa.string()), "subject_id": rid,
+            "event": pa.array([spec[2]], pa.string()), "occurred_at": _ts(np.array([event_at])),
+        }, schema=SCHEMAS["events"])])
+        c.status["records"][status] += 1
 
     # transfers --------------------------------------------------------
     def transfers(self, c: Counters):
@@ -811,6 +921,11 @@ class _Chunk:
             pick = rng.choice(len(pool), size=len(idx), p=p.transfer_weights[name])
             for i, k in zip(idx, pick):
                 shape[i] = pool[k]
+        # one undeclared_category transfer per chunk breaks the mechanism rule too (issue 16):
+        # still undeclared_category (the category check comes first), so the rates hold
+        first_cat = np.flatnonzero(cls == "undeclared_category")
+        if len(first_cat) and p.transfer_both:
+            shape[first_cat[0]] = p.transfer_both[self.index % len(p.transfer_both)]
         occurred = np.sort(_seasonal_times(rng, m, self.as_of - REQUEST_DAYS * DAY, self.end))
         count = np.maximum(1, rng.lognormal(4.5, 1.6, m)).astype(np.int64)
         size = (count * np.maximum(64, rng.lognormal(7.5, 1.0, m))).astype(np.int64)

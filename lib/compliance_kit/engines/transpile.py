@@ -45,6 +45,11 @@ rejects):
    same by RE2 and Java regular expressions.
 9. `json_object('k', v, ...)` -> `to_json(map('k', v, ...))` (the loader's raw row of a
    quarantined line: every value is text, NULLs kept as null).
+10. Time zones (local days of requests, requests_macros.sql): DuckDB's `timezone(zone, x)`
+   converts both ways, by the type of `x`. An instant (TIMESTAMPTZ) -> its wall time in the
+   zone: Spark's `from_utc_timestamp(x, zone)`; a wall time written as an explicit
+   `CAST(... AS TIMESTAMP)` -> the instant it is in the zone: `to_utc_timestamp(x, zone)`.
+   Both engines read the IANA zone database (DST-safe).
 
 Refused (TranspileError): the other percentile forms (`quantile_cont(x, [list])`,
 `quantile_disc`, `percentile_cont(p) WITHIN GROUP (...)`, which sqlglot turns into an
@@ -70,7 +75,7 @@ class TranspileError(UserError):
 
 # Functions sqlglot leaves as plain names that Spark knows under the same name.
 SAME_NAME = {"unix_micros", "timestamp_micros", "make_interval", "pow", "power", "ln", "percentile",
-             "concat", "to_json", "map"}
+             "concat", "to_json", "map", "from_utc_timestamp", "to_utc_timestamp"}
 
 _MONTH_UNITS = {"MONTH", "YEAR"}
 _SUB_MONTH = {"DAY": "days", "HOUR": "hours", "MINUTE": "mins"}
@@ -188,6 +193,21 @@ def _regexp_and_json(node: exp.Expression):
     return node
 
 
+def _time_zone(node: exp.Expression):
+    """Transform 10."""
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "timezone" and len(node.expressions) == 2:
+        # the arguments are copies the outer transform will not visit: convert them first
+        zone, value = (a.copy().transform(_time_zone) for a in node.expressions)
+        inner = value
+        while isinstance(inner, exp.Paren):  # macro arguments arrive parenthesised
+            inner = inner.this
+        wall_time = isinstance(inner, exp.Cast) and inner.to.this in (
+            exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ)
+        name = "to_utc_timestamp" if wall_time else "from_utc_timestamp"
+        return exp.Anonymous(this=name, expressions=[value, zone])
+    return node
+
+
 def parse_macros(text: str) -> dict[str, tuple[list[str], exp.Expression]]:
     """name -> (argument names, body) of every `CREATE ... MACRO` in `text`."""
     macros = {}
@@ -211,7 +231,9 @@ def _inline(tree: exp.Expression, macros: dict) -> exp.Expression:
             names, body = macros[node.name.lower()]
             if len(names) != len(node.expressions):
                 raise TranspileError(f"macro {node.name} takes {len(names)} argument(s)")
-            values = dict(zip(names, node.expressions))
+            # a macro call inside an argument (rq_local_midnight(rq_local_day(ts, tz) + 1, tz))
+            # is inlined first: the substituted argument is not visited again
+            values = {n: _inline(v.copy(), macros) for n, v in zip(names, node.expressions)}
 
             def put(n):
                 if isinstance(n, exp.Column) and not n.table and n.name in values:
@@ -285,6 +307,7 @@ def transform(sql: str, name: str, params: dict | None = None, macros: str | Non
     tree = tree.transform(_mixed_interval_sum)
     tree = tree.transform(_exact_percentile)
     tree = tree.transform(_regexp_and_json)
+    tree = tree.transform(_time_zone)
     params = params or {}
     for ph in list(tree.find_all(exp.Placeholder)):
         if ph.name and ph.name in params and params[ph.name] is None:

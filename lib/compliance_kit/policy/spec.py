@@ -203,9 +203,27 @@ class DeadlineRule(_Row):
     valid_from: dt.date
     notes: Optional[str] = None
     source: Optional[Source] = None
+    # Issue 16: the clarification stop-the-clock (UK GDPR Art 12A), the source of the
+    # rule's identity handling, and whether a lawyer should confirm the row.
+    pause_for_clarification: StrictBool = False
+    identity_citation: Optional[str] = None
+    legal_review: StrictBool = False
+
+    @property
+    def identity_mode(self) -> str:
+        """How identity checks meet the clock: `latest_of` (the clock starts at the later of
+        receipt and the identity information received), `pause` (the clock stops while
+        identity information asked for is outstanding), `none` (identity time does not
+        affect the clock)."""
+        if self.clock_start == "identity_verified":
+            return "latest_of"
+        return "pause" if self.pause_for_identity else "none"
 
     @model_validator(mode="after")
     def _consistent(self) -> "DeadlineRule":
+        if self.clock_start == "identity_verified" and self.pause_for_identity:
+            raise ValueError("pause_for_identity: the clock starts at identity verification (latest of "
+                             "receipt and identity received); it cannot also pause for identity")
         if self.unit in AMOUNT_UNITS and self.amount is None:
             raise ValueError(f"amount: required when unit is {self.unit!r}")
         if self.unit not in AMOUNT_UNITS and self.amount is not None:

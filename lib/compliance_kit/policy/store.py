@@ -40,7 +40,8 @@ COLUMNS = {
                                "extension_unit", "extension_amount", "extension_needs_notice",
                                "clock_start", "pause_for_identity", "roll_forward", "holiday_calendar",
                                "basis", "citation", "confidence", "valid_from", "notes",
-                               "source_section", "source_quote"],
+                               "source_section", "source_quote", "identity_mode",
+                               "identity_citation", "pause_for_clarification", "legal_review"],
     "processors": ["processor_id", "name", "tasks", "jurisdiction", "source_section", "source_quote"],
     "declared_transfers": ["flow_id", "source_scope", "recipient", "recipient_name", "destination_country",
                            "method", "encrypted_required", "mechanism", "purpose", "data_types",
@@ -96,7 +97,8 @@ def policy_rows(spec: PolicySpec, spec_path: str | Path) -> dict[str, list[tuple
         (d.id, d.jurisdiction, d.request_type, d.deadline_kind, d.unit, d.amount, d.extension_unit,
          d.extension_amount, d.extension_needs_notice, d.clock_start, d.pause_for_identity,
          d.roll_forward, d.holiday_calendar, d.basis, d.citation, d.confidence, d.valid_from, d.notes,
-         *_src(d.source))
+         *_src(d.source), d.identity_mode, d.identity_citation, d.pause_for_clarification,
+         d.legal_review)
         for d in spec.request_deadlines
     ]
     rows["processors"] = [(x.id, x.name, x.tasks, x.jurisdiction, *_src(x.source)) for x in spec.processors]

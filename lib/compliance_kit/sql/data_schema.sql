@@ -47,7 +47,12 @@ CREATE TABLE requests (
     extension_reason VARCHAR,
     completed_at     TIMESTAMPTZ,
     outcome          VARCHAR,               -- 'complied', 'complied_in_part', 'denied'; NULL while open
-    denial_reason    VARCHAR
+    denial_reason    VARCHAR,
+    -- optional in the files (absent = NULL), issue 16
+    extension_told_until TIMESTAMPTZ,       -- the date the requester was told the answer would come
+    clarification_requested_at TIMESTAMPTZ, -- UK stop-the-clock: clarification asked for
+    clarification_received_at TIMESTAMPTZ,  -- ... and received
+    denial_category  VARCHAR                -- contract enumeration ('unverifiable', ...)
 );
 
 -- Observed cross-border flows.

@@ -151,7 +151,14 @@ CREATE TABLE request_deadline_rules (
     valid_from       DATE NOT NULL,
     notes            VARCHAR,
     source_section   VARCHAR,
-    source_quote     VARCHAR                -- NULL when basis = 'statute'
+    source_quote     VARCHAR,               -- NULL when basis = 'statute'
+    -- issue 16: identity handling as a property of the rule ('latest_of' | 'pause' | 'none',
+    -- derived from clock_start / pause_for_identity), its source, the clarification
+    -- stop-the-clock, and rows a lawyer should confirm
+    identity_mode    VARCHAR CHECK (identity_mode IN ('latest_of', 'pause', 'none')),
+    identity_citation VARCHAR,
+    pause_for_clarification BOOLEAN DEFAULT FALSE,
+    legal_review     BOOLEAN DEFAULT FALSE
 );
 
 -- Korea addendum: delegatees (processors).

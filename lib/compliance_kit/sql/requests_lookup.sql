@@ -11,6 +11,8 @@ rule_cals AS (
     SELECT DISTINCT w_rc, w_rule, w_cal FROM request_rules WHERE w_rc IS NOT NULL
     UNION
     SELECT DISTINCT a_rc, a_rule, a_cal FROM request_rules WHERE a_rc IS NOT NULL
+    UNION
+    SELECT DISTINCT t_rc, t_rule, t_cal FROM request_rules WHERE t_rc IS NOT NULL
 ),
 lookup_raw AS (
     SELECT rc.rc_id, cd.day AS start_date, d.roll_forward OR d.unit = 'business_days' AS roll, rc.cal,

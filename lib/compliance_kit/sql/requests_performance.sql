@@ -23,6 +23,7 @@ SELECT
     count(*) FILTER (WHERE extended) AS extended,
     count(*) FILTER (WHERE paused) AS paused,
     count(*) FILTER (WHERE extension_notice_late) AS extension_notice_late,
+    count(*) FILTER (WHERE extension_told_beyond_max) AS extension_told_beyond_max,
     count(*) FILTER (WHERE class IS NULL) AS no_fixed_deadline,
     count(*) AS received_all
 FROM {source}

@@ -7,16 +7,20 @@
 -- request_rules. Three slots per row (columns prefixed p_, w_, a_):
 --   p  the most specific rule for the request's jurisdiction and type,
 --   w  the policy-wide promise for the type (GLOBAL, basis policy: "delete within 10 days"),
---   a  the acknowledgement rule (CCPA: confirm receipt within 10 business days).
+--   a  the acknowledgement rule (CCPA: confirm receipt within 10 business days),
+--   t  the most specific statute with a fixed period, when p is not that rule (the law
+--      still applies under the policy's promise: the earliest deadline wins, issue 16).
 -- The per-slot text is written once in requests_slot.sql and expanded for each slot.
--- slots: requests_slot.sql for s in p, w, a
+-- slots: requests_slot.sql for s in p, w, a, t
 -- macros: requests_macros.sql
 -- Needs the TEMP macro rq_day (requests_macros.sql). Definitions: docs/metrics-requests.md.
 WITH
 combos AS (
     SELECT DISTINCT r.jurisdiction, r.type, e.epoch_start
     FROM requests AS r
-    JOIN request_epochs AS e ON e.day = rq_day(r.received_at)
+    LEFT JOIN request_zones AS z ON z.jurisdiction = r.jurisdiction
+    -- the day of receipt in the request's zone (request_zones, compliance_kit.timezones)
+    JOIN request_epochs AS e ON e.day = rq_local_day(r.received_at, coalesce(z.time_zone, 'UTC'))
 ),
 -- The hierarchy, plus GLOBAL for a request code the policy store does not know.
 lin AS (
@@ -43,6 +47,18 @@ ranked AS (
 ),
 -- The policy-wide promises (GLOBAL, basis policy, stated for the type: "delete within
 -- 10 days") apply everywhere on top of the most specific rule; the earliest deadline wins.
+-- The statute beside the policy: the most specific statutory rule with a fixed period.
+statute AS (
+    SELECT c.jurisdiction, c.type, c.epoch_start, d.rule_id
+    FROM combos AS c
+    JOIN lin AS l ON l.code = c.jurisdiction
+    JOIN request_deadline_rules AS d
+      ON d.jurisdiction = l.ancestor AND d.request_type IN (c.type, '*')
+     AND d.valid_from <= c.epoch_start AND d.basis = 'statute' AND d.deadline_kind = 'response'
+     AND d.unit NOT IN ('without_delay', 'none')
+    QUALIFY row_number() OVER (PARTITION BY c.jurisdiction, c.type, c.epoch_start
+                               ORDER BY l.depth, (d.request_type = '*'), d.valid_from DESC, d.rule_id) = 1
+),
 policy_wide AS (
     SELECT c.jurisdiction, c.type, c.epoch_start, d.rule_id
     FROM combos AS c
@@ -65,6 +81,13 @@ slots AS (
     UNION ALL
     SELECT jurisdiction, type, epoch_start, 'a', rule_id
     FROM ranked WHERE rn = 1 AND deadline_kind = 'acknowledgement'
+    UNION ALL
+    SELECT t.jurisdiction, t.type, t.epoch_start, 't', t.rule_id
+    FROM statute AS t
+    LEFT JOIN ranked AS r
+      ON r.rn = 1 AND r.deadline_kind = 'response' AND r.rule_id = t.rule_id
+     AND r.jurisdiction = t.jurisdiction AND r.type = t.type AND r.epoch_start = t.epoch_start
+    WHERE r.rule_id IS NULL                                        -- not already the p rule
 ),
 -- Whose holidays count: the rule's calendar; else the calendar of the data controller
 -- serving the request's jurisdiction (most specific scope); else weekends only.
@@ -87,7 +110,8 @@ rule_cals AS (
 slot_full AS (
     SELECT s.jurisdiction, s.type, s.epoch_start, s.slot, s.rule_id, s.cal, rc.rc_id,
            d.unit, d.amount, d.extension_amount, d.extension_needs_notice, d.clock_start,
-           d.pause_for_identity, d.roll_forward OR d.unit = 'business_days' AS roll
+           d.pause_for_identity, coalesce(d.pause_for_clarification, FALSE) AS pause_for_clarification,
+           d.roll_forward OR d.unit = 'business_days' AS roll
     FROM slot_cal AS s
     JOIN rule_cals AS rc USING (rule_id, cal)
     JOIN request_deadline_rules AS d USING (rule_id)

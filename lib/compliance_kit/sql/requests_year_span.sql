@@ -1,6 +1,7 @@
 -- The years of the requests table (receipt to the latest event): the calendars must cover
 -- them (analysis/requests.py adds room after the last, years_needed).
-SELECT min(year(received_at)) AS first,
+-- (a year earlier: a receipt early on 1 January UTC is still 31 December west of UTC)
+SELECT min(year(received_at)) - 1 AS first,
        max(year(greatest(received_at, coalesce(id_verified_at, received_at),
                          coalesce(completed_at, received_at)))) AS last
 FROM requests
