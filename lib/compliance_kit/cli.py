@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from .cli_options import db_option, policy_option
+from .cli_options import db_option, memory_limit_option, policy_option, threads_option
 from .errors import UserError
 
 
@@ -24,11 +24,17 @@ def cli() -> None:
 @click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,
               help="Folder of operational data (accounts, records, events, requests, transfers as CSV or Parquet).")
 @click.option("--strict", is_flag=True, help="Fail on the first invalid row instead of quarantining it.")
-def build(policy_path: str, db_path: str, data_dir: str | None, strict: bool) -> None:
+@memory_limit_option
+@threads_option
+def build(policy_path: str, db_path: str, data_dir: str | None, strict: bool, memory_limit, threads) -> None:
     """Validate the policy spec (and operational data) and write the DuckDB store."""
+    from .resources import Resources, validate_duckdb
     from .store import build_store
 
-    report = build_store(db_path, policy_path, data_dir=data_dir, strict=strict, echo=click.echo)
+    resources = Resources.make(memory_limit, threads)  # checked before any work
+    validate_duckdb(resources)
+    report = build_store(db_path, policy_path, data_dir=data_dir, strict=strict, echo=click.echo,
+                         resources=resources)
     click.echo(f"policy {report.policy_id}: " + ", ".join(f"{t} {n}" for t, n in report.policy_rows.items()))
     if report.data_report is not None:
         click.echo(report.data_report.summary())

@@ -10,14 +10,25 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from .paths import read_sql
 
+if TYPE_CHECKING:
+    from .resources import Resources
 
-def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the store. Timestamps are compared and shown in UTC whatever the host's zone."""
+
+def connect(db_path: str | Path, read_only: bool = False,
+            resources: "Resources | None" = None) -> duckdb.DuckDBPyConnection:
+    """Open the store. Timestamps are compared and shown in UTC whatever the host's zone.
+
+    DuckDB's memory limit, threads and spill folder: `resources`, else those the runner
+    put in this process's environment (a report kernel; compliance_kit.resources), else
+    DuckDB's defaults. A kernel also reports the settings DuckDB took to the runner."""
+    from .resources import Resources, apply, report_settings
+
     db_path = Path(db_path)
     if read_only and not db_path.exists():
         from .errors import UserError
@@ -27,6 +38,12 @@ def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
         )
     con = duckdb.connect(str(db_path), read_only=read_only)
     con.execute("SET TimeZone = 'UTC'")
+    from_env = resources is None
+    resources = resources if resources is not None else Resources.from_env()
+    if resources is not None:
+        settings = apply(con, resources, db_path)
+        if from_env:
+            report_settings(settings)
     return con
 
 
@@ -64,6 +81,7 @@ def build_store(
     data_dir: str | Path | None = None,
     strict: bool = False,
     echo=None,
+    resources: "Resources | None" = None,
 ) -> BuildReport:
     """Validate the policy spec (and the operational data in `data_dir`, if given) and
     write the store to `db_path` atomically. Raises UserError on invalid input."""
@@ -73,11 +91,18 @@ def build_store(
     db_path = Path(db_path)
     spec = load_spec(policy_path)  # validate before any work
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    if resources is not None and not resources.temp_dir:
+        from dataclasses import replace
+
+        from .resources import spill_base
+
+        # spill beside the store being replaced, not beside its temporary name
+        resources = replace(resources, temp_dir=str(spill_base(db_path)))
     tmp_path = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
     for leftover in (tmp_path, tmp_path.with_name(tmp_path.name + ".wal")):
         leftover.unlink(missing_ok=True)
     try:
-        con = connect(tmp_path)
+        con = connect(tmp_path, resources=resources)
         try:
             create_schema(con)
             policy_id = write_policy(con, spec, Path(policy_path))

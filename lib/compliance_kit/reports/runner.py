@@ -71,9 +71,11 @@ def execute_plan(plan: RunPlan) -> RunResult:
             key = KeyStore(req.keys_dir).key_for_run(folder.run_id, req.key_lifetime, req.job)
             # The kernels get the key in their environment: never as a papermill parameter
             # (it would be written into the executed notebook), never in this process's.
-            kernels = RunKernels(env={KEY_ENV: key.secret})
+            # DuckDB's limits reach each kernel the same way (compliance_kit.resources).
+            kernels = RunKernels(env={KEY_ENV: key.secret, **req.resources.env()})
             echo(f"run {folder.run_id}: {len(plan.notebooks)} notebook(s), up to "
-                 f"{min(req.jobs, len(plan.notebooks))} at a time, store {plan.db_path}")
+                 f"{min(req.jobs, len(plan.notebooks))} at a time, store {plan.db_path}, DuckDB "
+                 f"{req.resources.memory_limit} and {req.resources.effective_threads} thread(s) per process")
             tasks = notebook_tasks(plan, folder, run_date=iso_utc(started))
             results = run_notebooks(tasks, req.jobs, kernels, echo)
 
