@@ -7,7 +7,8 @@ promises? Thin Python over sql/retention_*.sql, returning Polars.
     retention.ageing(run); retention.lag_percentiles(run); retention.trend(run)
     retention.top_systems(run, n=10); retention.upcoming(run)
     retention.record_status(con, "2026-10-31")              # the verdict per record
-    retention.compare_rule_sets(con, "2026-10-31")          # table vs text vs strictest
+    retention.compare_rule_sets(run)                        # table vs text vs strictest (from the cube)
+    retention.verdict_changes(run)                          # records whose status the reading changes
     retention.policy_conflicts(con)                         # where the policy contradicts itself
 
 What a shared page shows (counts from 1 to k-1 hidden, secondary suppression where a total
