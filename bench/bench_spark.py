@@ -2,7 +2,7 @@
 1 and 2 local cores.
 
     .venv/bin/python bench/bench_spark.py [--analysis retention|requests|both] [--rows 10000000]
-                                          [--reps 2] [--memory-limit 1GB]
+                                          [--reps 2] [--memory-limit 1GB] [--cluster]
 
 retention: the metric cube (the pass over every record). Data: bench_retention.py's
 synthetic inventory (Parquet under bench/out/retention_<rows>/, generated once and
@@ -16,7 +16,10 @@ process and its children (the JVM for Spark), sampled every 0.1 s with psutil.
 - duckdb:  the analysis on DuckDB with --memory-limit, 2 threads;
 - spark1 / spark2: the same SQL transpiled to Spark (engines/spark.py), master local[1] /
   local[2], driver memory 2g, shuffle partitions 2 x cores. Session start-up and table
-  registration are timed apart from the query.
+  registration are timed apart from the query;
+- cluster (--cluster, instead of spark1): local-cluster[2,1,1024], two worker JVMs of one
+  core and 1 GB each, executors in their own processes (their memory counted: they are
+  descendants of this process).
 Prints wall seconds (best of --reps), peak memory, the Spark/DuckDB ratio, the 1 -> 2 core
 speed-up, and checks that the headline figures are identical.
 """
@@ -70,16 +73,24 @@ class PeakRSS:
         self._thread.join()
 
 
-def _spark_engine(cores: int):
+# Where each Spark phase runs: threads in the driver (local[N]), or a local cluster of two
+# worker JVMs of one core and 1 GB each (executors in their own processes: issue 14).
+MASTERS = {"spark1": "local[1]", "spark2": "local[2]", "cluster": "local-cluster[2,1,1024]"}
+
+
+def _spark_engine(master: str):
     from compliance_kit.engines.spark import SparkEngine
 
-    return SparkEngine(master=f"local[{cores}]", shuffle_partitions=2 * cores,
-                       conf={"spark.driver.memory": "2g"})
+    cores = 1 if master == "local[1]" else 2
+    conf = {"spark.driver.memory": "2g"}
+    if master.startswith("local-cluster"):
+        conf["spark.executor.memory"] = "900m"   # within each worker's 1024 MB
+    return SparkEngine(master=master, shuffle_partitions=2 * cores, conf=conf)
 
 
 def phase(args) -> dict:
     kind = args.phase.split(":")[0]
-    cores = {"spark1": 1, "spark2": 2}.get(kind)
+    cores = MASTERS.get(kind)   # the master; None: DuckDB
     out = {}
     with PeakRSS() as peak:
         if args.analysis == "retention":
@@ -150,6 +161,8 @@ def phase(args) -> dict:
 def spawn(name: str, args) -> dict:
     cmd = [sys.executable, __file__, "--phase", name, "--analysis", args.analysis, "--rows", str(args.rows),
            "--reps", str(args.reps), "--memory-limit", args.memory_limit]
+    if getattr(args, "cluster", False):
+        cmd.append("--cluster")
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"{name} failed:\n{out.stderr[-3000:]}")
@@ -159,16 +172,18 @@ def spawn(name: str, args) -> dict:
 def compare(analysis: str, args) -> bool:
     if analysis == "retention":
         BR.generate(args.rows)
+    phases = ("duckdb", "spark2", "cluster") if args.cluster else ("duckdb", "spark1", "spark2")
     res = {name: spawn(name, argparse.Namespace(**{**vars(args), "analysis": analysis}))
-           for name in ("duckdb", "spark1", "spark2")}
+           for name in phases}
     d = res["duckdb"]
     what = ("retention cube" if analysis == "retention"
             else "requests: prepare + the notebook's metric set")
     print(f"\n== {what}, {args.rows:,} rows (best of {args.reps}); DuckDB memory_limit="
           f"{args.memory_limit}, 2 threads")
     print(f"duckdb          {d['seconds']:8.2f} s   peak RSS {d['peak_rss_mb']:7.0f} MB")
-    for name, label in (("spark1", "spark local[1]"), ("spark2", "spark local[2]")):
-        s = res[name]
+    labels = {"spark1": "spark local[1]", "spark2": "spark local[2]", "cluster": "spark 2 workers"}
+    for name in phases[1:]:
+        s, label = res[name], labels[name]
         print(f"{label:15s} {s['seconds']:8.2f} s   peak RSS {s['peak_rss_mb']:7.0f} MB (JVM included)"
               f"   {s['seconds'] / d['seconds']:.1f}x DuckDB's time; session start-up "
               f"{s['startup_seconds']:.1f} s" + (f", data-contract validation {s['validate_seconds']:.1f} s"
@@ -178,16 +193,19 @@ def compare(analysis: str, args) -> bool:
         for name in ("duckdb", "spark1", "spark2"):
             print(f"   {name} steps (s, last rep): "
                   + ", ".join(f"{k} {v:.1f}" for k, v in res[name]["steps"].items()))
-    print(f"spark 1 -> 2 cores: {res['spark1']['seconds'] / res['spark2']['seconds']:.2f}x faster")
+    if args.cluster:
+        print(f"two-worker cluster / local[2]: {res['cluster']['seconds'] / res['spark2']['seconds']:.2f}x the time")
+    else:
+        print(f"spark 1 -> 2 cores: {res['spark1']['seconds'] / res['spark2']['seconds']:.2f}x faster")
 
     def same(a, b):
         return a.keys() == b.keys() and all(
             abs(a[k] - b[k]) <= 1e-9 if isinstance(a[k], float) else a[k] == b[k] for k in a)
 
-    ok = all(same(res[n]["result"], d["result"]) for n in ("spark1", "spark2"))
+    ok = all(same(res[n]["result"], d["result"]) for n in phases[1:])
     print(f"headline identical on all three: {ok}   {json.dumps(d['result'])}")
     if not ok:
-        for n in ("spark1", "spark2"):
+        for n in phases[1:]:
             print(f"   {n}: {json.dumps(res[n]['result'])}")
     return ok
 
@@ -198,7 +216,10 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--memory-limit", default="1GB")
-    ap.add_argument("--phase", choices=["duckdb", "spark1", "spark2"], help=argparse.SUPPRESS)
+    ap.add_argument("--cluster", action="store_true",
+                    help="compare Spark local[2] with a local cluster of two worker JVMs (local-cluster[2,1,1024]) "
+                         "instead of local[1] with local[2]")
+    ap.add_argument("--phase", choices=["duckdb", *MASTERS], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
         print(json.dumps(phase(args), default=str))

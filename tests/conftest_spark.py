@@ -85,3 +85,93 @@ def spark_engine(spark_sample):
     engine.attach(data_dir, con)
     yield engine
     engine.stop()
+
+
+# ------------------------------------------------------------------ beyond one process
+#
+# A Spark Connect server started from the pyspark distribution (its sbin/start-connect-server.sh,
+# in the foreground, as a child of this test session) whose master is a local CLUSTER of two
+# worker JVMs (local-cluster[2,1,1024]: two executors of one core and 1 GB each, separate
+# processes from the driver). Tests reach it through the Connect protocol only (sc://), so
+# the same queries cross both boundaries: client -> server over gRPC, driver -> executors
+# over the network. It runs beside the local[2] session above (a Connect client needs no
+# SparkContext in this process).
+
+SCALE_OUT_MASTER = "local-cluster[2,1,1024]"
+CONNECT_START_TIMEOUT = 600    # seconds: two executor JVMs on a loaded 2-core machine
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="session")
+def spark_connect_url(tmp_path_factory):
+    """sc://127.0.0.1:PORT of a Spark Connect server over a two-worker local cluster,
+    started for this session and stopped after it (its process group, by id)."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    import pyspark
+
+    from compliance_kit.engines.spark import check_available
+
+    check_available("sc://")  # the connect extra (grpc) is part of the test extra
+    home = Path(pyspark.__file__).parent
+    script = home / "sbin" / "start-connect-server.sh"
+    logs = tmp_path_factory.mktemp("spark_connect")
+    port = _free_port()
+    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_PID_DIR": str(logs), "SPARK_LOG_DIR": str(logs)}
+    log = open(logs / "server.log", "wb")
+    server = subprocess.Popen(
+        ["bash", str(script), "--wait", "--master", SCALE_OUT_MASTER,
+         "--conf", f"spark.connect.grpc.binding.port={port}",
+         "--conf", "spark.ui.enabled=false",
+         "--conf", "spark.sql.session.timeZone=UTC",
+         "--conf", "spark.sql.shuffle.partitions=4",
+         "--conf", "spark.executor.memory=512m",
+         "--driver-memory", "1g"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + CONNECT_START_TIMEOUT
+        while not _port_open(port):
+            if server.poll() is not None:
+                raise RuntimeError(f"the Spark Connect server exited ({server.returncode}): "
+                                   + (logs / "server.log").read_text()[-2000:])
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no Spark Connect server on port {port} after {CONNECT_START_TIMEOUT} s")
+            time.sleep(1)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        try:
+            os.killpg(server.pid, signal.SIGTERM)   # the group this fixture started
+            server.wait(timeout=60)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def spark_cluster_engine(spark_connect_url, spark_sample):
+    """The Spark engine over Spark Connect, the work done by the two-worker cluster."""
+    from compliance_kit.engines.spark import SparkEngine
+
+    data_dir, con = spark_sample
+    engine = SparkEngine(master=None, remote=spark_connect_url)
+    engine.attach(data_dir, con)
+    yield engine
+    engine.stop()

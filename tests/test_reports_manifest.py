@@ -18,7 +18,7 @@ from compliance_kit.store import PinnedStore
 
 SECRET = "5e" * 32
 STARTED = dt.datetime(2026, 10, 31, 6, 35, tzinfo=dt.timezone.utc).timestamp()
-KEYS = ["run_id", "job", "title", "parameters", "store", "policy", "inputs", "notebooks",
+KEYS = ["run_id", "job", "title", "parameters", "resources", "store", "policy", "inputs", "notebooks",
         "thresholds_breached", "pseudonymisation", "packages", "git", "host", "start", "end",
         "duration_seconds", "exit_status", "exit_meaning"]
 
@@ -81,10 +81,10 @@ def test_manifest_keys_and_values(tmp_path):
     assert manifest["notebooks"] == [
         {"name": "alpha", "source": str(tmp_path / "alpha.ipynb"), "source_sha256": sha256_file(tmp_path / "alpha.ipynb"),
          "status": "ok", "seconds": 1.23, "error": None, "failed_cell": None,
-         "html": "alpha.html", "ipynb": "internal/alpha.ipynb"},
+         "html": "alpha.html", "ipynb": "internal/alpha.ipynb", "duckdb": None},
         {"name": "beta", "source": str(tmp_path / "beta.ipynb"), "source_sha256": sha256_file(tmp_path / "beta.ipynb"),
          "status": "failed", "seconds": 0.5, "error": "cell 3 (In [2]) `1/0`: ZeroDivisionError: division by zero",
-         "failed_cell": 3, "html": "beta.html", "ipynb": "internal/beta.ipynb"},
+         "failed_cell": 3, "html": "beta.html", "ipynb": "internal/beta.ipynb", "duckdb": None},
     ]
     assert manifest["packages"] == {"python": "3.11.9", "duckdb": "2.0.0"}
     assert (manifest["git"], manifest["host"]) == (None, "host-1")

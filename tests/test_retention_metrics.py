@@ -211,3 +211,30 @@ def test_lag_ageing_and_trend_chart_specs(mixed):
     trend = R.trend_chart(R.trend(run), k=1).to_dict()
     assert trend["encoding"]["x"]["timeUnit"] == "yearmonth"
     assert [STATUS_COLOURS[s] for s in _colour_scale(trend)["domain"]] == _colour_scale(trend)["range"]
+
+
+@pytest.mark.parametrize("reading", list(R.READINGS))
+def test_one_pass_readings_equal_each_reading_on_its_own(mixed, reading):
+    """The cube's 'readings' part (every reading from one pass) against the per-record
+    verdict computed for each reading by itself: the comparison and the verdict changes
+    are the counts a per-record join would give, and the run's own reading is the cube's
+    status part."""
+    run = R.evaluate(mixed.con, AS_OF, rule_set=reading)
+    per = {r: R.record_status(mixed.con, AS_OF, r).select("record_id", "category", "status")
+           for r in R.READINGS}
+    assert all(df.height > 0 for df in per.values())
+    expected = pl.DataFrame({"status": list(R.STATUSES)})
+    for r, df in per.items():
+        expected = expected.join(df.group_by("status").agg(pl.len().cast(pl.Int64).alias(r)),
+                                 on="status", how="left")
+    expected = expected.with_columns(pl.col(r).fill_null(0) for r in R.READINGS)
+    assert R.compare_rule_sets(run).equals(expected.select("status", *R.READINGS))
+    joined = per["retention_table"].join(per["retention_text"].select("record_id", "status"),
+                                         on="record_id", suffix="_text")
+    changes = (joined.filter(pl.col("status") != pl.col("status_text"))
+               .group_by("category", pl.col("status").alias("status_table"), "status_text")
+               .agg(pl.len().alias("records")).sort("category", "status_table", "status_text"))
+    assert changes.height > 0  # the readings disagree somewhere, or the test would prove little
+    assert R.verdict_changes(run).equals(changes)
+    own = R.status_table(run, "all").row(0, named=True)
+    assert {s: own[s] for s in R.STATUSES} == dict(expected.select("status", reading).iter_rows())

@@ -115,9 +115,18 @@ def test_retention_cube_identical(runs):
     """The whole cube, row for row (the lag bins included)."""
     name, duck, spark = runs
     keys = ["part", "category", "jurisdiction", "system", "status", "rule_id", "deadline_month",
-            "ageing_bucket", "upcoming_day", "lag_bin"]
+            "ageing_bucket", "upcoming_day", "lag_bin", "status_strictest", "status_table", "status_text"]
     assert_same(f"retention.cube[{name}]", duck.cube, spark.cube.cast(duck.cube.schema), keys,
                 ["n", "days_overdue_sum", "days_overdue_max"])
+
+
+def test_retention_readings_equal(runs):
+    """The comparison of readings and the verdict changes, read from each engine's cube."""
+    name, duck, spark = runs
+    assert_same(f"retention.compare_rule_sets[{name}]", retention.compare_rule_sets(duck),
+                retention.compare_rule_sets(spark), ["status"], list(retention.READINGS))
+    assert_same(f"retention.verdict_changes[{name}]", retention.verdict_changes(duck),
+                retention.verdict_changes(spark), ["category", "status_table", "status_text"], ["records"])
 
 
 # ------------------------------------------------------------------ every metric query, both engines

@@ -14,7 +14,7 @@ import sys  # noqa: E402
 
 import click  # noqa: E402
 
-from .cli_options import db_option, policy_option  # noqa: E402
+from .cli_options import db_option, memory_limit_option, policy_option, threads_option  # noqa: E402
 from .data.commands import plausible_options  # noqa: E402
 from .errors import UserError  # noqa: E402
 
@@ -32,16 +32,22 @@ def cli() -> None:
               help="Folder of operational data (accounts, records, events, requests, transfers as CSV or Parquet).")
 @click.option("--strict", is_flag=True, help="Fail on the first invalid row instead of quarantining it.")
 @plausible_options
-def build(policy_path: str, db_path: str, data_dir: str | None, strict: bool, plausible=None) -> None:
+@memory_limit_option
+@threads_option
+def build(policy_path: str, db_path: str, data_dir: str | None, strict: bool, memory_limit, threads,
+          plausible=None) -> None:
     """Validate the policy spec (and operational data) and write the DuckDB store."""
+    from .resources import Resources, validate_duckdb
     from .store import build_store
 
     from .progress import BuildProgress
 
+    resources = Resources.make(memory_limit, threads)  # checked before any work
+    validate_duckdb(resources)
     # Each step live on a terminal; without one (cron) only the final lines below.
     with BuildProgress() as progress:
         report = build_store(db_path, policy_path, data_dir=data_dir, strict=strict, echo=progress.step,
-                             plausible=plausible)
+                             plausible=plausible, resources=resources)
     click.echo(f"policy {report.policy_id}: " + ", ".join(f"{t} {n}" for t, n in report.policy_rows.items()))
     if report.data_report is not None:
         click.echo(report.data_report.summary())

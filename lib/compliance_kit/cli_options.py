@@ -17,3 +17,13 @@ keys_option = click.option(
     help="The private key store of pseudonymisation keys, never inside the reports folder "
          "[default: $COMPLIANCE_KIT_KEYS, else .keys].",
 )
+
+memory_limit_option = click.option(
+    "--memory-limit", "memory_limit", default=None, metavar="SIZE",
+    help="DuckDB's memory limit per process, e.g. 2GB, 1500MB or 50%; what does not fit spills "
+         "to disk beside the store [default: 1.5GB].",
+)
+threads_option = click.option(
+    "--threads", "threads", default=None, metavar="N",
+    help="DuckDB threads per process [default: every core].",
+)

@@ -22,6 +22,7 @@ import secrets
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -32,6 +33,9 @@ from .paths import read_sql
 STORE_ID_ENV = "COMPLIANCE_KIT_STORE_ID"   # the store identity a run's kernels must find
 EXIT_WRITE_FAILED = 5                       # the README's exit-code table
 
+if TYPE_CHECKING:
+    from .resources import Resources
+
 
 class StoreWriteError(UserError):
     """The store could not be written (disk full, read-only folder): the old one is intact."""
@@ -39,9 +43,16 @@ class StoreWriteError(UserError):
     exit_code = EXIT_WRITE_FAILED
 
 
-def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(db_path: str | Path, read_only: bool = False,
+            resources: "Resources | None" = None) -> duckdb.DuckDBPyConnection:
     """Open the store. Timestamps are compared and shown in UTC whatever the host's zone.
-    Read-only inside a run's kernel, the store must be the run's (see the module doc)."""
+    Read-only inside a run's kernel, the store must be the run's (see the module doc).
+
+    DuckDB's memory limit, threads and spill folder: `resources`, else those the runner
+    put in this process's environment (a report kernel; compliance_kit.resources), else
+    DuckDB's defaults. A kernel also reports the settings DuckDB took to the runner."""
+    from .resources import Resources, apply, report_settings
+
     db_path = Path(db_path)
     if read_only and not db_path.exists():
         raise UserError(
@@ -57,6 +68,12 @@ def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
             raise UserError(
                 f"the store {db_path} is {found}, but this run reads {expected}: the store was "
                 "replaced during the run; run the reports again")
+    from_env = resources is None
+    resources = resources if resources is not None else Resources.from_env()
+    if resources is not None:
+        settings = apply(con, resources, db_path)
+        if from_env:
+            report_settings(settings)
     return con
 
 
@@ -151,6 +168,7 @@ def build_store(
     strict: bool = False,
     echo=None,
     plausible=None,
+    resources: "Resources | None" = None,
 ) -> BuildReport:
     """Validate the policy spec (and the operational data in `data_dir`, if given) and
     write the store to `db_path` atomically, with a new build id. Raises UserError on
@@ -163,12 +181,19 @@ def build_store(
 
     db_path = Path(db_path)
     spec = load_spec(policy_path)  # validate before any work
+    if resources is not None and not resources.temp_dir:
+        from dataclasses import replace
+
+        from .resources import spill_base
+
+        # spill beside the store being replaced, not beside its temporary name
+        resources = replace(resources, temp_dir=str(spill_base(db_path)))
     tmp_path = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         for leftover in (tmp_path, tmp_path.with_name(tmp_path.name + ".wal")):
             leftover.unlink(missing_ok=True)
-        con = connect(tmp_path)
+        con = connect(tmp_path, resources=resources)
         try:
             create_schema(con)
             if echo is not None:

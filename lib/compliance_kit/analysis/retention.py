@@ -7,7 +7,8 @@ promises? Thin Python over sql/retention_*.sql, returning Polars.
     retention.ageing(run); retention.lag_percentiles(run); retention.trend(run)
     retention.top_systems(run, n=10); retention.upcoming(run)
     retention.record_status(con, "2026-10-31")              # the verdict per record
-    retention.compare_rule_sets(con, "2026-10-31")          # table vs text vs strictest
+    retention.compare_rule_sets(run)                        # table vs text vs strictest (from the cube)
+    retention.verdict_changes(run)                          # records whose status the reading changes
     retention.policy_conflicts(con)                         # where the policy contradicts itself
 
 What a shared page shows (counts from 1 to k-1 hidden, secondary suppression where a total
@@ -56,6 +57,10 @@ READINGS = {
     "retention_table": ["retention_table", "addendum"],
     "retention_text": ["retention_text", "addendum"],
 }
+# Each reading's slot in the SQL (retention_reading.sql is written once per slot, so one
+# pass over the records gives every reading's verdict).
+SLOTS = {"strictest": "strictest", "retention_table": "table", "retention_text": "text"}
+READING_STATUS = {name: f"status_{slot}" for name, slot in SLOTS.items()}  # the cube's columns
 AGEING_BUCKETS = ("0-7", "8-30", "31-90", ">90")
 LAG_BIN = 0.001  # width of the lag histogram's bins on [-2, 2), as a share of the allowed delay
 LAG_ERROR_BOUND = LAG_BIN / 2  # on [-2, 2); beyond, 0.05% of the value (bins 0.1% wide)
@@ -102,6 +107,14 @@ def rule_sets_for(reading: str) -> list[str]:
     return READINGS[reading]
 
 
+def reading_params(reading: str) -> dict:
+    """The SQL parameters of the readings: every reading's rule sets (retention_rules.sql
+    resolves them all at once) and `$slot`, the reading whose verdict a query returns."""
+    rule_sets_for(reading)
+    return {"slot": SLOTS[reading],
+            **{f"rule_sets_{SLOTS[name]}": list(sets) for name, sets in READINGS.items()}}
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a verdict is asked about: the as-of day, the reading of the policy, filters."""
@@ -128,12 +141,16 @@ class Scope:
             horizon_days=CONTRACT.param("horizon").parse(horizon_days, None),
         )
 
+    def fill(self) -> dict:
+        """The fill-in of retention_status.sql: the slot of the reading asked for."""
+        return {"reading": SLOTS[self.reading]}
+
     def params(self) -> dict:
         """The SQL parameters: `$as_of_end` is the end of the as-of day (exclusive), the one
         bound every SQL file compares instants with."""
         return {
             "as_of_end": self.as_of.end,
-            "rule_sets": rule_sets_for(self.reading),
+            **reading_params(self.reading),
             "jurisdictions": _sql_list(self.jurisdictions),
             "categories": _sql_list(self.categories),
             "systems": _sql_list(self.systems),
@@ -162,7 +179,7 @@ def _lookup(source) -> StoreLookup:
 def resolved_rules(con: duckdb.DuckDBPyConnection, rule_set: str = "strictest") -> pl.DataFrame:
     """The retention rules that bind each (jurisdiction, category) after the hierarchy's
     overrides; `evaluated` is False for a rule whose trigger the engine has no clock for."""
-    return (engines.of(con).query("retention_rules_resolved.sql", {"rule_sets": rule_sets_for(rule_set)})
+    return (engines.of(con).query("retention_rules_resolved.sql", reading_params(rule_set))
             .sort("code", "category", "kind", "rule_id"))
 
 
@@ -171,15 +188,16 @@ def record_status(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strict
     """The verdict per record: trigger, rule, clock start, deadline, status, days overdue,
     lag / allowed. Sorted by record_id."""
     scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=_lookup(con))
-    return (engines.of(con).query("retention_status.sql", scope.params())
-            .drop("deadline_us", "lag_us", "allowed_us").sort("record_id"))
+    return (engines.of(con).query("retention_status.sql", scope.params(), **scope.fill())
+            .drop("deadline_us", "lag_us", "allowed_us", *READING_STATUS.values()).sort("record_id"))
 
 
 def oldest_overdue(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strictest",
                    jurisdictions=None, categories=None, systems=None, limit: int = 20) -> pl.DataFrame:
     """The records overdue the longest (raw ids: pseudonymise before showing)."""
     scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=_lookup(con))
-    return engines.of(con).query("retention_oldest_overdue.sql", {**scope.params(), "limit": int(limit)})
+    return engines.of(con).query("retention_oldest_overdue.sql", {**scope.params(), "limit": int(limit)},
+                                 **scope.fill())
 
 
 @dataclass
@@ -202,7 +220,7 @@ def evaluate(engine, as_of, rule_set: str = "strictest",
     con = engine.store.con  # the store: codes are looked up there
     scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, horizon_days,
                        lookup=StoreLookup(con))
-    return RetentionRun(engine.local(), scope, engine.query("retention_cube.sql", scope.params()))
+    return RetentionRun(engine.local(), scope, engine.query("retention_cube.sql", scope.params(), **scope.fill()))
 
 
 def _metric(run: RetentionRun, name: str, **params) -> pl.DataFrame:
@@ -318,37 +336,48 @@ def rules_applied(con: duckdb.DuckDBPyConnection, run: RetentionRun | None = Non
     return out.sort("kind", "rule_set", "rule_category", "rule_id")
 
 
-def compare_rule_sets(con: duckdb.DuckDBPyConnection, as_of, jurisdictions=None,
-                      categories=None, systems=None) -> pl.DataFrame:
+def _readings_part(source, as_of=None, jurisdictions=None, categories=None,
+                   systems=None) -> pl.DataFrame:
+    """The cube's 'readings' part: records per (category, status under each reading), from
+    `source`: a RetentionRun (read from its cube, no pass of its own), else the store or an
+    engine, evaluated once for the scope."""
+    if not isinstance(source, RetentionRun):
+        if as_of is None:
+            raise ParameterError("as_of is needed unless a RetentionRun (retention.evaluate) is given")
+        source = evaluate(source, as_of, jurisdictions=jurisdictions, categories=categories, systems=systems)
+    return source.cube.filter(pl.col("part") == "readings").select(
+        "category", *READING_STATUS.values(), "n")
+
+
+def compare_rule_sets(run, as_of=None, jurisdictions=None, categories=None,
+                      systems=None) -> pl.DataFrame:
     """Records per status under each reading of the policy: the strictest (default), the
-    retention table alone, the text under it alone. One row per status."""
-    frames = []
-    lookup = _lookup(con)
-    for rule_set in READINGS:
-        scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=lookup)
-        frames.append(engines.of(con).query("retention_status_counts.sql", scope.params())
-                      .with_columns(pl.lit(rule_set).alias("rule_set")))
-    long = pl.concat(frames)
-    wide = long.pivot(on="rule_set", index="status", values="n")
+    retention table alone, the text under it alone. One row per status. Read from the
+    run's cube (`run`: a RetentionRun; or the store / an engine with the scope, evaluated
+    once): the three readings come from the same pass."""
+    part = _readings_part(run, as_of, jurisdictions, categories, systems)
     base = pl.DataFrame({"status": list(STATUSES)})
-    wide = base.join(wide, on="status", how="left")
-    for rule_set in READINGS:
-        if rule_set not in wide.columns:
-            wide = wide.with_columns(pl.lit(0, dtype=pl.Int64).alias(rule_set))
+    columns = []
+    for reading, column in READING_STATUS.items():
+        counts = (part.group_by(pl.col(column).alias("status")).agg(pl.col("n").sum().alias(reading)))
+        columns.append(counts)
+    wide = base
+    for counts in columns:
+        wide = wide.join(counts, on="status", how="left")
     return wide.with_columns([pl.col(r).fill_null(0).cast(pl.Int64) for r in READINGS]).select(
         "status", *READINGS)
 
 
-def verdict_changes(con: duckdb.DuckDBPyConnection, as_of, jurisdictions=None,
-                    categories=None, systems=None) -> pl.DataFrame:
+def verdict_changes(run, as_of=None, jurisdictions=None, categories=None,
+                    systems=None) -> pl.DataFrame:
     """Records whose status differs between the table's and the text's reading, counted by
-    (category, status under the table, status under the text)."""
-    table = record_status(con, as_of, "retention_table", jurisdictions, categories, systems)
-    text = record_status(con, as_of, "retention_text", jurisdictions, categories, systems)
-    both = table.select("record_id", "category", pl.col("status").alias("status_table")).join(
-        text.select("record_id", pl.col("status").alias("status_text")), on="record_id")
-    return (both.filter(pl.col("status_table") != pl.col("status_text"))
-            .group_by("category", "status_table", "status_text").agg(pl.len().alias("records"))
+    (category, status under the table, status under the text). Read from the run's cube
+    (see compare_rule_sets): counts only, never a row per record."""
+    part = _readings_part(run, as_of, jurisdictions, categories, systems)
+    table, text = READING_STATUS["retention_table"], READING_STATUS["retention_text"]
+    return (part.filter(pl.col(table) != pl.col(text))
+            .group_by("category", pl.col(table).alias("status_table"), pl.col(text).alias("status_text"))
+            .agg(pl.col("n").sum().cast(pl.UInt32).alias("records"))
             .sort("category", "status_table", "status_text"))
 
 

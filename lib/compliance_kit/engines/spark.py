@@ -84,6 +84,25 @@ def check_available(remote: str | None = None) -> None:
                                "The DuckDB engine (the default) works without it.")
 
 
+def _check_reachable(remote: str, timeout: float = 10.0) -> None:
+    """Spark Connect: fail at once, naming the URL, when nothing listens at its host and
+    port (the client itself retries with back-off for minutes before giving up)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    try:
+        where = urlsplit(remote)
+        host, port = where.hostname or "localhost", where.port or 15002
+    except ValueError:
+        raise SparkUnavailable(f"not a Spark Connect URL: {remote!r} (expected sc://host:15002)") from None
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        raise SparkUnavailable(f"cannot reach the Spark Connect server at {remote}: {exc}; check that it is "
+                               "running and reachable (host, port 15002, firewall, token). The DuckDB engine "
+                               "(the default) still works.") from None
+
+
 def _local_cores(master: str) -> int:
     """The cores of a local master: local -> 1, local[4] -> 4, local[*] -> this machine's."""
     inside = master[master.find("[") + 1:master.find("]")] if "[" in master else "1"
@@ -123,6 +142,8 @@ class SparkEngine(Engine):
 
     def _start(self):
         check_available(self.remote)
+        if self.remote and self.remote.startswith("sc://"):
+            _check_reachable(self.remote)
         from pyspark.sql import SparkSession
 
         builder = SparkSession.builder.appName("compliance-kit")

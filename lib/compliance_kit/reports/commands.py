@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..cli_options import keys_option
+from ..cli_options import keys_option, memory_limit_option, threads_option
 from ..errors import ParameterError, UserError
 from ..paths import DEFAULT_REPORTS, NOTEBOOKS
 
@@ -58,14 +58,18 @@ def _default_jobs() -> int:
 @click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False),
               help=f"Where report notebooks live [default: {NOTEBOOKS}].")
 @keys_option
+@memory_limit_option
+@threads_option
 def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, jobs, fail_on, schedule,
-        notebooks_dir, keys_dir):
+        notebooks_dir, keys_dir, memory_limit, threads):
     """Execute report notebooks and publish reports/<run-id>/ and reports/index.html.
 
     Parameters are checked against each notebook's parameters cell before anything runs.
+    Every kernel (and this process) runs DuckDB under --memory-limit and --threads.
     Exit status: 0 ok, 2 bad parameters, 3 a notebook failed, 4 a --fail-on threshold
     breached, 130 interrupted.
     """
+    from ..resources import Resources, validate_duckdb
     from .runner import RunRequest, run_reports, select_notebooks
 
     overrides = _parse_params(params)
@@ -101,13 +105,17 @@ def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, j
         notebooks_dir = notebooks_dir or job.notebooks_dir
         keys_dir = keys_dir or job.keys
         key_lifetime = job.key_lifetime
+        memory_limit = memory_limit if memory_limit is not None else job.memory_limit
+        threads = threads if threads is not None else job.threads
     if as_of is None:
         raise ParameterError("--as-of DATE is required (YYYY-MM-DD, today or yesterday)")
+    resources = Resources.make(memory_limit, threads)  # checked before any work
+    validate_duckdb(resources)
     notebooks = select_notebooks(reports, run_all, notebooks_dir or NOTEBOOKS)
     result = run_reports(RunRequest(
         notebooks=notebooks, as_of=as_of, overrides=overrides, from_cli=from_cli, db_path=db_path,
         out_dir=Path(out_dir or DEFAULT_REPORTS), jobs=jobs if jobs is not None else _default_jobs(), fail_on=thresholds,
-        job=job_name, keys_dir=keys_dir, key_lifetime=key_lifetime, echo=click.echo,
+        job=job_name, keys_dir=keys_dir, key_lifetime=key_lifetime, resources=resources, echo=click.echo,
     ))
     for nb in result.notebooks:
         if nb.status != "ok":
@@ -125,14 +133,20 @@ def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, j
               type=click.Path(file_okay=False), help="Where report notebooks live.")
 @click.option("--jobs", "jobs", default=None, type=int, help="Notebooks run at once [default: CPUs, at most 4].")
 @keys_option
-def demo(db_path, out_dir, notebooks_dir, jobs, keys_dir):
+@memory_limit_option
+@threads_option
+def demo(db_path, out_dir, notebooks_dir, jobs, keys_dir, memory_limit, threads):
     """Run every notebook with its default parameters, then print the path of the index."""
+    from ..resources import Resources, validate_duckdb
     from .runner import RunRequest, run_reports, select_notebooks
 
+    resources = Resources.make(memory_limit, threads)
+    validate_duckdb(resources)
     notebooks = select_notebooks((), True, notebooks_dir)
     result = run_reports(RunRequest(
         notebooks=notebooks, as_of=None, db_path=db_path, out_dir=Path(out_dir),
-        jobs=jobs if jobs is not None else _default_jobs(), job="demo", keys_dir=keys_dir, echo=click.echo,
+        jobs=jobs if jobs is not None else _default_jobs(), job="demo", keys_dir=keys_dir,
+        resources=resources, echo=click.echo,
     ))
     for nb in result.notebooks:
         if nb.status != "ok":

@@ -27,6 +27,7 @@ import nbformat
 
 from .. import interrupts
 from ..progress import RunProgress
+from ..resources import ENV_SETTINGS_FILE
 from .kernels import RunKernels
 from .plan import RunPlan, policy_label
 from .publish import RunFolder, publish_failure
@@ -44,6 +45,7 @@ class NotebookResult:
     failed_cell: int | None = None
     html: str | None = None                           # written pages, relative to the run folder
     ipynb: str | None = None
+    duckdb: dict | None = None                        # the DuckDB settings the kernel reported
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class NotebookTask:
     executed: Path            # internal/<name>.ipynb: tracebacks and all, for the analyst only
     html: Path                # <name>.html: the shared page
     kernel_log: Path
+    settings_file: Path       # where the kernel writes the DuckDB settings it runs under (resources.py)
     header: dict              # the page header, but for the notebook's status and error
 
 
@@ -76,6 +79,7 @@ def notebook_tasks(plan: RunPlan, folder: RunFolder, run_date: str) -> list[Note
             executed=folder.internal / f"{nb.name}.ipynb",
             html=folder.tmp / f"{nb.name}.html",
             kernel_log=folder.kernel_logs / f"{nb.name}.kernel.log",
+            settings_file=folder.kernel_logs / f"{nb.name}.duckdb.json",
             header={"as_of": str(effective.get("as_of")), "run_id": folder.run_id, "run_date": run_date,
                     "policy": policy, "parameters": _format_parameters(effective)},
         ))
@@ -110,6 +114,17 @@ def _source_cell_number(source: Path, code: str) -> int | None:
         if cell.cell_type == "code" and cell.source == code:
             return i + 1
     return None
+
+
+def read_settings(path: Path) -> dict | None:
+    """The DuckDB settings a kernel reported (memory_limit, threads, temp_directory read
+    back from DuckDB), or None when the notebook never opened the store."""
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 class Progress:
@@ -164,7 +179,8 @@ def run_notebook(task: NotebookTask, kernels: RunKernels, progress: Progress) ->
             str(task.source.resolve()), str(task.executed), parameters=task.parameters,
             progress_bar=False, log_output=False, start_timeout=120,
             resources={"metadata": {"path": str(task.source.parent.resolve())}},
-            kernel_manager_class=kernels.manager_class(task.kernel_log),
+            kernel_manager_class=kernels.manager_class(
+                task.kernel_log, {ENV_SETTINGS_FILE: str(task.settings_file)}),
             **progress.cell_hook(task.name),
         )
         res.status = "ok"
@@ -177,6 +193,7 @@ def run_notebook(task: NotebookTask, kernels: RunKernels, progress: Progress) ->
         plain = plain_error(getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc)))
     if kernels.stopping.is_set():
         return res
+    res.duckdb = read_settings(task.settings_file)
     if task.executed.exists():
         res.ipynb = f"{task.executed.parent.name}/{task.executed.name}"
         # the shared page names the section and error, never the code or cell

@@ -40,12 +40,14 @@ class RunKernels:
     def __repr__(self) -> str:  # never the environment: it holds the pseudonymisation key
         return f"RunKernels({len(self._managers)} kernel(s), stopping={self.stopping.is_set()})"
 
-    def manager_class(self, log_path: Path) -> type:
+    def manager_class(self, log_path: Path, env: dict[str, str] | None = None) -> type:
         """A kernel manager class (papermill's `kernel_manager_class`) whose kernels write
-        their stderr to `log_path` and belong to this run."""
+        their stderr to `log_path`, get `env` (this kernel's own) on top of the run's
+        environment, and belong to this run."""
         from jupyter_client.manager import AsyncKernelManager
 
         run = self
+        own_env = dict(env or {})
 
         class RunKernelManager(AsyncKernelManager):
             async def start_kernel(self, **kw):
@@ -53,7 +55,7 @@ class RunKernels:
                     raise RuntimeError("the run was interrupted")
                 self._ck_log = open(log_path, "ab")
                 kw["stderr"] = self._ck_log
-                kw["env"] = {**kw.get("env", os.environ), **run._env}
+                kw["env"] = {**kw.get("env", os.environ), **run._env, **own_env}
                 run._add(self)  # before it starts: an interruption during start-up kills it too
                 try:
                     await super().start_kernel(**kw)

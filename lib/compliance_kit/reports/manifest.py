@@ -94,6 +94,9 @@ def build_manifest(*, plan: RunPlan, run_id: str, results: list[NotebookResult],
             "fail_on": [t.text for t in plan.thresholds],
             "jobs": req.jobs,
         },
+        # what each process was asked to run under; each notebook's `duckdb` is what its
+        # kernel's DuckDB reported (current_setting), null when it never opened the store
+        "resources": req.resources.describe(),
         # The store the run read: its path, its identity (every notebook checked it), and
         # how the run held it still (docs/scheduling.md, "One store per run").
         "store": {"path": str(plan.db_path), "identity": plan.store_identity,
@@ -103,7 +106,7 @@ def build_manifest(*, plan: RunPlan, run_id: str, results: list[NotebookResult],
         "notebooks": [
             {"name": r.name, "source": str(nb.path), "source_sha256": sha256_file(nb.path),
              "status": r.status, "seconds": round(r.seconds, 2), "error": r.error,
-             "failed_cell": r.failed_cell, "html": r.html, "ipynb": r.ipynb}
+             "failed_cell": r.failed_cell, "html": r.html, "ipynb": r.ipynb, "duckdb": r.duckdb}
             for nb, r in zip(plan.notebooks, results, strict=True)
         ],
         "thresholds_breached": outcome.breaches,

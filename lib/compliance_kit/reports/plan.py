@@ -28,6 +28,7 @@ from ..contract import AsOf, Contract, StoreLookup
 from ..errors import ParameterError, UserError
 from ..paths import read_sql
 from ..privacy.keys import prepare_key_store
+from ..resources import Resources
 from ..store import PinnedStore, connect, store_identity
 from .failon import Threshold, parse_threshold
 from .inspect import NotebookParameters, check_names, inspect_parameters, resolve_parameters
@@ -47,6 +48,7 @@ class RunRequest:
     job: str | None = None                            # the reports.toml job, if any
     keys_dir: Path | None = None                      # the key store (default: $COMPLIANCE_KIT_KEYS, else .keys)
     key_lifetime: str = "run"                         # "run": a key per run; "job": the job's current key
+    resources: Resources = field(default_factory=Resources)  # DuckDB's limits, this process and every kernel
     echo: Callable[[str], None] = print
 
 
@@ -184,7 +186,7 @@ def validate_parameters(notebooks: list[NotebookParameters], req: RunRequest,
     check_names(notebooks, overrides)
     contracts = {nb.name: contract_of(nb) for nb in notebooks}
     if any(contracts.values()) and lookup is None:
-        con = open_store(resolve_db(req.db_path))
+        con = open_store(resolve_db(req.db_path), req.resources)
         try:
             return validate_parameters(notebooks, req, StoreLookup(con))
         finally:
@@ -233,10 +235,11 @@ def _rows(con: duckdb.DuckDBPyConnection, db_path: Path, sql_file: str, table: s
     return [{c: _json_value(v) for c, v in zip(columns, row)} for row in relation.fetchall()]
 
 
-def open_store(db_path: Path) -> duckdb.DuckDBPyConnection:
-    """The store, read-only; UserError (exit 2) when it cannot be opened."""
+def open_store(db_path: Path, resources: Resources | None = None) -> duckdb.DuckDBPyConnection:
+    """The store, read-only (under `resources`, if given); UserError (exit 2) when it
+    cannot be opened."""
     try:
-        return connect(db_path, read_only=True)
+        return connect(db_path, read_only=True, resources=resources)
     except duckdb.Error as exc:  # locked by a writer, or not a DuckDB file
         raise UserError(f"cannot open the store {db_path} read-only: {exc}") from None
 
@@ -280,7 +283,7 @@ def plan_run(req: RunRequest) -> RunPlan:
     db_path = resolve_db(req.db_path)
     # One read-only connection for what the manifest records and for the allowed values
     # the parameter contracts read (jurisdiction codes, request types, ...).
-    con = open_store(db_path)
+    con = open_store(db_path, req.resources)
     try:
         injected, effective = validate_parameters(notebooks, req, StoreLookup(con))
         info = store_info(con, db_path)

@@ -86,12 +86,15 @@ def execute_plan(plan: RunPlan) -> RunResult:
             key = KeyStore(req.keys_dir).key_for_run(folder.run_id, req.key_lifetime, req.job)
             # The kernels get the key in their environment: never as a papermill parameter
             # (it would be written into the executed notebook), never in this process's.
-            # The store's identity too: store.connect in every notebook checks it.
-            kernels = RunKernels(env={KEY_ENV: key.secret, STORE_ID_ENV: plan.store_identity})
+            # The store's identity too: store.connect in every notebook checks it; and
+            # DuckDB's limits reach each kernel the same way (compliance_kit.resources).
+            kernels = RunKernels(env={KEY_ENV: key.secret, STORE_ID_ENV: plan.store_identity,
+                                      **req.resources.env()})
             if on_terminal():  # without one (cron) only the final lines are printed
                 echo(f"run {folder.run_id}: {len(plan.notebooks)} notebook(s), up to "
                      f"{min(req.jobs, len(plan.notebooks))} at a time, store {plan.db_path} "
-                     f"({plan.store_identity}, {plan.pinned.how})")
+                     f"({plan.store_identity}, {plan.pinned.how}), DuckDB "
+                     f"{req.resources.memory_limit} and {req.resources.effective_threads} thread(s) per process")
             tasks = notebook_tasks(plan, folder, run_date=iso_utc(started))
             results = run_notebooks(tasks, req.jobs, kernels, echo)
 

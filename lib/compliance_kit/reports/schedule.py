@@ -7,6 +7,8 @@
     out = "reports"                  # optional; also: db, jobs, notebooks_dir
     keys = ".keys"                   # optional: the key store (never inside out)
     key_lifetime = "job"             # optional: "run" (default) or "job" (one key for all runs)
+    memory_limit = "2GB"             # optional: DuckDB's limit per process (default 1.5GB)
+    threads = 2                      # optional: DuckDB threads per process (default: every core)
     [jobs.daily.parameters]
     k = 5
 """
@@ -17,11 +19,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import UserError
+from ..errors import ParameterError, UserError
 from ..privacy.keys import LIFETIMES
+from ..resources import parse_memory_limit, parse_threads
 
 JOB_KEYS = {"notebooks", "as_of", "parameters", "fail_on", "out", "db", "jobs", "notebooks_dir", "description",
-            "keys", "key_lifetime"}
+            "keys", "key_lifetime", "memory_limit", "threads"}
 
 
 @dataclass
@@ -38,6 +41,8 @@ class Job:
     description: str = ""
     keys: str | None = None              # the key store folder
     key_lifetime: str = "run"            # "run" or "job" (privacy/keys.py)
+    memory_limit: str | None = None      # DuckDB's memory limit per process (resources.py)
+    threads: int | None = None           # DuckDB threads per process
 
 
 def load_job(path: str | Path, name: str) -> Job:
@@ -78,6 +83,14 @@ def load_job(path: str | Path, name: str) -> Job:
     key_lifetime = spec.get("key_lifetime", "run")
     if key_lifetime not in LIFETIMES:
         raise UserError(f"{path}: job {name!r}: key_lifetime must be \"run\" or \"job\", not {key_lifetime!r}")
+    memory_limit, threads = spec.get("memory_limit"), spec.get("threads")
+    try:  # checked here, so a bad job fails before any work like a bad option
+        if memory_limit is not None:
+            memory_limit = parse_memory_limit(memory_limit, "memory_limit")
+        if threads is not None:
+            threads = parse_threads(threads, "threads")
+    except ParameterError as exc:
+        raise UserError(f"{path}: job {name!r}: {exc}") from None
     return Job(name, notebooks, None if as_of is None else str(as_of), dict(parameters), list(fail_on),
                spec.get("out"), spec.get("db"), jobs_n, spec.get("notebooks_dir"), spec.get("description", ""),
-               keys, key_lifetime)
+               keys, key_lifetime, memory_limit, threads)

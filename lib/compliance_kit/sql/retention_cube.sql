@@ -7,6 +7,9 @@
 --                   overdue (trend, ageing, the rule that set each deadline)
 --   part 'upcoming' (category, system, upcoming_day): clocks running out within
 --                   $horizon_days days after the instant
+--   part 'readings' (category, status_strictest, status_table, status_text): records
+--                   per status under each reading of the policy (the comparison of
+--                   readings and the verdict changes read it; same pass)
 --   part 'lag'      (category, lag_bin): erased records by erasure lag / allowed delay:
 --                   bins 1/1000 of the allowed delay wide on [-2, 2), 0.1% of the value wide
 --                   beyond; a percentile read from it is within 0.0005 x max(1, |value|) of
@@ -29,6 +32,9 @@ WITH facts AS (
             ELSE '>90'
         END AS ageing_bucket,
         days_overdue,
+        status_strictest,
+        status_table,
+        status_text,
         CASE WHEN status = 'clock_running'
               AND deadline_us < epoch_us($as_of_end) + $horizon_days * 86400000000
              THEN CAST(deadline AS DATE) END AS upcoming_day,
@@ -48,6 +54,7 @@ SELECT
         WHEN grouping(jurisdiction) = 0 THEN 'status'
         WHEN grouping(deadline_month) = 0 THEN 'timeline'
         WHEN grouping(upcoming_day) = 0 THEN 'upcoming'
+        WHEN grouping(status_table) = 0 THEN 'readings'
         ELSE 'lag'
     END AS part,
     category,
@@ -59,6 +66,9 @@ SELECT
     ageing_bucket,
     upcoming_day,
     lag_bin,
+    status_strictest,
+    status_table,
+    status_text,
     count(*) AS n,
     CAST(sum(days_overdue) AS BIGINT) AS days_overdue_sum,
     max(days_overdue) AS days_overdue_max
@@ -69,5 +79,6 @@ GROUP BY GROUPING SETS (
     (category, jurisdiction, system, status),
     (status, deadline_month, ageing_bucket, rule_id),
     (category, system, upcoming_day),
+    (category, status_strictest, status_table, status_text),
     (category, lag_bin)
 )

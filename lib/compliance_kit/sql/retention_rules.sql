@@ -1,8 +1,11 @@
 -- Retention rules resolved per (jurisdiction, data category): which erase_within and
 -- retain_minimum rules bind a record of that category held for that jurisdiction.
 --
+-- Every reading of the policy at once: one row per (slot, code, category, rule), where
+-- the slot names the reading (strictest, table, text; analysis/retention.py READINGS).
 -- Parameters:
---   $rule_sets  the erase_within rule sets to evaluate, e.g. ['retention_table',
+--   $rule_sets_strictest, $rule_sets_table, $rule_sets_text
+--               the erase_within rule sets each reading evaluates, e.g. ['retention_table',
 --               'retention_text', 'addendum'] (the strictest reading: all of them).
 --               Recipient rules bind recipients, not us, and are never evaluated here.
 --               retain_minimum rules (Indonesia's five years) always apply.
@@ -16,8 +19,14 @@
 --
 -- One row per (code, category, rule) kept after the override; `overridden_by_depth`
 -- is not needed downstream, `depth` says how far up the hierarchy the rule came from.
-WITH candidates AS (
+WITH readings AS (
+    SELECT 'strictest' AS slot, $rule_sets_strictest AS rule_sets
+    UNION ALL SELECT 'table' AS slot, $rule_sets_table AS rule_sets
+    UNION ALL SELECT 'text' AS slot, $rule_sets_text AS rule_sets
+),
+candidates AS (
     SELECT
+        rd.slot,
         l.code,
         c.category_id AS category,
         r.rule_id,
@@ -38,19 +47,19 @@ WITH candidates AS (
     FROM retention_rules AS r
     JOIN jurisdiction_lineage AS l ON l.ancestor = r.jurisdiction
     JOIN data_categories AS c ON r.category_id IS NULL OR r.category_id = c.category_id
+    JOIN readings AS rd ON r.kind = 'retain_minimum' OR list_contains(rd.rule_sets, r.rule_set)
     WHERE r.rule_set <> 'recipient'
-      AND (r.kind = 'retain_minimum' OR list_contains($rule_sets, r.rule_set))
 ),
 ranked AS (
     SELECT
         *,
         min(depth) OVER (
-            PARTITION BY code, category, kind, rule_category IS NULL, scope_trigger
+            PARTITION BY slot, code, category, kind, rule_category IS NULL, scope_trigger
         ) AS best_depth
     FROM candidates
 )
 SELECT
-    code, category, rule_id, rule_set, kind, rule_category, rule_jurisdiction,
+    slot, code, category, rule_id, rule_set, kind, rule_category, rule_jurisdiction,
     trigger_event, max_delay, delay_months, delay_days, delay_hours, earliest_of,
     legal_hold_exempt, exception, depth,
     delay_months * INTERVAL '1 month'

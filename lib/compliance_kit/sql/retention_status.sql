@@ -2,7 +2,11 @@
 --
 -- Reads `resolved_rules` (retention_rules.sql, composed in by analysis/retention.py)
 -- with: resolved_rules = retention_rules.sql
--- and the operational tables. Parameters (all bound, never formatted in):
+-- and the operational tables. The three readings of the policy are evaluated in the same
+-- pass (their per-reading expressions are retention_reading.sql, written once per slot):
+-- slots: retention_reading.sql for s in strictest, table, text
+-- fill: reading one of strictest, table, text
+-- Parameters (all bound, never formatted in):
 --   $as_of_end      TIMESTAMPTZ: the end of the as-of day D, exclusive (D + 1 day at
 --                   00:00 UTC; compliance_kit.contract.AsOf.end, the one definition every
 --                   SQL file uses): what happened strictly before it counts.
@@ -10,6 +14,13 @@
 --                   such as 'EEA' keeps its members too)
 --   $categories     VARCHAR[] or NULL
 --   $systems        VARCHAR[] or NULL
+--   {reading}       (a fill-in, not a value) the reading whose verdict, rule, clock and
+--                   deadline are returned: strictest, table or text; status_strictest,
+--                   status_table and status_text give every reading's status. Written
+--                   in, so that the other readings' rules and clocks, which nothing
+--                   reads, are pruned from the plan (only their deadlines are computed)
+--   $rule_sets_strictest, $rule_sets_table, $rule_sets_text: each reading's rule sets
+--                   (retention_rules.sql)
 --
 -- Per record: the applicable erase_within rules (its category's plus the every-category
 -- rules, each resolved through the hierarchy); the clock of each rule's trigger; the
@@ -33,7 +44,7 @@ erase AS (
     SELECT *,
         CAST(delay_days * 86400 + delay_hours * 3600 AS BIGINT) * 1000000 AS delay_us,
         row_number() OVER (
-            PARTITION BY code, category, trigger_event
+            PARTITION BY slot, code, category, trigger_event
             ORDER BY delay_months, delay_days * 24 + delay_hours, rule_id
         ) AS rn
     FROM resolved_rules
@@ -47,7 +58,8 @@ retain AS (
             ORDER BY delay_months DESC, delay_days * 24 + delay_hours DESC, rule_id
         ) AS rn
     FROM resolved_rules
-    WHERE kind = 'retain_minimum' AND evaluated
+    -- minimum retention binds in every reading: one slot's copy of the rules
+    WHERE kind = 'retain_minimum' AND evaluated AND slot = 'strictest'
 ),
 plan_keys AS (
     SELECT DISTINCT l.code, c.category_id AS category
@@ -57,36 +69,7 @@ plan AS (
     SELECT
         k.code,
         k.category,
-        max(e.rule_id) FILTER (WHERE e.trigger_event = 'account_deleted') AS rule_account_deleted,
-        max(e.delay_months) FILTER (WHERE e.trigger_event = 'account_deleted') AS months_account_deleted,
-        max(e.delay_us) FILTER (WHERE e.trigger_event = 'account_deleted') AS us_account_deleted,
-        max(e.rule_id) FILTER (WHERE e.trigger_event = 'deletion_requested') AS rule_deletion_requested,
-        max(e.delay_months) FILTER (WHERE e.trigger_event = 'deletion_requested') AS months_deletion_requested,
-        max(e.delay_us) FILTER (WHERE e.trigger_event = 'deletion_requested') AS us_deletion_requested,
-        max(e.rule_id) FILTER (WHERE e.trigger_event = 'registration_abandoned') AS rule_registration_abandoned,
-        max(e.delay_months) FILTER (WHERE e.trigger_event = 'registration_abandoned') AS months_registration_abandoned,
-        max(e.delay_us) FILTER (WHERE e.trigger_event = 'registration_abandoned') AS us_registration_abandoned,
-        max(e.rule_id) FILTER (WHERE e.trigger_event = 'enquiry_resolved') AS rule_enquiry_resolved,
-        max(e.delay_months) FILTER (WHERE e.trigger_event = 'enquiry_resolved') AS months_enquiry_resolved,
-        max(e.delay_us) FILTER (WHERE e.trigger_event = 'enquiry_resolved') AS us_enquiry_resolved,
-        max(e.rule_id) FILTER (WHERE e.trigger_event = 'marketing_opt_out') AS rule_marketing_opt_out,
-        max(e.delay_months) FILTER (WHERE e.trigger_event = 'marketing_opt_out') AS months_marketing_opt_out,
-        max(e.delay_us) FILTER (WHERE e.trigger_event = 'marketing_opt_out') AS us_marketing_opt_out,
-        max(e.rule_id) FILTER (WHERE e.trigger_event = 'program_ended') AS rule_program_ended,
-        max(e.delay_months) FILTER (WHERE e.trigger_event = 'program_ended') AS months_program_ended,
-        max(e.delay_us) FILTER (WHERE e.trigger_event = 'program_ended') AS us_program_ended,
-        max(e.rule_id) FILTER (WHERE e.trigger_event = 'message_sent') AS rule_message_sent,
-        max(e.delay_months) FILTER (WHERE e.trigger_event = 'message_sent') AS months_message_sent,
-        max(e.delay_us) FILTER (WHERE e.trigger_event = 'message_sent') AS us_message_sent,
-        max(e.rule_id) FILTER (WHERE e.trigger_event = 'contract_terminated') AS rule_contract_terminated,
-        max(e.delay_months) FILTER (WHERE e.trigger_event = 'contract_terminated') AS months_contract_terminated,
-        max(e.delay_us) FILTER (WHERE e.trigger_event = 'contract_terminated') AS us_contract_terminated,
-        max(e.rule_id) FILTER (WHERE e.trigger_event = 'service_completed') AS rule_service_completed,
-        max(e.delay_months) FILTER (WHERE e.trigger_event = 'service_completed') AS months_service_completed,
-        max(e.delay_us) FILTER (WHERE e.trigger_event = 'service_completed') AS us_service_completed,
-        max(e.rule_id) FILTER (WHERE e.trigger_event = 'collected') AS rule_collected,
-        max(e.delay_months) FILTER (WHERE e.trigger_event = 'collected') AS months_collected,
-        max(e.delay_us) FILTER (WHERE e.trigger_event = 'collected') AS us_collected,
+        {plan_columns},
         max(m.rule_id) AS retain_rule,
         max(m.delay_months) AS retain_months,
         max(m.delay_us) AS retain_us
@@ -183,7 +166,7 @@ clocks AS (
     LEFT JOIN acct AS a ON a.account_id = rec.account_id
     LEFT JOIN ev AS er ON er.subject_id = rec.record_id
 ),
--- One deadline per trigger (NULL: no rule, or the trigger has not happened).
+-- One deadline per trigger and reading (NULL: no rule, or the trigger has not happened).
 deadlines AS (
     SELECT
         c.*,
@@ -191,106 +174,37 @@ deadlines AS (
         CASE WHEN p.retain_months > 0
              THEN epoch_us(make_timestamp(c.created_us) + p.retain_months * INTERVAL '1 month') + p.retain_us
              ELSE c.created_us + p.retain_us END AS retain_until_us,
-        p.rule_account_deleted, p.rule_deletion_requested, p.rule_registration_abandoned, p.rule_enquiry_resolved, p.rule_marketing_opt_out, p.rule_program_ended, p.rule_message_sent, p.rule_contract_terminated, p.rule_service_completed, p.rule_collected,
         c.created_us AS t_collected,
-        CASE WHEN p.months_account_deleted > 0
-             THEN epoch_us(make_timestamp(c.t_account_deleted) + p.months_account_deleted * INTERVAL '1 month') + p.us_account_deleted
-             ELSE c.t_account_deleted + p.us_account_deleted END AS d_account_deleted,
-        CASE WHEN p.months_deletion_requested > 0
-             THEN epoch_us(make_timestamp(c.t_deletion_requested) + p.months_deletion_requested * INTERVAL '1 month') + p.us_deletion_requested
-             ELSE c.t_deletion_requested + p.us_deletion_requested END AS d_deletion_requested,
-        CASE WHEN p.months_registration_abandoned > 0
-             THEN epoch_us(make_timestamp(c.t_registration_abandoned) + p.months_registration_abandoned * INTERVAL '1 month') + p.us_registration_abandoned
-             ELSE c.t_registration_abandoned + p.us_registration_abandoned END AS d_registration_abandoned,
-        CASE WHEN p.months_enquiry_resolved > 0
-             THEN epoch_us(make_timestamp(c.t_enquiry_resolved) + p.months_enquiry_resolved * INTERVAL '1 month') + p.us_enquiry_resolved
-             ELSE c.t_enquiry_resolved + p.us_enquiry_resolved END AS d_enquiry_resolved,
-        CASE WHEN p.months_marketing_opt_out > 0
-             THEN epoch_us(make_timestamp(c.t_marketing_opt_out) + p.months_marketing_opt_out * INTERVAL '1 month') + p.us_marketing_opt_out
-             ELSE c.t_marketing_opt_out + p.us_marketing_opt_out END AS d_marketing_opt_out,
-        CASE WHEN p.months_program_ended > 0
-             THEN epoch_us(make_timestamp(c.t_program_ended) + p.months_program_ended * INTERVAL '1 month') + p.us_program_ended
-             ELSE c.t_program_ended + p.us_program_ended END AS d_program_ended,
-        CASE WHEN p.months_message_sent > 0
-             THEN epoch_us(make_timestamp(c.t_message_sent) + p.months_message_sent * INTERVAL '1 month') + p.us_message_sent
-             ELSE c.t_message_sent + p.us_message_sent END AS d_message_sent,
-        CASE WHEN p.months_contract_terminated > 0
-             THEN epoch_us(make_timestamp(c.t_contract_terminated) + p.months_contract_terminated * INTERVAL '1 month') + p.us_contract_terminated
-             ELSE c.t_contract_terminated + p.us_contract_terminated END AS d_contract_terminated,
-        CASE WHEN p.months_service_completed > 0
-             THEN epoch_us(make_timestamp(c.t_service_completed) + p.months_service_completed * INTERVAL '1 month') + p.us_service_completed
-             ELSE c.t_service_completed + p.us_service_completed END AS d_service_completed,
-        CASE WHEN p.months_collected > 0
-             THEN epoch_us(make_timestamp(c.created_us) + p.months_collected * INTERVAL '1 month') + p.us_collected
-             ELSE c.created_us + p.us_collected END AS d_collected
+        {plan_select},
+        {deadlines}
     FROM clocks AS c
     LEFT JOIN plan AS p ON p.code = c.rule_jurisdiction AND p.category = c.category
 ),
 earliest AS (
-    SELECT
-        *,
-        least(d_account_deleted, d_deletion_requested, d_registration_abandoned, d_enquiry_resolved, d_marketing_opt_out, d_program_ended, d_message_sent, d_contract_terminated, d_service_completed, d_collected) AS deadline_us
-    FROM deadlines
+    SELECT *, {earliest} FROM deadlines
 ),
 winner AS (
-    SELECT
-        *,
-        -- the trigger whose deadline is the earliest (ties: the order below)
-        CASE deadline_us
-            WHEN d_account_deleted THEN 'account_deleted'
-            WHEN d_deletion_requested THEN 'deletion_requested'
-            WHEN d_registration_abandoned THEN 'registration_abandoned'
-            WHEN d_enquiry_resolved THEN 'enquiry_resolved'
-            WHEN d_marketing_opt_out THEN 'marketing_opt_out'
-            WHEN d_program_ended THEN 'program_ended'
-            WHEN d_message_sent THEN 'message_sent'
-            WHEN d_contract_terminated THEN 'contract_terminated'
-            WHEN d_service_completed THEN 'service_completed'
-            WHEN d_collected THEN 'collected'
-        END AS trigger_event
-    FROM earliest
+    SELECT *, {winner} FROM earliest
 ),
+verdicts AS (
+    SELECT *, {verdict} FROM winner
+),
+-- The reading asked for: its trigger, rule, clock, deadline and status.
 verdict AS (
     SELECT
         record_id, account_id, category, system, jurisdiction, rule_jurisdiction,
-        created_us, erased_us, legal_hold, trigger_event,
-        CASE trigger_event
-            WHEN 'account_deleted' THEN rule_account_deleted
-            WHEN 'deletion_requested' THEN rule_deletion_requested
-            WHEN 'registration_abandoned' THEN rule_registration_abandoned
-            WHEN 'enquiry_resolved' THEN rule_enquiry_resolved
-            WHEN 'marketing_opt_out' THEN rule_marketing_opt_out
-            WHEN 'program_ended' THEN rule_program_ended
-            WHEN 'message_sent' THEN rule_message_sent
-            WHEN 'contract_terminated' THEN rule_contract_terminated
-            WHEN 'service_completed' THEN rule_service_completed
-            WHEN 'collected' THEN rule_collected
-        END AS rule_id,
-        CASE trigger_event
-            WHEN 'account_deleted' THEN t_account_deleted
-            WHEN 'deletion_requested' THEN t_deletion_requested
-            WHEN 'registration_abandoned' THEN t_registration_abandoned
-            WHEN 'enquiry_resolved' THEN t_enquiry_resolved
-            WHEN 'marketing_opt_out' THEN t_marketing_opt_out
-            WHEN 'program_ended' THEN t_program_ended
-            WHEN 'message_sent' THEN t_message_sent
-            WHEN 'contract_terminated' THEN t_contract_terminated
-            WHEN 'service_completed' THEN t_service_completed
-            WHEN 'collected' THEN t_collected
-        END AS clock_us,
-        deadline_us,
+        created_us, erased_us, legal_hold,
+        {reading}_trigger_event AS trigger_event,
+        {reading}_rule_id AS rule_id,
+        {reading}_clock_us AS clock_us,
+        {reading}_deadline_us AS deadline_us,
         retain_rule,
         retain_until_us,
-        CASE
-            WHEN legal_hold THEN 'on_legal_hold'
-            WHEN deadline_us < retain_until_us THEN 'conflict'
-            WHEN erased_us IS NOT NULL AND (deadline_us IS NULL OR erased_us <= deadline_us) THEN 'erased_on_time'
-            WHEN erased_us IS NOT NULL THEN 'erased_late'
-            WHEN deadline_us IS NULL THEN 'no_trigger'
-            WHEN deadline_us < epoch_us($as_of_end) THEN 'overdue'
-            ELSE 'clock_running'
-        END AS status
-    FROM winner
+        {reading}_status AS status,
+        strictest_status AS status_strictest,
+        table_status AS status_table,
+        text_status AS status_text
+    FROM verdicts
 )
 SELECT
     record_id, account_id, category, system, jurisdiction, rule_jurisdiction,
@@ -309,5 +223,7 @@ SELECT
     -- for the cube: exact integers, so that histogram bins split exactly
     deadline_us,
     CASE WHEN erased_us IS NOT NULL AND deadline_us > clock_us THEN erased_us - clock_us END AS lag_us,
-    CASE WHEN erased_us IS NOT NULL AND deadline_us > clock_us THEN deadline_us - clock_us END AS allowed_us
+    CASE WHEN erased_us IS NOT NULL AND deadline_us > clock_us THEN deadline_us - clock_us END AS allowed_us,
+    -- every reading's verdict, for the comparison of readings (retention_cube.sql)
+    status_strictest, status_table, status_text
 FROM verdict
