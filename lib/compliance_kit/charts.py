@@ -13,17 +13,39 @@ from __future__ import annotations
 
 import altair as alt
 
+from .palette import CATEGORICAL, LIGHT_GREY, OKABE_ITO, SERIES, STATUS
+
 RENDERERS = ("svg", "png")
 
-# Status colours shared by all analyses: green fine, amber watch, red breach, grey n/a.
+# Status colours shared by all analyses, from the one palette (reports/style.py,
+# Okabe-Ito): green fine, orange late (watch), vermillion breach, sky blue still running,
+# yellow conflict, purple legal hold, grey no clock. No two statuses share a colour.
 STATUS_COLOURS = {
-    "erased_on_time": "#2e7d32", "responded_in_time": "#2e7d32", "declared": "#2e7d32",
-    "clock_running": "#90caf9", "open_in_time": "#90caf9",
-    "no_trigger": "#bdbdbd",
-    "on_legal_hold": "#7e57c2",
-    "conflict": "#ff8f00",
-    "erased_late": "#ef6c00", "responded_late": "#ef6c00",
-    "overdue": "#c62828", "open_late": "#c62828",
+    "erased_on_time": STATUS["good"], "responded_in_time": STATUS["good"], "declared": STATUS["good"],
+    "clock_running": OKABE_ITO["sky_blue"], "open_in_time": OKABE_ITO["sky_blue"],
+    "no_trigger": LIGHT_GREY,
+    "on_legal_hold": OKABE_ITO["reddish_purple"],
+    "conflict": OKABE_ITO["yellow"],
+    "erased_late": STATUS["warn"], "responded_late": STATUS["warn"],
+    "overdue": STATUS["bad"], "open_late": STATUS["bad"],
+}
+# What each colour means, for the test that no two meanings share one.
+STATUS_MEANING = {
+    "erased_on_time": "good", "responded_in_time": "good", "declared": "good",
+    "clock_running": "running", "open_in_time": "running", "no_trigger": "no clock",
+    "on_legal_hold": "hold", "conflict": "conflict",
+    "erased_late": "warn", "responded_late": "warn", "overdue": "bad", "open_late": "bad",
+}
+
+# Data-flow classifications: the undeclared ones are breaches (vermillion, then purple and
+# black so the three stay apart), a declared flow without its safeguard is a warning.
+CLASSIFICATION_COLOURS = {
+    "undeclared_recipient": STATUS["bad"],
+    "undeclared_destination": OKABE_ITO["reddish_purple"],
+    "undeclared_category": OKABE_ITO["black"],
+    "missing_mechanism": STATUS["warn"],
+    "unencrypted": OKABE_ITO["yellow"],
+    "declared": STATUS["good"],
 }
 
 
@@ -36,8 +58,7 @@ def _theme() -> alt.theme.ThemeConfig:
                      "labelLimit": 260},
             "legend": {"labelFontSize": 11, "titleFontSize": 12, "labelLimit": 260},
             "title": {"fontSize": 14, "anchor": "start"},
-            "range": {"category": ["#1565c0", "#ef6c00", "#2e7d32", "#c62828", "#6a1b9a",
-                                   "#00838f", "#9e9d24", "#5d4037", "#ad1457", "#455a64"]},
+            "range": {"category": CATEGORICAL},
         }
     }
 
@@ -59,7 +80,7 @@ def setup(renderer: str = "svg") -> None:
 def status_scale(statuses) -> alt.Scale:
     """A colour scale that gives each known status its fixed colour."""
     statuses = list(statuses)
-    return alt.Scale(domain=statuses, range=[STATUS_COLOURS.get(s, "#607d8b") for s in statuses])
+    return alt.Scale(domain=statuses, range=[STATUS_COLOURS.get(s, STATUS["none"]) for s in statuses])
 
 
 def empty_chart(title, message: str) -> alt.Chart:
