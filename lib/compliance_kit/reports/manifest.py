@@ -94,7 +94,9 @@ def build_manifest(*, plan: RunPlan, run_id: str, results: list[NotebookResult],
             "fail_on": [t.text for t in plan.thresholds],
             "jobs": req.jobs,
         },
-        "store": {"path": str(plan.db_path)},
+        "store": {"path": str(plan.db_path),
+                  # each table's rows and latest timestamp (reports/freshness.py)
+                  "data_freshness": plan.store_info.get("data_freshness", [])},
         "policy": plan.store_info.get("policy_versions", []),
         "inputs": plan.store_info.get("inputs", []),
         "notebooks": [

@@ -28,6 +28,7 @@ from ..paths import read_sql
 from ..privacy.keys import prepare_key_store
 from ..store import connect
 from .failon import Threshold, parse_threshold
+from .freshness import read_data_freshness
 from .inspect import NotebookParameters, check_names, inspect_parameters, resolve_parameters
 from .params import resolve_db, validate_common
 
@@ -275,6 +276,7 @@ def plan_run(req: RunRequest) -> RunPlan:
     try:
         injected, effective = validate_parameters(notebooks, req, StoreLookup(con))
         info = store_info(con, db_path)
+        info["data_freshness"] = read_data_freshness(con)   # the overview's freshness check
     finally:
         con.close()
     # The key store must lie outside the reports folder and its key load, before any kernel.
