@@ -16,6 +16,11 @@ import altair as alt
 from .palette import CATEGORICAL, LIGHT_GREY, OKABE_ITO, SERIES, STATUS
 
 RENDERERS = ("svg", "png")
+# The Vega-Lite spec travels beside the SVG under a mimetype of our own: JupyterLab does not
+# know it and shows the SVG; the HTML export (reports/html.py) turns it into an interactive
+# chart (tooltips with exact values) over one inline copy of the Vega bundle, the SVG kept
+# as its fallback.
+SPEC_MIME = "application/vnd.compliance-kit.vegalite+json"
 
 # Status colours shared by all analyses, from the one palette (reports/style.py,
 # Okabe-Ito): green fine, orange late (watch), vermillion breach, sky blue still running,
@@ -66,12 +71,26 @@ def _theme() -> alt.theme.ThemeConfig:
 alt.theme.register("compliance_kit", enable=False)(_theme)
 
 
+def _svg_with_spec(spec: dict, **metadata) -> dict:
+    """Altair's SVG bundle (rendered in the kernel by vl-convert) plus the spec itself."""
+    from altair.utils.mimebundle import spec_to_mimebundle
+
+    bundle = spec_to_mimebundle(spec, format="svg", mode="vega-lite", **metadata)
+    if isinstance(bundle, tuple):  # (data, metadata)
+        bundle = bundle[0]
+    return {**bundle, SPEC_MIME: spec}
+
+
+alt.renderers.register("ck_svg", _svg_with_spec)
+
+
 def setup(renderer: str = "svg") -> None:
-    """Enable the kit's theme and a renderer. Raises ValueError for an unknown renderer."""
+    """Enable the kit's theme and a renderer. Raises ValueError for an unknown renderer.
+    "svg" also carries the chart's spec (SPEC_MIME) for the interactive HTML page."""
     if renderer not in RENDERERS:
         raise ValueError(f"chart_renderer must be one of {', '.join(RENDERERS)}, not {renderer!r}")
     alt.theme.enable("compliance_kit")
-    alt.renderers.enable(renderer)
+    alt.renderers.enable("ck_svg" if renderer == "svg" else renderer)
     # Data is embedded in the chart; the sample's aggregates are far below this limit,
     # but a report over raw rows must aggregate first rather than lift the limit.
     alt.data_transformers.enable("default", max_rows=20_000)

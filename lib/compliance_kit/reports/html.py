@@ -1,18 +1,23 @@
 """Export an executed notebook to one self-contained HTML file that works offline.
 
 nbconvert's HTMLExporter with the `compliance` template (lab, minus every CDN script:
-require.js, MathJax, Mermaid, widgets), code cells hidden, prompts hidden, and a header
-with the title, as-of date, run, policy version and parameters.
+require.js, MathJax, Mermaid, widgets), code cells hidden, prompts hidden, the kit's one
+stylesheet (reports/style.py), and a header: navigation to the run overview (`index.html`
+of the run folder) and the sibling dashboards, the title "<analysis> — as of <date>" (the
+page <title> too), the policy, the run, the parameters in words (params_words) and the
+headline cards. The notebook's own "# Title" line is dropped (the header says it).
 
 Shared pages only: tracebacks become one plain sentence naming the failed section,
 stderr streams are dropped and header values lose local paths (reports/shareable.py);
 every header value is escaped by privacy.escaping.escape (the template's `ck_escape`).
 The executed .ipynb keeps everything.
 
-Charts: the notebooks render Altair to SVG in the kernel (charts.setup("svg")), so no
-JavaScript is needed. If an output carries a Vega-Lite mimetype instead, it becomes a
-placeholder and the page gets ONE inline copy of vl-convert's Vega bundle, which
-renders every placeholder as SVG (never one bundle per chart, never a CDN).
+Charts: the notebooks render Altair to SVG in the kernel (charts.setup("svg")) and keep
+the chart's spec beside it (charts.SPEC_MIME). Here each such chart becomes a placeholder
+holding the spec and the SVG; the page gets ONE inline copy of vl-convert's Vega bundle,
+which draws every placeholder as an interactive chart (tooltips with exact values) and
+hides its SVG. Without script the SVG stays: the fallback. An output carrying only a
+Vega-Lite mimetype becomes a placeholder too (never one bundle per chart, never a CDN).
 """
 
 from __future__ import annotations
@@ -25,23 +30,40 @@ from pathlib import Path
 
 import nbformat
 
+from ..charts import SPEC_MIME
+from ..params_words import date_words, parameters_words
 from ..privacy.escaping import escape
 from ..privacy.redact import scrub_paths
 from .shareable import make_shareable
+from .style import PAGE_CSS
 
 TEMPLATES = Path(__file__).parent / "templates"
 # "+json" is the registered form; Altair 6.3's mimetype renderer writes ".json".
 VEGA_MIME = re.compile(r"^application/vnd\.vega(lite)?\.v\d+[+.]json$")
 
-# Renders every placeholder; vegaEmbed is bound by vl-convert's bundle.
+# The dashboards of the kit, by notebook name, for the navigation between siblings.
+ANALYSIS_TITLES = {
+    "policy_overview": "Policy overview",
+    "retention_compliance": "Retention compliance",
+    "request_turnaround": "Request turnaround",
+    "data_flows": "Data flows",
+}
+
+# Renders every placeholder; vegaEmbed is bound by vl-convert's bundle. The chart keeps
+# the width it was drawn at ('fit' would squeeze axis labels); on a narrow screen its box
+# scrolls, never the page. A chart that cannot be drawn keeps its static SVG.
 _EMBED_SNIPPET = """
 for (const el of document.querySelectorAll('div.ck-vega')) {
   const spec = JSON.parse(el.querySelector('script[type="application/json"]').textContent);
   const target = document.createElement('div');
+  target.className = 'ck-vega-live';
   el.appendChild(target);
-  vegaEmbed(target, spec, {renderer: 'svg', actions: false}).catch((err) => {
-    target.textContent = 'chart failed to render: ' + err;
-    console.error(err);
+  const fallback = el.querySelector('.ck-vega-fallback');
+  vegaEmbed(target, spec, {renderer: 'svg', actions: false}).then(() => {
+    if (fallback) fallback.remove();
+  }).catch((err) => {
+    target.remove();
+    if (!fallback) { console.error(err); }
   });
 }
 """
@@ -72,13 +94,38 @@ def _exporter():
     )
 
 
+def _placeholder(spec, svg: str | None = None) -> str:
+    """A chart for the page: its spec as inert JSON, and its SVG as the fallback."""
+    if isinstance(spec, str):
+        spec = json.loads(spec)
+    # inside <script type="application/json">, only "</" could end the element early
+    payload = json.dumps(spec).replace("</", "<\\/")
+    fallback = ""
+    if svg:
+        svg = svg.replace('<?xml version="1.0" encoding="utf-8"?>', "")
+        fallback = f'<div class="ck-vega-fallback">{svg}</div>'
+    return f'<div class="ck-vega"><script type="application/json">{payload}</script>{fallback}</div>'
+
+
 def _inline_vega(nb) -> bool:
-    """Replace Vega/Vega-Lite outputs with placeholders; True if any was found."""
+    """Turn chart outputs into placeholders for the one inline Vega bundle; True if any.
+
+    - SVG + the kit's spec (charts.SPEC_MIME): interactive, the SVG as fallback;
+    - a Vega/Vega-Lite mimetype only: interactive;
+    - a Vega mimetype beside an SVG or PNG: the static image stays (nothing to add).
+    """
     found = False
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data")
             if not data:
+                continue
+            if SPEC_MIME in data:
+                spec, svg = data[SPEC_MIME], data.get("image/svg+xml")
+                for m in list(data):
+                    del data[m]
+                data["text/html"] = _placeholder(spec, svg)
+                found = True
                 continue
             mimes = [m for m in data if VEGA_MIME.match(m)]
             if not mimes:
@@ -88,14 +135,9 @@ def _inline_vega(nb) -> bool:
                     del data[m]
                 continue
             spec = data[mimes[0]]
-            if isinstance(spec, str):
-                spec = json.loads(spec)
-            payload = json.dumps(spec).replace("</", "<\\/")
             for m in list(data):
                 del data[m]
-            data["text/html"] = (
-                f'<div class="ck-vega"><script type="application/json">{payload}</script></div>'
-            )
+            data["text/html"] = _placeholder(spec)
             found = True
     return found
 
@@ -109,13 +151,46 @@ def notebook_title(nb, fallback: str) -> str:
     return fallback.replace("_", " ").capitalize()
 
 
+def _drop_title(nb) -> None:
+    """Remove the notebook's "# Title" line: the page header says it, with the as-of date."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("# "):
+                cell.source = "\n".join(lines[:i] + lines[i + 1:]).strip("\n")
+                return
+        return
+
+
+def page_title(title: str, as_of) -> str:
+    """"Retention compliance — as of 31 October 2026"."""
+    return f"{title} — as of {date_words(as_of)}" if as_of not in (None, "", "None") else title
+
+
+def navigation(name: str, siblings) -> list[dict]:
+    """The header's links, relative to the page, so they work wherever the run folder is
+    copied: the run overview, each dashboard of the run (the page itself marked current),
+    and all runs. Each: {href, label, current}."""
+    links = [{"href": "index.html", "label": "Run overview", "current": False}]
+    for sibling in siblings or [name]:
+        links.append({"href": f"{sibling}.html", "current": sibling == name,
+                      "label": ANALYSIS_TITLES.get(sibling, sibling.replace("_", " ").capitalize())})
+    links.append({"href": "../index.html", "label": "All runs", "current": False})
+    return links
+
+
 def export_html(nb_or_path, html_path: str | Path, header: dict | None = None) -> Path:
     """Write the notebook (a NotebookNode or a path) as offline HTML to `html_path`.
 
-    `header` feeds the page header: title, as_of, run_id, run_date, policy, parameters
-    (a string), status ("ok" or "failed") and error (a fallback "Type: message" for a
-    failure that left no error output, e.g. a dead kernel). A failed notebook's status
-    row says which section failed with which error. Returns the path written.
+    `header` feeds the page header: title, as_of, run_id, run_date, policy, status ("ok"
+    or "failed") and error (a fallback "Type: message" for a failure that left no error
+    output, e.g. a dead kernel); the parameters either as `effective` (a dict, shown in
+    words) or `parameters` (a string); `siblings`, the notebook names of the run (for the
+    navigation); `cards_html`, the headline cards (HTML built through the escaping point).
+    A failed notebook's status row says which section failed with which error. Returns
+    the path written.
     """
     if isinstance(nb_or_path, (str, Path)):
         nb = nbformat.read(str(nb_or_path), as_version=4)
@@ -126,15 +201,27 @@ def export_html(nb_or_path, html_path: str | Path, header: dict | None = None) -
     failures = make_shareable(nb)
     header = dict(header or {})
     header.setdefault("title", notebook_title(nb, name))
+    _drop_title(nb)
     error = header.pop("error", None)
     if header.get("status") not in (None, "ok"):
         header["status"] = failures[0].status() if failures else (
             f"failed: {error}" if error else "failed")
+    effective = header.pop("effective", None)
+    if effective is not None:
+        header["parameters"] = "; ".join(parameters_words(effective))
+    as_of = header.get("as_of")
+    if as_of not in (None, "", "None"):
+        header["as_of"] = f"the end of {date_words(as_of)}"
+    cards_html = header.pop("cards_html", "")
+    nav = navigation(header.pop("notebook", name), header.pop("siblings", None))
     header = {k: scrub_paths(v) if isinstance(v, str) else v for k, v in header.items()}
+    header["title"] = page_title(header["title"], scrub_paths(as_of) if isinstance(as_of, str) else as_of)
     if _inline_vega(nb):
         header["vega_bundle"] = vega_bundle().replace("</script", "<\\/script")
     nb.metadata.pop("widgets", None)
-    body, _ = _exporter().from_notebook_node(nb, resources={"ck": header, "metadata": {"name": header["title"]}})
+    resources = {"ck": header, "ck_nav": nav, "ck_cards": cards_html, "ck_css": PAGE_CSS,
+                 "metadata": {"name": header["title"]}}
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
     html_path = Path(html_path)
     html_path.write_text(body, encoding="utf-8")
     return html_path
