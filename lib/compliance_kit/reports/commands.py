@@ -162,3 +162,21 @@ def params(reports, db_path):
         click.echo(parameters_markdown(reports, StoreLookup(con)), nl=False)
     finally:
         con.close()
+
+
+@click.command("new-report")
+@click.argument("name")
+@click.option("--title", default=None, help="The report's title (default: NAME in words).")
+@click.option("--notebooks", "notebooks_dir", default=str(NOTEBOOKS), show_default=True,
+              type=click.Path(file_okay=False), help="Where report notebooks live.")
+def new_report(name, title, notebooks_dir):
+    """Make notebooks/NAME.ipynb, a parameterised report from the kit's template: its
+    parameter contract, validation, the store, headline figures under NAME.* in
+    metrics.json. `run NAME`, `run --all`, reports.toml jobs and the index pick it up.
+    See docs/writing-reports.md."""
+    from .new_report import create_report
+
+    path = create_report(name, notebooks_dir, title)
+    click.echo(f"wrote {path}")
+    click.echo(f"open it with `make lab`, then run it: compliance-kit run {path.stem} --as-of 2026-10-31"
+               + ("" if Path(notebooks_dir) == NOTEBOOKS else f" --notebooks {notebooks_dir}"))

@@ -6,7 +6,8 @@ or UserError (exit 2) and nothing ran:
 - `resolve_as_of`: --as-of text (a date, today, yesterday) -> YYYY-MM-DD (the contract's
   AsOf parser);
 - `validate_parameters`: THE check of every value a run will inject: a report whose
-  notebook names a parameter contract (compliance_kit.analysis.CONTRACTS) is checked
+  notebook names a parameter contract (compliance_kit.analysis.CONTRACTS), or declares
+  one in its metadata (compliance_kit.contract_data: an analyst's own report), is checked
   against it, with the allowed codes read from the store; any other notebook against
   its parameters cell (reports/inspect.py);
 - `read_store_info`: the policy version(s) and input files the manifest records;
@@ -140,17 +141,27 @@ def contract_of(nb: NotebookParameters) -> Contract | None:
     parameters cell must declare exactly the contract's parameters."""
     if nb.contract is None:
         return None
+    if isinstance(nb.contract, dict):  # an analyst's report declares its own (docs/writing-reports.md)
+        from ..contract_data import contract_from_data
+
+        contract = contract_from_data(nb.contract, nb.name)
+        _same_parameters(nb, contract)
+        return contract
     from ..analysis import CONTRACTS
 
     if nb.contract not in CONTRACTS:
         raise ParameterError(f"{nb.path.name}: its metadata names the parameter contract {nb.contract!r}; "
                              f"known: {', '.join(CONTRACTS)}")
     contract = CONTRACTS[nb.contract]
+    _same_parameters(nb, contract)
+    return contract
+
+
+def _same_parameters(nb: NotebookParameters, contract: Contract) -> None:
     if set(contract.names) != set(nb.parameters):
         raise ParameterError(
             f"{nb.path.name}: the parameters cell declares {sorted(nb.parameters)} but the contract "
             f"{contract.name} declares {sorted(contract.names)}: make them the same")
-    return contract
 
 
 def validate_parameters(notebooks: list[NotebookParameters], req: RunRequest,
