@@ -57,9 +57,13 @@ def _default_jobs() -> int:
               help="Run the named job of a reports.toml; command-line options override it.")
 @click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False),
               help=f"Where report notebooks live [default: {NOTEBOOKS}].")
+@click.option("--notify", "notify", multiple=True, metavar="TARGET",
+              help="Send a summary of the published run to mailto:ADDRESS, an https:// webhook or webhook:NAME "
+                   "(SMTP and webhook settings: docs/scheduling.md). A failed delivery is a warning; the exit "
+                   "status stays the run's. Repeatable.")
 @keys_option
 def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, jobs, fail_on, schedule,
-        notebooks_dir, keys_dir):
+        notebooks_dir, keys_dir, notify):
     """Execute report notebooks and publish reports/<run-id>/ and reports/index.html.
 
     Parameters are checked against each notebook's parameters cell before anything runs.
@@ -101,6 +105,12 @@ def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, j
         notebooks_dir = notebooks_dir or job.notebooks_dir
         keys_dir = keys_dir or job.keys
         key_lifetime = job.key_lifetime
+        notify = tuple(job.notify) + tuple(notify)
+    targets = settings = None
+    if notify:  # checked before anything runs: a bad target or settings file is exit 2
+        from .notify import prepare
+
+        targets, settings = prepare(notify)
     if as_of is None:
         raise ParameterError("--as-of DATE is required (YYYY-MM-DD, today or yesterday)")
     notebooks = select_notebooks(reports, run_all, notebooks_dir or NOTEBOOKS)
@@ -113,7 +123,12 @@ def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, j
         if nb.status != "ok":
             click.echo(f"Error: notebook {nb.name} failed in {nb.error}", err=True)
     click.echo(f"index: {Path(result.run_dir).parent / 'index.html'}")
-    return result.exit_code
+    if targets:
+        from .notify import deliver
+
+        deliver(result.run_dir, targets, settings, echo=click.echo,
+                warn=lambda m: click.echo(f"{m}; the run's exit status stands", err=True))
+    return result.exit_code  # whatever the delivery: a failed one is a warning (docs/scheduling.md)
 
 
 @click.command()
@@ -180,3 +195,35 @@ def new_report(name, title, notebooks_dir):
     click.echo(f"wrote {path}")
     click.echo(f"open it with `make lab`, then run it: compliance-kit run {path.stem} --as-of 2026-10-31"
                + ("" if Path(notebooks_dir) == NOTEBOOKS else f" --notebooks {notebooks_dir}"))
+
+
+@click.command()
+@click.argument("run_name", metavar="RUN")
+@click.option("--to", "targets", multiple=True, required=True, metavar="TARGET",
+              help="mailto:ADDRESS, an https:// webhook URL, or webhook:NAME from the notify settings. Repeatable.")
+@click.option("--out", "out_dir", default=str(DEFAULT_REPORTS), show_default=True, type=click.Path(file_okay=False),
+              help="Folder of runs.")
+@click.option("--dry-run", is_flag=True, help="Print the message instead of sending it.")
+def notify(run_name, targets, out_dir, dry_run):
+    """Send the summary of a published run (its id, or `latest`) to TARGETs: what `run
+    --notify` sends. Exit 0 when every delivery succeeded, 5 when one failed."""
+    from .history import published_runs
+    from .notify import EXIT_DELIVERY, build_message, deliver, prepare
+
+    out = Path(out_dir)
+    if run_name == "latest":
+        runs = published_runs(out)
+        if not runs:
+            raise UserError(f"no published run in {out}")
+        run_dir = out / runs[0]["folder"]
+    else:
+        if "/" in run_name or "\\" in run_name or run_name.startswith("."):
+            raise UserError(f"RUN is a run id in {out} (or latest), not a path: {run_name!r}")
+        run_dir = out / run_name
+    parsed, settings = prepare(targets)
+    if dry_run:
+        message = build_message(run_dir, settings.reports_url)
+        click.echo(f"Subject: {message.subject}\n\n{message.text}", nl=False)
+        return 0
+    results = deliver(run_dir, parsed, settings, echo=click.echo, warn=lambda m: click.echo(m, err=True))
+    return 0 if all(r.ok for r in results) else EXIT_DELIVERY

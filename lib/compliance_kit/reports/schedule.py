@@ -7,6 +7,7 @@
     out = "reports"                  # optional; also: db, jobs, notebooks_dir
     keys = ".keys"                   # optional: the key store (never inside out)
     key_lifetime = "job"             # optional: "run" (default) or "job" (one key for all runs)
+    notify = ["mailto:dpo@example.com", "webhook:team"]   # optional: who gets the summary (reports/notify.py)
     [jobs.daily.parameters]
     k = 5
 """
@@ -21,7 +22,7 @@ from ..errors import UserError
 from ..privacy.keys import LIFETIMES
 
 JOB_KEYS = {"notebooks", "as_of", "parameters", "fail_on", "out", "db", "jobs", "notebooks_dir", "description",
-            "keys", "key_lifetime"}
+            "keys", "key_lifetime", "notify"}
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Job:
     description: str = ""
     keys: str | None = None              # the key store folder
     key_lifetime: str = "run"            # "run" or "job" (privacy/keys.py)
+    notify: list[str] = field(default_factory=list)   # delivery targets (reports/notify.py); never settings
 
 
 def load_job(path: str | Path, name: str) -> Job:
@@ -78,6 +80,12 @@ def load_job(path: str | Path, name: str) -> Job:
     key_lifetime = spec.get("key_lifetime", "run")
     if key_lifetime not in LIFETIMES:
         raise UserError(f"{path}: job {name!r}: key_lifetime must be \"run\" or \"job\", not {key_lifetime!r}")
+    notify = spec.get("notify", [])
+    if isinstance(notify, str):
+        notify = [notify]
+    if not (isinstance(notify, list) and all(isinstance(t, str) for t in notify)):
+        raise UserError(f"{path}: job {name!r}: notify must be a list of targets (mailto:..., https://..., "
+                        "webhook:NAME); SMTP settings go in the notify settings file, never here")
     return Job(name, notebooks, None if as_of is None else str(as_of), dict(parameters), list(fail_on),
                spec.get("out"), spec.get("db"), jobs_n, spec.get("notebooks_dir"), spec.get("description", ""),
-               keys, key_lifetime)
+               keys, key_lifetime, list(notify))
