@@ -215,8 +215,8 @@ def test_leaky_notebook_page_shows_no_path_no_stderr_no_traceback(leaky_run):
     assert want in html
     status = re.search(r'<td class="ck-failed">(.*?)</td>', html, re.S).group(1)
     assert status.startswith("failed in section ‘Overdue records by system’: FileNotFoundError: ")
-    params = re.search(r"<th>parameters</th><td>(.*?)</td>", html, re.S).group(1)
-    assert "data_dir='exports'" in params, "a path parameter shows its last component only"
+    params = re.search(r"<th>scope</th><td>(.*?)</td>", html, re.S).group(1)
+    assert "data dir: exports" in params, "a path parameter shows its last component only"
 
 
 def test_leaky_notebook_keeps_everything_internal(leaky_run):

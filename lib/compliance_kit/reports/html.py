@@ -62,8 +62,9 @@ for (const el of document.querySelectorAll('div.ck-vega')) {
   vegaEmbed(target, spec, {renderer: 'svg', actions: false}).then(() => {
     if (fallback) fallback.remove();
   }).catch((err) => {
-    target.remove();
-    if (!fallback) { console.error(err); }
+    if (fallback) { target.remove(); return; }
+    target.textContent = 'chart failed to render: ' + err;
+    console.error(err);
   });
 }
 """
@@ -103,7 +104,8 @@ def _placeholder(spec, svg: str | None = None) -> str:
     fallback = ""
     if svg:
         svg = svg.replace('<?xml version="1.0" encoding="utf-8"?>', "")
-        fallback = f'<div class="ck-vega-fallback">{svg}</div>'
+        fallback = (f'<div class="ck-vega-fallback jp-RenderedSVG" data-mime-type="image/svg+xml">'
+                    f'{svg}</div>')
     return f'<div class="ck-vega"><script type="application/json">{payload}</script>{fallback}</div>'
 
 
@@ -212,7 +214,7 @@ def export_html(nb_or_path, html_path: str | Path, header: dict | None = None) -
     as_of = header.get("as_of")
     if as_of not in (None, "", "None"):
         header["as_of"] = f"the end of {date_words(as_of)}"
-    cards_html = header.pop("cards_html", "")
+    cards_html = header.pop("cards_html", None) or CARDS_MARKER
     nav = navigation(header.pop("notebook", name), header.pop("siblings", None))
     header = {k: scrub_paths(v) if isinstance(v, str) else v for k, v in header.items()}
     header["title"] = page_title(header["title"], scrub_paths(as_of) if isinstance(as_of, str) else as_of)
@@ -225,6 +227,70 @@ def export_html(nb_or_path, html_path: str | Path, header: dict | None = None) -
     html_path = Path(html_path)
     html_path.write_text(body, encoding="utf-8")
     return html_path
+
+
+# Where the headline cards go in a dashboard's header. The page is exported while the run
+# is still going; the cards need the run's metrics.json and manifest (to find the previous
+# comparable run), so the publish step fills them in (add_cards) before the run appears.
+CARDS_MARKER = "<!-- ck-cards -->"
+# The metrics.json section each of the kit's dashboards writes (the overview's mapping).
+SECTION_OF = {"retention_compliance": "retention", "request_turnaround": "requests",
+              "data_flows": "flows", "policy_overview": "policy"}
+
+
+def dashboard_cards(manifest: dict, metrics: dict, previous: dict | None) -> dict[str, str]:
+    """{page file name: the cards' HTML} for each dashboard of a run, as the run overview
+    shows them: the run's k (the larger of both runs' when comparing), the job's --fail-on
+    thresholds, the change since `previous` ({"folder", "manifest", "metrics"} or None)."""
+    from .cards import cards_for, render_cards
+    from .history import run_k
+
+    k = run_k(manifest)
+    prev_metrics = None
+    if previous is not None:
+        prev_metrics = previous.get("metrics") or {}
+        k = max(k, run_k(previous["manifest"]))
+    fail_on = (manifest.get("parameters") or {}).get("fail_on") or []
+    pages = {}
+    for nb in manifest.get("notebooks") or []:
+        section = SECTION_OF.get(nb.get("name"), nb.get("name"))
+        if not nb.get("html") or section not in metrics:
+            continue
+        cards = cards_for(section, metrics, prev_metrics, k, thresholds=fail_on, since="the previous run")
+        if cards:
+            pages[nb["html"]] = render_cards(cards)
+    return pages
+
+
+def add_cards(run_dir: str | Path, out_dir: str | Path, echo=None) -> list[str]:
+    """Fill each dashboard's header of `run_dir` with its headline cards (from the run's
+    internal/manifest.json and metrics.json, compared with the previous comparable run in
+    `out_dir`). Called by the publish step before the rename. A failure is reported and
+    leaves the pages without cards: it must never cost the run. Returns the pages filled."""
+    from .history import previous_comparable
+
+    run_dir = Path(run_dir)
+    try:
+        manifest = json.loads((run_dir / "internal" / "manifest.json").read_text(encoding="utf-8"))
+        try:
+            metrics = json.loads((run_dir / "internal" / "metrics.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            metrics = {}
+        previous = previous_comparable(out_dir, manifest)
+        filled = []
+        for page, cards_html in dashboard_cards(manifest, metrics, previous).items():
+            path = run_dir / page
+            if not path.is_file() or path.parent != run_dir:
+                continue
+            text = path.read_text(encoding="utf-8")
+            if CARDS_MARKER in text:
+                path.write_text(text.replace(CARDS_MARKER, cards_html, 1), encoding="utf-8")
+                filled.append(page)
+        return filled
+    except Exception as exc:  # noqa: BLE001 - the run is worth more than its cards
+        if echo is not None:
+            echo(f"warning: the dashboards' headline cards were not added ({type(exc).__name__}: {exc})")
+        return []
 
 
 EXTERNAL_REF = re.compile(

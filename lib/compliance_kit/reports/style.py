@@ -60,6 +60,7 @@ body.ck-page, .ck-page {{ font-family: Helvetica, Arial, sans-serif; color: var(
   padding: 0.6em 0.8em; background: {_TINT['none']}; min-width: 0; }}
 .card .card-label {{ font-size: 0.9em; color: var(--ck-muted); margin: 0; }}
 .card .card-value {{ font-size: 1.6em; font-weight: bold; margin: 0.15em 0; font-variant-numeric: tabular-nums; }}
+.card .card-detail {{ font-size: 0.85em; margin: 0.1em 0 0.3em 0; color: var(--ck-text); }}
 .card .card-change {{ font-size: 0.85em; color: var(--ck-muted); margin: 0; }}
 .card .card-status {{ font-size: 0.8em; text-transform: uppercase; letter-spacing: 0.04em; margin: 0; }}
 .card.status-good {{ border-left-color: var(--ck-good); background: {_TINT['good']}; }}
