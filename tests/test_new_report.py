@@ -177,3 +177,13 @@ def test_create_run_and_find_it_in_the_index(tmp_path, fixture_store):
     assert f"{NAME}.held_past_limit" in proc.stdout
     assert len(run_dirs(out)) == 2
     assert (out / "index.html").read_text().count(f"/{NAME}.html") == 2
+
+
+def test_params_prints_the_declared_contract(tmp_path):
+    create_report(NAME, tmp_path)
+    proc = subprocess.run([sys.executable, "-c", "from compliance_kit.cli import main; main()", "params", NAME,
+                           "--notebooks", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    contract = notebook_contract(tmp_path / f"{NAME}.ipynb")
+    assert proc.stdout == contract.markdown()
+    assert "| `days` | int | 365 | from 0 to 36500 |" in proc.stdout

@@ -160,13 +160,25 @@ def demo(db_path, out_dir, notebooks_dir, jobs, keys_dir):
 @click.argument("reports", nargs=-1)
 @click.option("--db", "db_path", default=None, type=click.Path(dir_okay=False),
               help="List the allowed codes (jurisdictions, request types, ...) of this store.")
-def params(reports, db_path):
+@click.option("--notebooks", "notebooks_dir", default=str(NOTEBOOKS), show_default=True,
+              type=click.Path(file_okay=False), help="Where an analyst's own reports (new-report) live.")
+def params(reports, db_path, notebooks_dir):
     """Print each report's parameters from its contract: name, type, default, allowed
-    values and help (Markdown; the README's tables are this output)."""
-    from ..analysis import parameters_markdown
+    values and help (Markdown; the README's tables are this output). An analyst's own
+    report (new-report) is named explicitly: its contract is in its notebook."""
+    from ..analysis import REPORTS, parameters_markdown
+
+    def markdown(lookup=None) -> str:
+        parts = []
+        for name in reports or [None]:
+            if name is None or name in REPORTS:
+                parts.append(parameters_markdown([name] if name else [], lookup))
+            else:
+                parts.append(_declared_contract(name, Path(notebooks_dir)).markdown(lookup))
+        return "\n".join(parts)
 
     if db_path is None:
-        click.echo(parameters_markdown(reports), nl=False)
+        click.echo(markdown(), nl=False)
         return
     from ..contract import StoreLookup
     from .plan import open_store
@@ -174,9 +186,26 @@ def params(reports, db_path):
 
     con = open_store(resolve_db(db_path))
     try:
-        click.echo(parameters_markdown(reports, StoreLookup(con)), nl=False)
+        click.echo(markdown(StoreLookup(con)), nl=False)
     finally:
         con.close()
+
+
+def _declared_contract(name: str, folder: Path):
+    """The contract a report notebook of `folder` declares in its metadata (new-report)."""
+    from ..contract_data import contract_from_data
+    from ..analysis import REPORTS
+    from .inspect import inspect_parameters
+    from .plan import resolve_report
+
+    path = resolve_report(name, folder)
+    if path is None:
+        raise UserError(f"no parameter contract for {name!r}: not one of the kit's reports "
+                        f"({', '.join(REPORTS)}) and no notebook {name}.ipynb in {folder}")
+    nb = inspect_parameters(path)
+    if not isinstance(nb.contract, dict):
+        raise UserError(f"{path} declares no parameter contract in its metadata (docs/writing-reports.md)")
+    return contract_from_data(nb.contract, nb.name)
 
 
 @click.command("new-report")
