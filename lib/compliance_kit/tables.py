@@ -168,7 +168,7 @@ class Table:
             rows.append(f"<tr>{cells}</tr>")
         n_other, label = other
         if n_other:
-            under = f" under {label[1:]}" if label and _SMALL.match(label) else ", each too small to show"
+            under = f" under {label[1:]}" if label and _SMALL.match(label) else ", counts hidden"
             first = True
             cells = []
             for c in df.columns:
