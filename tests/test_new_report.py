@@ -187,3 +187,21 @@ def test_params_prints_the_declared_contract(tmp_path):
     contract = notebook_contract(tmp_path / f"{NAME}.ipynb")
     assert proc.stdout == contract.markdown()
     assert "| `days` | int | 365 | from 0 to 36500 |" in proc.stdout
+
+
+def test_the_worked_example_in_the_docs_is_the_template(tmp_path):
+    """docs/writing-reports.md quotes the template's cells: every line of its worked
+    example's Python blocks is in a report made by new-report."""
+    import re
+
+    doc = (ROOT / "docs" / "writing-reports.md").read_text(encoding="utf-8")
+    example = doc.split("## The worked example", 1)[1].split("## Changing the question", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", example, re.S)
+    assert len(blocks) >= 4
+    nb = nbformat.read(create_report(NAME, tmp_path), as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code").splitlines()
+    def quoted(line):  # as in the template, perhaps without its trailing comment
+        return any(c == line or c.startswith(line + "  #") for c in code)
+
+    missing = [line for block in blocks for line in block.splitlines() if line.strip() and not quoted(line)]
+    assert not missing, missing
