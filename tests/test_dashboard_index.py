@@ -53,7 +53,9 @@ def test_values_are_escaped(tmp_path):
 
 
 def _readable(index: str) -> str:
-    """What a reader can see or hover: the page without SVG geometry and timestamps."""
+    """What a reader can see or hover: the page without its stylesheet, SVG geometry and
+    timestamps."""
+    index = re.sub(r"<style>.*?</style>", "", index, flags=re.S)
     index = re.sub(r'\s(?:d|cx|cy|r|width|height|viewBox|stroke-width)="[^"]*"', "", index)
     return re.sub(r"\d{4}-\d\d-\d\dT[\d:]+(?:\+00:00)?", "", index)
 

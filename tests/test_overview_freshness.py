@@ -55,18 +55,18 @@ def test_stale_tables_and_a_future_as_of_are_warned():
     assert f.latest == dt.date(2026, 10, 30)
     assert [t.table for t in f.stale_tables] == ["requests"], "an empty table is not stale"
     assert f.stale_tables[0].days_before_as_of == 60
-    assert len(f.warnings) == 1 and "requests on 2026-09-01 (60 days before)" in f.warnings[0]
+    assert len(f.warnings) == 1 and "requests on 1 September 2026 (60 days before)" in f.warnings[0]
     edge = assess(_manifest([{"table_name": "records", "row_count": 1,
                               "latest_at": f"{dt.date(2026, 10, 31) - dt.timedelta(days=STALE_AFTER_DAYS)}T00:00:00"}]))
     assert edge.warnings == [], f"exactly {STALE_AFTER_DAYS} days is not stale"
     future = assess(_manifest(rows[:1], as_of="2026-12-31"))
-    assert future.as_of_in_future and "after the day the run was made (2026-11-01)" in future.warnings[0]
+    assert future.as_of_in_future and "after the day the run was made (1 November 2026)" in future.warnings[0]
 
 
 def test_the_page_shows_days_never_times_and_old_runs_say_so():
     rows = [{"table_name": "requests", "row_count": 5, "latest_at": "2026-09-01T12:34:56+00:00"}]
     html = render_freshness(assess(_manifest(rows)))
-    assert "2026-09-01" in html and "12:34" not in html and "Warning" in html
+    assert "1 September 2026" in html and "12:34" not in html and "Warning" in html
     old = render_freshness(assess({"parameters": {"as_of": "2026-10-31"}, "store": {"path": "x"}}))
     assert "did not record" in old
 

@@ -236,7 +236,7 @@ def cards_for(analysis: str, metrics: dict, previous_metrics: dict | None, k: in
         cards.append(Card(
             label=spec.label,
             value_text=text,
-            detail_text=spec.detail(shown) if not s.hidden else (s.reason and f"hidden: {s.reason}") or "hidden",
+            detail_text=spec.detail(shown) if not s.hidden else (s.reason or "hidden"),
             status=_status(analysis, spec, figures, None if s.hidden else value, parsed),
             change_text=_change_words(direction, change_text, since),
             direction=direction,

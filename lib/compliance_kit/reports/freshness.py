@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from ..params_words import date_words
 from ..paths import read_sql
 from ..privacy.escaping import escape
 
@@ -68,13 +69,15 @@ class Freshness:
     def warnings(self) -> list[str]:
         out = []
         if self.as_of_in_future:
-            out.append(f"The as-of date {self.as_of} is after the day the run was made ({self.run_date}): "
+            out.append(f"The as-of date {date_words(self.as_of)} is after the day the run was made "
+                       f"({date_words(self.run_date)}): "
                        "the figures cannot count what has not happened yet.")
         stale = self.stale_tables
         if stale:
-            listed = "; ".join(f"{t.table} on {t.latest} ({t.days_before_as_of} days before)" for t in stale)
+            listed = "; ".join(f"{t.table} on {date_words(t.latest)} ({t.days_before_as_of} days before)"
+                               for t in stale)
             out.append(f"The data ends more than {self.stale_after_days} days before the as-of date "
-                       f"{self.as_of}: {listed}. Figures miss what happened since; load newer data "
+                       f"({date_words(self.as_of)}): {listed}. Figures miss what happened since; load newer data "
                        "or choose an earlier as-of date.")
         return out
 
@@ -132,7 +135,8 @@ def render_freshness(f: Freshness) -> str:
         parts.append('<p class="ck-note">The store has no operational tables to check.</p>')
     else:
         if not f.warnings:
-            parts.append(f"<p>The data reaches {e(f.latest)}; the reports are as of {e(f.as_of)}. "
+            parts.append(f"<p>The data reaches {e(date_words(f.latest))}; the reports are as of "
+                         f"{e(date_words(f.as_of))}. "
                          f"No table ends more than {e(f.stale_after_days)} days before the as-of date.</p>")
         items = []
         for t in f.tables:
@@ -140,7 +144,7 @@ def render_freshness(f: Freshness) -> str:
                 items.append(f"<li>{e(t.table)}: no rows</li>")
             else:
                 stale = ' class="ck-stale"' if t.stale else ""
-                items.append(f"<li{stale}>{e(t.table)}: latest {e(t.latest)}</li>")
+                items.append(f"<li{stale}>{e(t.table)}: latest {e(date_words(t.latest))}</li>")
         parts.append(f'<ul class="ck-freshness-tables">{"".join(items)}</ul>')
     parts.append("</section>")
     return "".join(parts)

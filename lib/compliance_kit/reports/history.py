@@ -95,11 +95,16 @@ def comparison_key(manifest: dict) -> tuple:
 def previous_comparable(out_dir: str | Path, manifest: dict) -> dict | None:
     """The previous successful run comparable with the run of `manifest` (module
     docstring), as {"folder", "manifest", "metrics"}; None when there is none."""
+    return previous_in(published_runs(out_dir), manifest)
+
+
+def previous_in(runs: list[dict], manifest: dict) -> dict | None:
+    """`previous_comparable` over runs already loaded (newest first, as published_runs)."""
     key = comparison_key(manifest)
     run_id = manifest.get("run_id")
     start = str(manifest.get("start", ""))
     as_of = as_of_of(manifest)
-    for run in published_runs(out_dir):            # newest first
+    for run in runs:
         m = run["manifest"]
         if run["folder"] == run_id or m.get("run_id") == run_id:
             continue

@@ -82,11 +82,13 @@ def open_run_folder(out_dir: str | Path, run_id: str, echo: Callable[[str], None
 def publish(folder: RunFolder, echo: Callable[[str], None]) -> Path:
     """Drop the scratch, rename the temp folder into place and rebuild the index."""
     from .index import rebuild_index
+    from .overview import write_overview
 
     shutil.rmtree(folder.metrics_parts, ignore_errors=True)
     shutil.rmtree(folder.kernel_logs, ignore_errors=True)
     (folder.tmp / ".pid").unlink(missing_ok=True)
     with locked(folder.out_dir / LOCK_NAME, on_wait=echo):
+        write_overview(folder.tmp, folder.out_dir, echo)   # the run's index.html, published with it
         os.rename(folder.tmp, folder.final)
         rebuild_index(folder.out_dir)
     return folder.final
