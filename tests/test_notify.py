@@ -242,3 +242,13 @@ def test_a_bad_target_stops_the_run_before_it_starts(tmp_path, fixture_store):
                    "--out", tmp_path / "reports", "--notify", "sms:+15550100")
     assert proc.returncode == 2 and "a target is mailto:" in proc.stderr, proc.stderr
     assert not (tmp_path / "reports").exists() or not run_dirs(tmp_path / "reports")
+
+
+def test_a_run_folder_without_a_summary_is_a_warning_not_an_exception(tmp_path):
+    from compliance_kit.reports.notify import deliver, load_settings, parse_target
+
+    warnings = []
+    results = deliver(tmp_path / "no-such-run", [parse_target("mailto:dpo@example.com")], load_settings(env={}),
+                      echo=lambda m: None, warn=warnings.append)
+    assert [r.ok for r in results] == [False]
+    assert "not a published run" in warnings[0]

@@ -173,7 +173,10 @@ def load_settings(env: dict | None = None, config: str | Path | None = None) -> 
         settings.sender = smtp.get("from")
         settings.starttls = _bool("smtp.starttls", smtp.get("starttls", False))
         settings.ssl = _bool("smtp.ssl", smtp.get("ssl", False))
-        settings.timeout = float(smtp.get("timeout", TIMEOUT))
+        try:
+            settings.timeout = float(smtp.get("timeout", TIMEOUT))
+        except (TypeError, ValueError):
+            raise UserError(f"notify settings {path}: smtp.timeout is a number of seconds") from None
         settings.webhooks = {str(k): str(v) for k, v in data.get("webhooks", {}).items()}
         settings.reports_url = data.get("links", {}).get("reports_url")
         settings.source = str(path)
@@ -342,16 +345,26 @@ def _why(exc: BaseException) -> str:
 def deliver(run_dir: str | Path, targets: list[Target], settings: Settings,
             echo: Callable[[str], None] = print, warn: Callable[[str], None] = print) -> list[Delivery]:
     """Send the run's summary to every target; a failure is a warning (`warn`) and a
-    Delivery with ok=False, never an exception."""
-    message = build_message(run_dir, settings.reports_url)
+    Delivery with ok=False, never an exception.
+
+    Every exception is caught here on purpose: the run is published and its exit status
+    decided before delivery starts, and nothing that goes wrong afterwards (a mail server,
+    a proxy, an unreadable run folder) may turn it into a traceback or another status."""
     results = []
-    for target in targets:
+    try:
+        message = build_message(run_dir, settings.reports_url)
+    except Exception as exc:  # noqa: BLE001 (see above)
+        for target in targets:
+            results.append(Delivery(target.text, False, _why(exc)))
+            warn(f"warning: notify {target.text}: no summary to send ({_why(exc)})")
+        message = None
+    for target in targets if message is not None else ():
         try:
             if target.kind == "mail":
                 send_mail(target.address, message, settings)
             else:
                 post_webhook(target.address, message, settings.timeout)
-        except (OSError, smtplib.SMTPException, ValueError) as exc:  # URLError and timeouts are OSErrors
+        except Exception as exc:  # noqa: BLE001 (see above)
             results.append(Delivery(target.text, False, _why(exc)))
             warn(f"warning: notify {target.text}: not delivered ({_why(exc)})")
         else:
