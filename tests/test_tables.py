@@ -112,3 +112,8 @@ def test_new_elements_escape_their_values():
     html = show(pl.DataFrame({"source_quote": [evil * 10], "tags": [[evil] * 6], evil: ["x"]}))._repr_html_()
     assert "<img" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_durations_read_in_words():
+    html = show(pl.DataFrame({"category": ["support_tickets", "account_data"], "max_delay": ["PT24H", "P30D"]}))._repr_html_()
+    assert ">24 hours<" in html and ">30 days<" in html and "PT24H" not in html and "P30D" not in html

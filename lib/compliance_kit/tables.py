@@ -25,6 +25,7 @@ import re
 import polars as pl
 
 from .figures import column_kind, column_label, format_value
+from .params_words import duration_words
 from .privacy.escaping import escape
 from .privacy.suppression import HIDDEN
 
@@ -32,6 +33,7 @@ NULL = "–"
 # Text that stands for a number: a suppressed count ("<5", "hidden"), "12,345", "3.2%".
 _NUMBER_LIKE = re.compile(rf"^(<\d+|{HIDDEN}|-?[\d,]+(\.\d+)?%?)$")
 _SMALL = re.compile(r"^<(\d+)$")
+_ISO_DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$")
 
 TOP_N = 10          # rows shown before "show all"
 LONG_TABLE = 15     # a table longer than this gets the top rows and "show all"
@@ -80,6 +82,8 @@ def _cell(value, numeric_column: bool = True, column: str = "") -> str:
             return _details(f"{len(values)} values", ", ".join(values))
         return escape(", ".join(values))
     text = str(value)
+    if _ISO_DURATION.match(text):  # "P30D" -> "30 days", "PT24H" -> "24 hours"
+        return escape(duration_words(text))
     if "quote" in column.lower() and len(text) > 60 or len(text) > LONG_TEXT:
         words = text[:60].rsplit(" ", 1)[0] if " " in text[:60] else text[:60]
         return _details(words + " …", text)

@@ -37,7 +37,7 @@ PAGE_CSS = f"""
 html {{ -webkit-text-size-adjust: 100%; }}
 body.ck-page, .ck-page {{ font-family: Helvetica, Arial, sans-serif; color: var(--ck-text); }}
 .ck-main {{ max-width: {CONTENT_WIDTH_PX}px; margin: 0 auto; padding: 0 1em; box-sizing: border-box;
-  overflow-wrap: anywhere; min-width: 0; }}
+  overflow-wrap: break-word; min-width: 0; }}
 .ck-main img, .ck-main svg {{ max-width: 100%; height: auto; }}
 .ck-main a {{ color: var(--ck-link); }}
 
@@ -76,7 +76,7 @@ body.ck-page, .ck-page {{ font-family: Helvetica, Arial, sans-serif; color: var(
 .ck-main table, table.ck-table {{ border-collapse: collapse; max-width: 100%; font-size: 0.9em; }}
 table.ck-table {{ table-layout: auto; }}
 table.ck-table th, table.ck-table td {{ text-align: left; vertical-align: top; padding: 4px 10px 4px 0;
-  border-bottom: 1px solid var(--ck-rule); overflow-wrap: anywhere; word-break: normal; }}
+  border-bottom: 1px solid var(--ck-rule); overflow-wrap: break-word; word-break: normal; }}
 table.ck-table th {{ color: var(--ck-muted); font-weight: normal; }}
 table.ck-table td.num, table.ck-table th.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 table.ck-table caption {{ text-align: left; color: var(--ck-muted); padding: 0 0 0.3em 0; }}
