@@ -1,6 +1,7 @@
 """`make lab` runs as root and as a normal user: --allow-root only for root, on
 notebooks/, with the store; and the very command it runs starts JupyterLab and prints
-the URL."""
+the URL. `make test`'s apt installs: apt-get as root, sudo for a normal user, else a
+message saying what to install (apt-get and sudo faked, so nothing is installed)."""
 
 from __future__ import annotations
 
@@ -96,3 +97,61 @@ def test_the_lab_command_starts_for_this_user_and_prints_the_url(tmp_path):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# ----------------------------------------------------------------------------- make test's apt installs
+
+def _fake_bin(folder: Path, names) -> Path:
+    """A PATH folder whose commands (apt-get, sudo) only log how they were called."""
+    folder.mkdir(exist_ok=True)
+    log = folder / "calls.log"
+    for name in names:
+        script = folder / name
+        if name == "sudo":
+            script.write_text(f'#!/bin/sh\necho "sudo $*" >> {log}\nexec "$@"\n')
+        else:
+            script.write_text(f'#!/bin/sh\necho "{name} $*" >> {log}\n')
+        script.chmod(0o755)
+    return folder
+
+
+def _make_chromium(path_dir: Path, uid: int) -> subprocess.CompletedProcess:
+    # only the fake folder on PATH: `chromium` is missing, whatever this machine has
+    return subprocess.run([shutil.which("make"), "-s", "chromium", f"UID_={uid}"], cwd=ROOT,
+                          env={"PATH": str(path_dir), "HOME": os.environ.get("HOME", "/")},
+                          capture_output=True, text=True)
+
+
+def _calls(folder: Path) -> list[str]:
+    log = folder / "calls.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def test_root_installs_with_apt_get_directly(tmp_path):
+    folder = _fake_bin(tmp_path / "bin", ["apt-get"])
+    proc = _make_chromium(folder, 0)
+    assert proc.returncode == 0, proc.stderr
+    assert _calls(folder) == ["apt-get update -qq", "apt-get install -y -qq --no-install-recommends chromium"]
+
+
+def test_a_normal_user_installs_through_sudo(tmp_path):
+    folder = _fake_bin(tmp_path / "bin", ["apt-get", "sudo"])
+    proc = _make_chromium(folder, 1000)
+    assert proc.returncode == 0, proc.stderr
+    assert "with sudo" in proc.stdout
+    assert _calls(folder)[:2] == ["sudo apt-get update -qq", "apt-get update -qq"]
+    assert "sudo apt-get install -y -qq --no-install-recommends chromium" in _calls(folder)
+
+
+def test_a_normal_user_without_sudo_is_told_what_to_install(tmp_path):
+    folder = _fake_bin(tmp_path / "bin", ["apt-get"])
+    proc = _make_chromium(folder, 1000)
+    assert proc.returncode != 0
+    assert "run as root, or install it first: apt-get install --no-install-recommends chromium" in proc.stderr
+    assert _calls(folder) == []  # apt-get was not tried without root
+
+
+def test_without_apt_get_the_message_names_the_package(tmp_path):
+    folder = _fake_bin(tmp_path / "bin", [])
+    proc = _make_chromium(folder, 0)
+    assert proc.returncode != 0 and "no apt-get here; install chromium" in proc.stderr
