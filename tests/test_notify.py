@@ -114,6 +114,12 @@ def test_webhook_names_and_smtp_settings_come_from_the_file_and_the_environment(
     assert parse_target("webhook:team", settings).address == "https://chat.example.com/hooks/abc"
     with pytest.raises(UserError, match="no webhook 'other'"):
         parse_target("webhook:other", settings)
+    config.write_text('[smtp]\npassword = "hunter2"\n')
+    config.chmod(0o644)
+    with pytest.raises(UserError, match="chmod 600"):
+        load_settings(env={"COMPLIANCE_KIT_NOTIFY_CONFIG": str(config)})
+    config.chmod(0o600)
+    assert load_settings(env={"COMPLIANCE_KIT_NOTIFY_CONFIG": str(config)}).password == "hunter2"
     config.write_text('[smtp]\nhots = "typo"\n')
     with pytest.raises(UserError, match="unknown key"):
         load_settings(env={"COMPLIANCE_KIT_NOTIFY_CONFIG": str(config)})

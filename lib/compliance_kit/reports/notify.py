@@ -165,6 +165,9 @@ def load_settings(env: dict | None = None, config: str | Path | None = None) -> 
         unknown |= {f"links.{k}" for k in data.get("links", {})} - {"links.reports_url"}
         if unknown:
             raise UserError(f"notify settings {path}: unknown key(s) {sorted(unknown)}")
+        if smtp.get("password") and path.stat().st_mode & 0o077:
+            raise UserError(f"notify settings {path} hold an SMTP password and others can read the file: "
+                            f"chmod 600 {path} (or set COMPLIANCE_KIT_SMTP_PASSWORD instead)")
         settings.host = str(smtp.get("host", settings.host))
         if "port" in smtp:
             settings.port = _port("smtp.port", smtp["port"])
