@@ -40,9 +40,9 @@ def _register() -> None:
     from .data.commands import synth
     from .policy.commands import policy
     from .privacy.commands import keys, reidentify
-    from .reports.commands import demo, new_report, notify, params, run
+    from .reports.commands import demo, new_report, notify, params, run, runs
 
-    for command in (policy, synth, run, demo, params, new_report, notify, keys, reidentify, sql):
+    for command in (policy, synth, run, demo, params, new_report, notify, runs, keys, reidentify, sql):
         cli.add_command(command)
 
 

@@ -256,3 +256,47 @@ def notify(run_name, targets, out_dir, dry_run):
         return 0
     results = deliver(run_dir, parsed, settings, echo=click.echo, warn=lambda m: click.echo(m, err=True))
     return 0 if all(r.ok for r in results) else EXIT_DELIVERY
+
+
+@click.group()
+def runs():
+    """List and prune the published runs of a reports folder (reports/runs.py)."""
+
+
+@runs.command("list")
+@click.option("--out", "out_dir", default=str(DEFAULT_REPORTS), show_default=True, type=click.Path(file_okay=False),
+              help="Folder of runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON (one object per run).")
+def runs_list(out_dir, as_json):
+    """Print the published runs, newest first: id, start, as-of date, job, status, policy."""
+    import json
+
+    from .runs import as_dicts, format_runs, list_runs
+
+    entries = list_runs(out_dir)
+    if as_json:
+        click.echo(json.dumps(as_dicts(entries), indent=2))
+    elif not entries:
+        click.echo(f"no published runs in {out_dir}")
+    else:
+        click.echo(format_runs(entries))
+
+
+@runs.command("prune")
+@click.option("--out", "out_dir", default=str(DEFAULT_REPORTS), show_default=True, type=click.Path(file_okay=False),
+              help="Folder of runs.")
+@click.option("--keep", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Never remove the N newest runs (alone: remove all but the N newest).")
+@click.option("--failed", is_flag=True, help="Remove only failed runs (a notebook failed or the run was interrupted).")
+@click.option("--before", default=None, metavar="DATE", help="Remove only runs started before DATE (YYYY-MM-DD, UTC).")
+@click.option("--dry-run", is_flag=True, help="Say which runs would be removed; remove nothing.")
+def runs_prune(out_dir, keep, failed, before, dry_run):
+    """Remove published runs, atomically, and rebuild the index. The options narrow the
+    choice together; the newest successful run is never removed."""
+    from .runs import prune_runs
+
+    result = prune_runs(out_dir, keep=keep, failed=failed, before=before, dry_run=dry_run, echo=click.echo)
+    verb = "would remove" if result.dry_run else "removed"
+    for e in result.removed:
+        click.echo(f"{verb} {e.run_id} ({e.status}, as of {e.as_of or 'unknown'})")
+    click.echo(f"{verb} {len(result.removed)} run(s); {len(result.kept)} kept")
