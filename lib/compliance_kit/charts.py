@@ -54,13 +54,24 @@ CLASSIFICATION_COLOURS = {
 }
 
 
+# Category and status names are keys ("tech_support_enquiry", "erased_on_time"): axes and
+# legends show them with spaces. A Vega expression on the label text only; the data, the
+# tooltips and the marks' aria-labels keep the values.
+LABEL_WORDS = "replace(datum.label, /_/g, ' ')"
+
+
+def status_legend(title: str = "status") -> alt.Legend:
+    """The legend of a status colour: names in words."""
+    return alt.Legend(title=title, labelExpr=LABEL_WORDS)
+
+
 def _theme() -> alt.theme.ThemeConfig:
     return {
         "config": {
             "font": "Helvetica, Arial, sans-serif",
             "view": {"continuousWidth": 480, "continuousHeight": 260, "stroke": None},
             "axis": {"labelFontSize": 11, "titleFontSize": 12, "grid": True, "gridOpacity": 0.4,
-                     "labelLimit": 260},
+                     "labelLimit": 260, "labelExpr": LABEL_WORDS},
             "legend": {"labelFontSize": 11, "titleFontSize": 12, "labelLimit": 260},
             "title": {"fontSize": 14, "anchor": "start"},
             "range": {"category": CATEGORICAL},

@@ -36,6 +36,7 @@ import duckdb
 import polars as pl
 
 from .. import engines
+from ..charts import CLASSIFICATION_COLOURS as _CLASSIFICATION_COLOURS
 from ..charts import STATUS_COLOURS, empty_chart
 from ..contract import (AsOf, Codes, Contract, OptionalDate, Param, StoreLookup, adapt_codes,
                         common_parameters, spark_needs_data, window_in_order)
@@ -57,16 +58,10 @@ CLASSIFICATIONS = (
 UNDECLARED = CLASSIFICATIONS[:3]
 NONCONFORMING = ("missing_mechanism", "unencrypted")
 
-# Green for declared (the shared status colour), reds for undeclared, ambers for a
-# declared flow used without its safeguard.
-CLASSIFICATION_COLOURS = {
-    "undeclared_recipient": "#b71c1c",
-    "undeclared_destination": "#e53935",
-    "undeclared_category": "#ef9a9a",
-    "missing_mechanism": "#ef6c00",
-    "unencrypted": "#ffb300",
-    "declared": STATUS_COLOURS.get("declared", "#2e7d32"),
-}
+# The one palette's classification colours (charts.CLASSIFICATION_COLOURS): green for
+# declared, vermillion, purple and black for the three undeclared kinds, orange and
+# yellow for a declared flow used without its safeguard.
+CLASSIFICATION_COLOURS = dict(_CLASSIFICATION_COLOURS)
 
 HEADLINE_KEYS = (
     "transfers", "records", "bytes", "share_declared_records", "share_declared_bytes",

@@ -32,7 +32,7 @@ import polars as pl
 
 from .. import calendars, engines
 from ..cases import CaseList, case_list
-from ..charts import STATUS_COLOURS, empty_chart, status_scale
+from ..charts import STATUS_COLOURS, empty_chart, status_legend, status_scale
 from ..contract import (AsOf, Codes, Contract, OptionalDate, Param, StoreLookup, adapt_codes,
                         common_parameters, spark_needs_data, window_in_order)
 from ..engines import DuckDBEngine, Engine
@@ -896,7 +896,7 @@ def distance_chart(distance: pl.DataFrame, *, k: int) -> alt.Chart:
                     title="days to the deadline at response (or as of the report date)"),
             x2="bin_end:Q",
             y=alt.Y("sum(requests):Q", title="requests"),
-            color=alt.Color("class:N", scale=status_scale(present), title="class"),
+            color=alt.Color("class:N", scale=status_scale(present), legend=status_legend("class")),
             tooltip=["class:N", "bin_start:Q", "bin_end:Q", "requests:Q"],
         )
         .properties(title=alt.Title("Distance to deadline", subtitle=_not_drawn(k)))
