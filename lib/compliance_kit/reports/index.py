@@ -258,8 +258,9 @@ def _run_row(run: dict, rules_changed: bool) -> str:
     figures = []
     for section, shown in shown_figures(run).items():
         # the cards' figures first; the rest of the section behind "all figures"
-        key = {f"{section}.{spec.key}" for spec in SPECS.get(section, [])}
-        first = [f for f in shown if f.key in key] or shown
+        by_key = {f.key: f for f in shown}
+        first = [by_key[f"{section}.{spec.key}"] for spec in SPECS.get(section, [])
+                 if f"{section}.{spec.key}" in by_key] or shown
         rest = [f for f in shown if f not in first]
         more = (f'<details class="ck-more-figs"><summary>all {len(shown)} figures</summary> '
                 f"{_fig_spans(rest)}</details>" if rest else "")
