@@ -144,7 +144,7 @@ body.ck-page { margin: 0; }
 .ck-main { padding-bottom: 2em; }
 h2 { font-size: 1.2em; margin-top: 1.6em; }
 .sub { color: #555; margin-top: 0; }
-.sec, h3.sec { text-transform: capitalize; }
+.sec, .trend-grid h3 { text-transform: capitalize; }
 table.runs { border-collapse: collapse; width: 100%; font-size: 0.9em; table-layout: fixed; }
 table.runs col.c-run { width: 15%; } table.runs col.c-asof { width: 9%; } table.runs col.c-policy { width: 13%; }
 table.runs col.c-status { width: 9%; } table.runs col.c-reports { width: 15%; }
@@ -320,7 +320,7 @@ def render_index(runs: list[dict]) -> str:
         for s in series:
             by_section.setdefault(s["name"].split(".", 1)[0], []).append(s)
         for section, items in by_section.items():
-            parts.append(f'<section><h3 class="sec">{_e(section)}</h3><table class="trends">'
+            parts.append(f'<section><h3>{_e(section)}</h3><table class="trends">'
                          '<colgroup><col class="c-label"><col class="c-spark"><col class="c-latest"></colgroup><tbody>')
             for s in items:
                 latest = s["points"][-1]
