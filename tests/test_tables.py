@@ -117,3 +117,8 @@ def test_new_elements_escape_their_values():
 def test_durations_read_in_words():
     html = show(pl.DataFrame({"category": ["support_tickets", "account_data"], "max_delay": ["PT24H", "P30D"]}))._repr_html_()
     assert ">24 hours<" in html and ">30 days<" in html and "PT24H" not in html and "P30D" not in html
+
+
+def test_durations_inside_text_read_in_words():
+    html = show(pl.DataFrame({"description": ["erase within P30D after account_deleted, or PT24H"]}))._repr_html_()
+    assert "erase within 30 days after account_deleted, or 24 hours" in html

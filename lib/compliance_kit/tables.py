@@ -33,6 +33,7 @@ NULL = "–"
 # Text that stands for a number: a suppressed count ("<5", "hidden"), "12,345", "3.2%".
 _NUMBER_LIKE = re.compile(rf"^(<\d+|{HIDDEN}|-?[\d,]+(\.\d+)?%?)$")
 _SMALL = re.compile(r"^<(\d+)$")
+_ISO_IN_TEXT = re.compile(r"\bP(?:\d+[YMWD])+(?:T\d+H)?\b|\bPT\d+H\b")
 _ISO_DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$")
 
 TOP_N = 10          # rows shown before "show all"
@@ -82,8 +83,8 @@ def _cell(value, numeric_column: bool = True, column: str = "") -> str:
             return _details(f"{len(values)} values", ", ".join(values))
         return escape(", ".join(values))
     text = str(value)
-    if _ISO_DURATION.match(text):  # "P30D" -> "30 days", "PT24H" -> "24 hours"
-        return escape(duration_words(text))
+    # "P30D" -> "30 days", "PT24H" -> "24 hours", alone or in a sentence
+    text = _ISO_IN_TEXT.sub(lambda m: duration_words(m.group(0)), text)
     if "quote" in column.lower() and len(text) > 60 or len(text) > LONG_TEXT:
         words = text[:60].rsplit(" ", 1)[0] if " " in text[:60] else text[:60]
         return _details(words + " …", text)
