@@ -165,6 +165,8 @@ def test_create_run_and_find_it_in_the_index(tmp_path, fixture_store):
     index = (out / "index.html").read_text()
     assert f'href="{run_dir.name}/{NAME}.html"' in index
     assert "Held past limit" in index
+    overview = (run_dir / "index.html").read_text()  # the run overview links its dashboard
+    assert f'href="{NAME}.html"' in overview and "Held past limit" in overview
     page = (run_dir / f"{NAME}.html").read_text()
     assert not any(i in page for i in ids["records"] + ids["accounts"])  # no identifiers on the page
 
