@@ -157,16 +157,18 @@ def test_the_message_follows_the_sharing_rules(tmp_path):
     before = {"retention": {"records_checked": 900, "overdue": 40, "overdue_rate": 40 / 900, "erased_late": 0}}
     now = {"retention": {"records_checked": 1000, "overdue": 3, "overdue_rate": 0.003, "erased_late": 12}}
     _published(tmp_path, "r1", "2026-11-01T06:00:00+00:00", before)
-    run = _published(tmp_path, "r2", "2026-11-02T06:00:00+00:00", now, exit_status=4,
-                     fail_on=["retention.overdue > 0"])
+    fail_on = ["retention.overdue > 2", "retention.erased_late > 10"]
+    run = _published(tmp_path, "r2", "2026-11-02T06:00:00+00:00", now, exit_status=4, fail_on=fail_on)
     message = build_message(run, reports_url="https://intranet.example.com/compliance/")
     text = message.text
     assert "THRESHOLD BREACHED" in text and "threshold breached" in message.subject
     # every card the pages show, as they show it (reports/cards.py): no figure computed here
-    for card in cards_for("retention", now, before, 5, ["retention.overdue > 0"], since="the run as of 2026-10-31"):
+    for card in cards_for("retention", now, before, 5, fail_on, since="the run as of 2026-10-31"):
         assert f"- {card.label}: {card.value_text}" in text
     assert "Records overdue for erasure: <5" in text
-    assert "retention.overdue > 0 (now <5)" in text
+    # a breached threshold on a hidden figure is counted, not named: `> 2` would narrow it
+    assert "retention.overdue > 2" not in text and "1 on a figure hidden under k" in text
+    assert "retention.erased_late > 10 (now 12)" in text
     assert not re.search(r"(?<![\d<])3(?![\d,])", text.split("Run overview")[0].replace("2026-10-31", "")), text
     assert "up 100 since the run as of 2026-10-31" in text  # records checked: 900 -> 1000
     assert "Run overview: https://intranet.example.com/compliance/r2/index.html" in text

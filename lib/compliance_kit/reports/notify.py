@@ -226,23 +226,31 @@ def overview_location(run_dir: Path, reports_url: str | None = None) -> str:
     return str((run_dir / OVERVIEW).resolve())
 
 
-def _breaches(manifest: dict, metrics: dict, k: int) -> list[str]:
+def _breaches(manifest: dict, metrics: dict, k: int) -> tuple[list[str], int]:
     """The --fail-on thresholds of the run that are breached, each with the value as a
-    shared page shows it (a small count reads "<k"), never the exact figure."""
+    shared page shows it; and how many more are breached on a figure hidden under k.
+    Those are not named: a breached `x > 3` beside a hidden x (1 to k-1) would give x
+    away, so the message only counts them, as the cards give a hidden value no status."""
     from ..figures import shown_section
 
     if manifest.get("exit_status") != 4:   # thresholds are checked only when every report ran
-        return []
-    lines = []
+        return [], 0
+    lines, hidden = [], 0
     for text in (manifest.get("parameters") or {}).get("fail_on") or []:
         threshold = parse_threshold(text)
         if threshold.check(metrics) is None:
             continue
         figures = metrics.get(threshold.section)
-        shown = {s.key: s.text for s in shown_section(threshold.section, figures, k)} if isinstance(figures, dict) else {}
+        shown = ({s.key: s for s in shown_section(threshold.section, figures, k)}
+                 if isinstance(figures, dict) else {})
         now = shown.get(f"{threshold.section}.{threshold.key}")
-        lines.append(f"{threshold.text} (now {now})" if now else f"{threshold.text} (not written)")
-    return lines
+        if now is None or threshold.key not in figures:
+            lines.append(f"{threshold.text} (not written)")
+        elif now.hidden:
+            hidden += 1
+        else:
+            lines.append(f"{threshold.text} (now {now.text})")
+    return lines, hidden
 
 
 def _section_title(section: str) -> str:
@@ -283,7 +291,9 @@ def build_message(run_dir: str | Path, reports_url: str | None = None) -> Messag
     failed = [nb.get("name") for nb in notebooks if nb.get("status") != "ok"]
     if failed:
         lines.append("Failed: " + ", ".join(map(str, failed)) + " (the run overview says where).")
-    for section in metrics:
+    from .cards import ANALYSES
+
+    for section in [*(a for a in ANALYSES if a in metrics), *(m for m in metrics if m not in ANALYSES)]:
         cards = cards_for(section, metrics, previous["metrics"] if previous else None, k,
                           (manifest.get("parameters") or {}).get("fail_on"), since=since or "the previous run")
         if not cards:
@@ -294,7 +304,10 @@ def build_message(run_dir: str | Path, reports_url: str | None = None) -> Messag
             verdict = {True: ", better", False: ", worse"}.get(card.better, "")
             mark = f" [{card.status}]" if card.status != "none" else ""
             lines.append(f"- {card.label}: {card.value_text} ({change}{verdict}){mark}")
-    breaches = _breaches(manifest, metrics, k)
+    breaches, hidden = _breaches(manifest, metrics, k)
+    if hidden:
+        breaches.append(f"{hidden} on a figure hidden under k (not named here; the run's internal "
+                        "metrics.json has it)")
     if breaches:
         lines += ["", "Thresholds breached:"] + [f"- {b}" for b in breaches]
     lines += ["", f"Run overview: {overview_location(run_dir, reports_url)}"]
