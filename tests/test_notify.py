@@ -170,7 +170,8 @@ def test_the_message_follows_the_sharing_rules(tmp_path):
     assert "retention.overdue > 2" not in text and "1 on a figure hidden under k" in text
     assert "retention.erased_late > 10 (now 12)" in text
     assert not re.search(r"(?<![\d<])3(?![\d,])", text.split("Run overview")[0].replace("2026-10-31", "")), text
-    assert "up 100 since the run as of 2026-10-31" in text  # records checked: 900 -> 1000
+    assert "Changes since the previous comparable run, as of 2026-10-31 (run r1)." in text
+    assert "Records checked: 1,000 (up 100)" in text  # 900 -> 1000
     assert "Run overview: https://intranet.example.com/compliance/r2/index.html" in text
 
 
@@ -233,7 +234,9 @@ def test_run_and_schedule_deliver_and_a_failed_delivery_keeps_the_exit_status(
     # resend by hand: exit 0 when delivered (the change since the first run is given) ...
     proc = notify_cli("latest", "--out", out, "--to", "webhook:team", env=working)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "no change since the run as of 2026-10-31" in received[-1][2]["text"]
+    resent = received[-1][2]["text"]
+    assert f"Changes since the previous comparable run, as of 2026-10-31 (run {run_dir.name})." in resent
+    assert "(no change)" in resent
     # ... and its own exit status, 5, when a delivery fails
     proc = notify_cli("latest", "--out", out, "--to", f"{base}/broken", "--to", "mailto:dpo@example.com",
                       env=working)

@@ -262,7 +262,8 @@ def _section_title(section: str) -> str:
 def build_message(run_dir: str | Path, reports_url: str | None = None) -> Message:
     """The summary of the published run in `run_dir` (module docstring)."""
     from .cards import cards_for
-    from .history import previous_comparable, run_k
+    from ..palette import STATUS_WORDS
+    from .history import as_of_of, previous_comparable, run_k
 
     run_dir = Path(run_dir)
     manifest = _read(run_dir / "internal" / "manifest.json")
@@ -271,7 +272,7 @@ def build_message(run_dir: str | Path, reports_url: str | None = None) -> Messag
     metrics = _read(run_dir / "internal" / "metrics.json")
     previous = previous_comparable(run_dir.parent, manifest)
     k = max(run_k(manifest), run_k(previous["manifest"]) if previous else 0)
-    since = f"the run as of {(previous['manifest'].get('parameters') or {}).get('as_of')}" if previous else ""
+    since = "the previous run"   # said once, above the figures
 
     code = manifest.get("exit_status")
     status = _STATUS.get(code, f"exit {code}")
@@ -286,6 +287,12 @@ def build_message(run_dir: str | Path, reports_url: str | None = None) -> Messag
 
     lines = [f"compliance-kit {what}: {status.upper()}",
              f"As of {as_of}; {ok} of {len(notebooks)} report(s) ran; run {manifest.get('run_id', run_dir.name)}."]
+    if previous:
+        before = previous["manifest"]
+        lines.append(f"Changes since the previous comparable run, as of {as_of_of(before)} "
+                     f"(run {before.get('run_id', previous['folder'])}).")
+    else:
+        lines.append("No earlier comparable run (same job, reports and parameters): changes start next time.")
     if k > 1:
         lines.append(f"Counts from 1 to {k - 1} are shown as <{k}.")
     failed = [nb.get("name") for nb in notebooks if nb.get("status") != "ok"]
@@ -295,15 +302,16 @@ def build_message(run_dir: str | Path, reports_url: str | None = None) -> Messag
 
     for section in [*(a for a in ANALYSES if a in metrics), *(m for m in metrics if m not in ANALYSES)]:
         cards = cards_for(section, metrics, previous["metrics"] if previous else None, k,
-                          (manifest.get("parameters") or {}).get("fail_on"), since=since or "the previous run")
+                          (manifest.get("parameters") or {}).get("fail_on"), since=since)
         if not cards:
             continue
         lines += ["", _section_title(section)]
         for card in cards:
-            change = card.change_text or ("first comparable run" if previous is None else "no change given")
+            change = card.change_text.removesuffix(f" since {since}")
             verdict = {True: ", better", False: ", worse"}.get(card.better, "")
-            mark = f" [{card.status}]" if card.status != "none" else ""
-            lines.append(f"- {card.label}: {card.value_text} ({change}{verdict}){mark}")
+            details = "; ".join(x for x in (change + verdict if change else "",
+                                            STATUS_WORDS[card.status] if card.status != "none" else "") if x)
+            lines.append(f"- {card.label}: {card.value_text}" + (f" ({details})" if details else ""))
     breaches, hidden = _breaches(manifest, metrics, k)
     if hidden:
         breaches.append(f"{hidden} on a figure hidden under k (not named here; the run's internal "
