@@ -475,7 +475,11 @@ def heatmap_chart(flow_matrix: pl.DataFrame, value: str = "records", *, k: int) 
     cells = base.mark_rect().encode(
         # symlog: one busy route (KR -> SG) must not wash out every other cell
         color=alt.Color(f"{value}:Q", title=value, scale=alt.Scale(scheme="blues", type="symlog")),
-        tooltip=["source_jurisdiction", "destination_country", "transfers", "records", "bytes",
+        tooltip=[alt.Tooltip("source_jurisdiction:N", title="from"),
+                 alt.Tooltip("destination_country:N", title="to"),
+                 alt.Tooltip("transfers:Q", title="transfers", format=","),
+                 alt.Tooltip("records:Q", title="records", format=","),
+                 alt.Tooltip("bytes:Q", title="bytes", format=","),
                  alt.Tooltip("share_declared_records:Q", format=".1%", title="declared share")],
     )
     return cells.properties(
@@ -499,8 +503,9 @@ def recipient_volume_chart(flow_volumes: pl.DataFrame, value: str = "records", *
             x=alt.X("yearmonth(month):T", title="month"),
             y=alt.Y(f"sum({value}):Q", title=value),
             color=alt.Color("recipient:N", title="recipient"),
-            tooltip=[alt.Tooltip("yearmonth(month):T", title="month"), "recipient",
-                     alt.Tooltip(f"sum({value}):Q", title=value)],
+            tooltip=[alt.Tooltip("yearmonth(month):T", title="month"),
+                     alt.Tooltip("recipient:N", title="recipient"),
+                     alt.Tooltip(f"sum({value}):Q", title=value, format=",")],
         )
         .properties(title=alt.Title(f"Transferred {value} per month, by recipient",
                                     subtitle=_not_drawn(k)))
@@ -529,7 +534,10 @@ def classification_chart(flow_breakdown, value: str = "records", *, k: int) -> a
             color=alt.Color("classification:N", legend=None,
                             scale=alt.Scale(domain=order,
                                             range=[CLASSIFICATION_COLOURS[c] for c in order])),
-            tooltip=["classification", "transfers", "records", "bytes"],
+            tooltip=[alt.Tooltip("classification:N", title="classification"),
+                     alt.Tooltip("transfers:Q", title="transfers", format=","),
+                     alt.Tooltip("records:Q", title="records", format=","),
+                     alt.Tooltip("bytes:Q", title="bytes", format=",")],
         )
         .properties(title=alt.Title(f"Transferred {value} by classification",
                                     subtitle=_not_drawn(k)), height=alt.Step(22))

@@ -827,7 +827,8 @@ def weekly_volume_chart(volume: pl.DataFrame, *, k: int) -> alt.Chart:
             x=alt.X("week:T", title="week received"),
             y=alt.Y("sum(requests):Q", title="requests"),
             color=alt.Color("type:N", title="request type"),
-            tooltip=["week:T", "type:N", "requests:Q"],
+            tooltip=[alt.Tooltip("week:T", title="week"), alt.Tooltip("type:N", title="request type"),
+                     alt.Tooltip("requests:Q", title="requests", format=",")],
         )
         .properties(title=alt.Title("Requests received per week, by type",
                                     subtitle=_not_drawn(k)))
@@ -849,7 +850,8 @@ def on_time_trend_chart(trend: pl.DataFrame, *, k: int) -> alt.Chart:
                     scale=alt.Scale(domain=[0, 100])),
             color=alt.Color("region:N", title="jurisdiction (region)"),
             strokeDash=alt.condition(alt.datum.region == "all", alt.value([1, 0]), alt.value([4, 2])),
-            tooltip=["period:T", "region:N", "performance_pct:Q"],
+            tooltip=[alt.Tooltip("period:T", title="quarter"), alt.Tooltip("region:N", title="region"),
+                     alt.Tooltip("performance_pct:Q", title="answered in time (%)", format=".1f")],
         )
         .properties(title=alt.Title(
             "On-time performance by period of receipt",
@@ -897,7 +899,8 @@ def distance_chart(distance: pl.DataFrame, *, k: int) -> alt.Chart:
             x2="bin_end:Q",
             y=alt.Y("sum(requests):Q", title="requests"),
             color=alt.Color("class:N", scale=status_scale(present), legend=status_legend("class")),
-            tooltip=["class:N", "bin_start:Q", "bin_end:Q", "requests:Q"],
+            tooltip=[alt.Tooltip("class:N", title="class"), alt.Tooltip("bin_start:Q", title="days from"),
+                     alt.Tooltip("bin_end:Q", title="days to"), alt.Tooltip("requests:Q", title="requests", format=",")],
         )
         .properties(title=alt.Title("Distance to deadline", subtitle=_not_drawn(k)))
     )

@@ -709,7 +709,8 @@ def overdue_heatmap(counts: pl.DataFrame, k: int) -> alt.Chart:
             y=alt.Y("jurisdiction:N", title=None),
             color=alt.Color("overdue_rate:Q", title="overdue rate",
                             scale=alt.Scale(scheme="reds", domain=[0, 1])),
-            tooltip=["jurisdiction", "category", alt.Tooltip("overdue_rate:Q", format=".1%")],
+            tooltip=[alt.Tooltip("jurisdiction:N", title="jurisdiction"), alt.Tooltip("category:N", title="category"),
+                     alt.Tooltip("overdue_rate:Q", title="share overdue", format=".1%")],
         )
         .properties(title=alt.TitleParams(
             "Overdue rate by jurisdiction and category",
