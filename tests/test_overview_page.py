@@ -97,3 +97,14 @@ def test_a_broken_run_gets_no_overview_and_no_exception(tmp_path):
     (run2 / "index.html").write_text("the report's own page")
     assert write_overview(run2, tmp_path, said.append) is None
     assert (run2 / "index.html").read_text() == "the report's own page"
+
+
+def test_the_jobs_threshold_texts_stay_internal():
+    """'retention.overdue > 3' beside 'threshold breached' and a hidden overdue would say 4."""
+    metrics = json.loads(json.dumps(DEMO))
+    metrics["retention"].update(overdue=4, overdue_rate=4 / 20453)
+    manifest = _manifest(exit_status=4)
+    manifest["parameters"]["fail_on"] = ["retention.overdue > 3"]
+    page = render_overview(manifest, metrics, None)
+    assert "overdue &gt; 3" not in page and "overdue > 3" not in page
+    assert 'data-status="none" data-key="retention.overdue"' in page

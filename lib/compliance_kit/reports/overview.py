@@ -164,7 +164,10 @@ def render_overview(manifest: dict, metrics: dict, previous: dict | None) -> str
         parts.append("</section>")
     legend = " ".join(f'<span class="{_e("status-" + s)}"><span class="status-dot"></span>{_e(w)}</span>'
                       for s, w in STATUS_WORDS.items())
-    thresholds = (f" This job's thresholds: {_e('; '.join(fail_on))}." if fail_on else
+    # The thresholds' texts stay internal (the manifest): "x > 3" beside "threshold breached"
+    # and a hidden x would give x away.
+    thresholds = (" Cards on a figure the job's --fail-on thresholds check are coloured by them; the others "
+                  "by the kit's default bands (docs/sharing.md)." if fail_on else
                   " This job sets no thresholds: the cards use the kit's default bands (docs/sharing.md).")
     parts += [
         '<footer class="ck-legend">',
