@@ -99,8 +99,11 @@ def _placeholder(spec, svg: str | None = None) -> str:
     """A chart for the page: its spec as inert JSON, and its SVG as the fallback."""
     if isinstance(spec, str):
         spec = json.loads(spec)
-    # inside <script type="application/json">, only "</" could end the element early
-    payload = json.dumps(spec).replace("</", "<\\/")
+    # Inert inside <script type="application/json">: no "<" at all, so neither "</script"
+    # nor "<!--<script" (which would keep the element open) can occur; JSON.parse reads
+    # the \u escapes back as the same characters.
+    payload = (json.dumps(spec).replace("<", "\\u003c").replace(">", "\\u003e")
+               .replace("&", "\\u0026"))
     fallback = ""
     if svg:
         svg = svg.replace('<?xml version="1.0" encoding="utf-8"?>', "")
