@@ -41,7 +41,7 @@ _e = escape
 EXTRA_CSS = """
 .ck-freshness .ck-warning { border-left: 6px solid var(--ck-warn); background: #FDF3DC; padding: 0.5em 0.8em; margin: 0.5em 0; }
 .ck-freshness-tables { columns: 2 14em; margin: 0.3em 0; padding-left: 1.2em; font-size: 0.9em; color: var(--ck-muted); }
-.ck-analysis h2 { margin-bottom: 0.2em; }
+.ck-main h2 { font-size: 1.3em; margin: 1.2em 0 0.2em 0; }
 .ck-analysis .ck-scope { color: var(--ck-muted); font-size: 0.85em; margin: 0 0 0.2em 0; }
 .ck-legend { color: var(--ck-muted); font-size: 0.85em; }
 .ck-legend .status-dot { vertical-align: baseline; }
@@ -142,8 +142,10 @@ def render_overview(manifest: dict, metrics: dict, previous: dict | None) -> str
         f"{_e(status_text)}</p>",
         f'<p class="ck-sub">{compared}</p>',
         "</header>",
-        render_freshness(assess(manifest)),
     ]
+    freshness = assess(manifest)
+    if freshness.warnings:          # a problem with the data comes before the figures it affects
+        parts.append(render_freshness(freshness))
     for s in sections:
         nb = s["notebook"]
         anchor = "".join(c if c.isalnum() else "-" for c in str(s["section"]))
@@ -162,6 +164,8 @@ def render_overview(manifest: dict, metrics: dict, previous: dict | None) -> str
         if nb and nb.get("html"):
             parts.append(f'<p><a href="{_e(nb["html"])}">Open the {_e(s["title"].lower())} dashboard</a></p>')
         parts.append("</section>")
+    if not freshness.warnings:
+        parts.append(render_freshness(freshness))
     legend = " ".join(f'<span class="{_e("status-" + s)}"><span class="status-dot"></span>{_e(w)}</span>'
                       for s, w in STATUS_WORDS.items())
     # The thresholds' texts stay internal (the manifest): "x > 3" beside "threshold breached"
