@@ -388,11 +388,13 @@ def headline_markdown(figures: dict, k: int, as_of, reading: str, jurisdictions=
     shown = {s.key.split(".", 1)[1]: s for s in shown_section("retention", figures, k)}
     rate = shown["overdue_rate"]
     rate_text = f"share not shown: {rate.reason}" if rate.hidden else f"{rate.text} of the records checked"
+    from ..params_words import READINGS, date_words
+
     return md(
-        "As of the end of **{as_of}** (UTC), reading the policy as **{reading}**, scope: {scope}. "
+        "As of the end of **{as_of}** (UTC), reading the policy by **{reading}**, scope: {scope}. "
         "**{checked}** records checked, **{overdue}** overdue ({rate}), **{late}** erased late, "
         "{hold} on legal hold, {conflict} in conflict with a minimum retention.",
-        as_of=as_of, reading=reading,
+        as_of=date_words(as_of), reading=READINGS.get(str(reading), str(reading)),
         scope=_scope_words(jurisdictions, categories, systems),
         checked=shown["records_checked"].text, overdue=shown["overdue"].text, rate=rate_text,
         late=shown["erased_late"].text, hold=shown["on_legal_hold"].text,
