@@ -67,7 +67,7 @@ def retention_chart(periods: pl.DataFrame) -> alt.LayerChart:
     bar beside five years) still shows. Dashed rules: the general periods stated under the
     table for every category (10 days after a deletion request or account deletion), which
     contradict the longer bars."""
-    from ..charts import STATUS_COLOURS
+    from ..charts import LABEL_WORDS, STATUS_COLOURS
     from ..params_words import duration_words
 
     erase = periods.filter(pl.col("kind") == "erase_within")
@@ -88,7 +88,9 @@ def retention_chart(periods: pl.DataFrame) -> alt.LayerChart:
         .encode(
             y=y,
             x=alt.X("approx_days:Q", title="maximum days after the trigger until erasure"),
-            color=alt.Color("trigger_event:N", title="clock starts at"),
+            # the legend below: the period labels right of the longest bars need the room
+            color=alt.Color("trigger_event:N", legend=alt.Legend(title="clock starts at", orient="bottom", columns=2,
+                                                                 labelExpr=LABEL_WORDS)),
             tooltip=[alt.Tooltip("category:N", title="category"),
                      alt.Tooltip("period:N", title="erase within"),
                      alt.Tooltip("trigger_event:N", title="clock starts at"),
