@@ -122,3 +122,10 @@ def test_durations_read_in_words():
 def test_durations_inside_text_read_in_words():
     html = show(pl.DataFrame({"description": ["erase within P30D after account_deleted, or PT24H"]}))._repr_html_()
     assert "erase within 30 days after account_deleted, or 24 hours" in html
+
+
+def test_collapse_can_be_turned_off_when_each_row_is_a_finding():
+    df = pl.DataFrame({"route": ["KR>SG", "KR>US", "CN>HK"], "transfers": ["hidden", "hidden", "hidden"]})
+    html = show(df, collapse=False)._repr_html_()
+    assert ">KR&gt;US<" in html and "other (" not in html
+    assert "other (3 groups, counts hidden)" in show(df)._repr_html_()

@@ -147,13 +147,15 @@ class Table:
 
     `top`: rows shown before "show all" when the table is longer than `long`;
     `rank_by`: the column whose largest values come first in the top rows (else the
-    analysis's order); `empty`: the sentence for a table with no row; `max_rows`: the
-    most rows ever rendered (the rest are counted)."""
+    analysis's order); `empty`: the sentence for a table with no row; `collapse=False`
+    keeps rows whose counts are all suppressed (when the row itself is the finding, e.g.
+    an undeclared route); `max_rows`: the most rows ever rendered (the rest are counted)."""
 
     def __init__(self, df: pl.DataFrame, caption: str | None = None, max_rows: int = 500,
                  top: int = TOP_N, long: int = LONG_TABLE, rank_by: str | None = None,
-                 empty: str | None = None):
+                 empty: str | None = None, collapse: bool = True):
         self.df = df
+        self.collapse = collapse
         self.caption = caption
         self.max_rows = max_rows
         self.top = top
@@ -195,7 +197,7 @@ class Table:
             return f'<p class="ck-empty">{escape(caption + (self.empty or EMPTY))}</p>'
         df = self.df.head(self.max_rows)
         numeric = _right_aligned(df)
-        df, n_other, label = collapse_suppressed(df, numeric)
+        df, n_other, label = collapse_suppressed(df, numeric) if self.collapse else (df, 0, None)
         more = ""
         if self.df.height > self.max_rows:
             more = f'<p class="ck-note">{self.max_rows:,} of {self.df.height:,} rows shown</p>'
@@ -221,7 +223,7 @@ class Table:
 
 
 def show(df: pl.DataFrame, caption: str | None = None, max_rows: int = 500, **options) -> Table:
-    """`Table(df, ...)`: options top, long, rank_by, empty (see Table)."""
+    """`Table(df, ...)`: options top, long, rank_by, empty, collapse (see Table)."""
     return Table(df, caption=caption, max_rows=max_rows, **options)
 
 
