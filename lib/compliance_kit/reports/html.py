@@ -41,12 +41,13 @@ TEMPLATES = Path(__file__).parent / "templates"
 # "+json" is the registered form; Altair 6.3's mimetype renderer writes ".json".
 VEGA_MIME = re.compile(r"^application/vnd\.vega(lite)?\.v\d+[+.]json$")
 
-# The dashboards of the kit, by notebook name, for the navigation between siblings.
+# The dashboards of the kit, by notebook name, in the run overview's reading order, for
+# the navigation between siblings (other reports follow in the run's order).
 ANALYSIS_TITLES = {
-    "policy_overview": "Policy overview",
     "retention_compliance": "Retention compliance",
     "request_turnaround": "Request turnaround",
     "data_flows": "Data flows",
+    "policy_overview": "Policy overview",
 }
 
 # Renders every placeholder; vegaEmbed is bound by vl-convert's bundle. The chart keeps
@@ -169,6 +170,21 @@ def _drop_title(nb) -> None:
         return
 
 
+def _when(value):
+    """'2026-11-29T21:27:58+00:00' -> '29 November 2026, 21:27 UTC'; other values unchanged."""
+    import datetime as dt
+
+    if not isinstance(value, str):
+        return value
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.timezone.utc)
+    return f"{date_words(when.date())}, {when:%H:%M} UTC"
+
+
 def page_title(title: str, as_of) -> str:
     """"Retention compliance — as of 31 October 2026"."""
     return f"{title} — as of {date_words(as_of)}" if as_of not in (None, "", "None") else title
@@ -179,7 +195,9 @@ def navigation(name: str, siblings) -> list[dict]:
     copied: the run overview, each dashboard of the run (the page itself marked current),
     and all runs. Each: {href, label, current}."""
     links = [{"href": "index.html", "label": "Run overview", "current": False}]
-    for sibling in siblings or [name]:
+    order = list(ANALYSIS_TITLES)
+    siblings = sorted(siblings or [name], key=lambda s: order.index(s) if s in order else len(order))
+    for sibling in siblings:
         links.append({"href": f"{sibling}.html", "current": sibling == name,
                       "label": ANALYSIS_TITLES.get(sibling, sibling.replace("_", " ").capitalize())})
     links.append({"href": "../index.html", "label": "All runs", "current": False})
@@ -219,6 +237,7 @@ def export_html(nb_or_path, html_path: str | Path, header: dict | None = None) -
         header["as_of"] = f"the end of {date_words(as_of)}"
     cards_html = header.pop("cards_html", None) or CARDS_MARKER
     nav = navigation(header.pop("notebook", name), header.pop("siblings", None))
+    header["run_date"] = _when(header.get("run_date"))
     header = {k: scrub_paths(v) if isinstance(v, str) else v for k, v in header.items()}
     header["title"] = page_title(header["title"], scrub_paths(as_of) if isinstance(as_of, str) else as_of)
     if _inline_vega(nb):
