@@ -110,3 +110,9 @@ def test_render_cards_escapes_every_value_and_says_the_status_in_words():
     assert render_cards([]) == ""
     with pytest.raises(ValueError):
         Card("a", "1", "", "red", "", None, None)
+
+
+def test_a_previous_run_without_the_section_gives_no_change():
+    before = {k: v for k, v in DEMO.items() if k != "flows"}
+    cards = cards_for("flows", DEMO, before, k=5)
+    assert cards and all(c.change_text == "" and c.direction is None for c in cards)

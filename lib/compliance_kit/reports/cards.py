@@ -9,7 +9,7 @@ and no change (reports/history.py). Every value reaches HTML through
 
 **Status.** When the run's job has `--fail-on` thresholds (`fail_on` in reports.toml) on
 one of a card's figures, they decide: breached -> bad, held -> good. Otherwise the
-documented defaults below (`DEFAULTS`, docs/sharing.md "Run overview") decide, from the
+documented defaults below (each Spec's `default`; docs/sharing.md "The run overview") decide, from the
 exact figures; a card with neither has status "none".
 
 | card | good | warn | bad |
@@ -153,7 +153,6 @@ SPECS: dict[str, list[Spec]] = {
         Spec("deadline_rules", "Request deadline rules", _fixed("from the policy and statute")),
     ],
 }
-DEFAULTS = {f"{section}.{s.key}": s.default for section, specs in SPECS.items() for s in specs if s.default}
 
 
 def _thresholds(thresholds) -> list[Threshold]:
@@ -180,25 +179,22 @@ def _status(section: str, spec: Spec, figures: dict, value: float | None, thresh
     return spec.default(on)
 
 
-_SINCE_WORDS = {"up": "up", "down": "down"}
-
-
 def _change_words(direction: str | None, change: str, since: str) -> str:
     if direction is None:
         return ""
     if direction == "same":
         return f"no change since {since}"
     magnitude = change.lstrip("+" + _MINUS)
-    return f"{_SINCE_WORDS[direction]} {magnitude} since {since}"
+    return f"{direction} {magnitude} since {since}"
 
 
 def _sections(metrics: dict, analysis: str) -> dict:
     """metrics.json (section -> figures) or one section's figures, as the full form."""
-    if not isinstance(metrics, dict):
+    if not isinstance(metrics, dict) or not metrics:
         return {}
-    if isinstance(metrics.get(analysis), dict):
+    if any(isinstance(v, dict) for v in metrics.values()):    # sections hold figures, figures numbers
         return metrics
-    return {analysis: metrics} if metrics else {}
+    return {analysis: metrics}
 
 
 def cards_for(analysis: str, metrics: dict, previous_metrics: dict | None, k: int,
