@@ -129,3 +129,11 @@ def test_collapse_can_be_turned_off_when_each_row_is_a_finding():
     html = show(df, collapse=False)._repr_html_()
     assert ">KR&gt;US<" in html and "other (" not in html
     assert "other (3 groups, counts hidden)" in show(df)._repr_html_()
+
+
+def test_a_float_column_reads_with_one_precision():
+    html = show(pl.DataFrame({"category": ["a", "b", "c"], "p95": [0.5435, 4.6, 35.2]}))._repr_html_()
+    assert ">0.5<" in html and ">4.6<" in html and ">35.2<" in html
+    html = show(pl.DataFrame({"category": ["a", "b"], "p50": [0.1545, 0.0995]}))._repr_html_()
+    assert ">0.155<" in html or ">0.154<" in html
+    assert ">0.100<" in html or ">0.099<" in html

@@ -47,7 +47,14 @@ def _is_suppressed(value) -> bool:
     return isinstance(value, str) and (value == HIDDEN or bool(_SMALL.match(value)))
 
 
-def _number(value, kind: str, numeric_column: bool) -> str | None:
+def float_decimals(values) -> int:
+    """Decimals for a column of plain floats, the same for every row so the column reads
+    evenly: 3 below 10 (ratios such as a lag over the allowed delay), 1 below 1,000, else 0."""
+    biggest = max((abs(v) for v in values if isinstance(v, float)), default=0.0)
+    return 3 if biggest < 10 else 1 if biggest < 1000 else 0
+
+
+def _number(value, kind: str, numeric_column: bool, decimals: int | None = None) -> str | None:
     """A number in the one format, or None when `value` is not one."""
     if isinstance(value, bool):
         return None
@@ -56,6 +63,8 @@ def _number(value, kind: str, numeric_column: bool) -> str | None:
             return escape(format_value(kind, value).replace(" days", "").replace(" day", ""))
         if isinstance(value, int):
             return f"{value:,}"
+        if decimals is not None:
+            return f"{value:,.{decimals}f}"
         return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.1f}"
     # a count turned to text by suppression; not an id that happens to be all digits (a
     # pseudonym) in a text column
@@ -69,12 +78,12 @@ def _details(summary: str, body: str, css: str = "ck-quote") -> str:
             f"{escape(body)}</details>")
 
 
-def _cell(value, numeric_column: bool = True, column: str = "") -> str:
+def _cell(value, numeric_column: bool = True, column: str = "", decimals: int | None = None) -> str:
     if value is None:
         return NULL
     if isinstance(value, bool):
         return "yes" if value else "no"
-    number = _number(value, column_kind(column), numeric_column)
+    number = _number(value, column_kind(column), numeric_column, decimals)
     if number is not None:
         return number
     if isinstance(value, (list, tuple, pl.Series)):
@@ -168,9 +177,10 @@ class Table:
             return "right" if c in numeric else "left"
 
         head = "".join(f'<th style="text-align:{align(c)}">{escape(column_label(c))}</th>' for c in df.columns)
+        decimals = {c: float_decimals(df[c].to_list()) for c, t in df.schema.items() if t.is_float()}
         rows = []
         for row in df.iter_rows():
-            cells = "".join(f'<td style="text-align:{align(c)}">{_cell(v, c in numeric, c)}</td>'
+            cells = "".join(f'<td style="text-align:{align(c)}">{_cell(v, c in numeric, c, decimals.get(c))}</td>'
                             for c, v in zip(df.columns, row))
             rows.append(f"<tr>{cells}</tr>")
         n_other, label = other
