@@ -45,3 +45,11 @@ def test_unknown_parameter_has_a_plain_fallback():
     assert parameter_words("codes", ["A", "B"]) == "codes: A, B"
     assert parameter_words("as_of", "2026-10-31") == "as of the end of 31 October 2026"
     assert parameter_words("engine", "spark") == "computed on Spark"
+
+
+def test_a_typed_value_that_prints_as_a_date():
+    class AsOf:
+        def __str__(self):
+            return "2026-10-31"
+
+    assert date_words(AsOf()) == "31 October 2026"

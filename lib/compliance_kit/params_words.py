@@ -69,7 +69,14 @@ def date_words(value) -> str:
             return value
     if isinstance(value, dt.date):
         return f"{value.day} {value:%B %Y}"
-    return "" if value is None else str(value)
+    if value is None:
+        return ""
+    # a typed value that prints as its ISO date (the contracts' as-of)
+    text = str(value)
+    try:
+        return date_words(dt.date.fromisoformat(text.strip()))
+    except ValueError:
+        return text
 
 
 def _listing(values) -> str:

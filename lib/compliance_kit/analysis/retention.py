@@ -391,7 +391,7 @@ def headline_markdown(figures: dict, k: int, as_of, reading: str, jurisdictions=
     from ..params_words import READINGS, date_words
 
     return md(
-        "As of the end of **{as_of}** (UTC), reading the policy by **{reading}**, scope: {scope}. "
+        "As of the end of **{as_of}** (UTC), on **{reading}**, scope: {scope}. "
         "**{checked}** records checked, **{overdue}** overdue ({rate}), **{late}** erased late, "
         "{hold} on legal hold, {conflict} in conflict with a minimum retention.",
         as_of=date_words(as_of), reading=READINGS.get(str(reading), str(reading)),
