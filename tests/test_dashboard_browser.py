@@ -50,8 +50,12 @@ def test_report_renders_offline(browser, fixture_run, name, charts):
     _, run, _, _ = fixture_run
     page, context, errors, blocked = open_offline(browser, run / f"{name}.html")
     try:
-        marks = _svg_with_marks(page, '[data-mime-type="image/svg+xml"]')
+        # the interactive chart replaces its static SVG fallback
+        page.wait_for_function(f"document.querySelectorAll('div.ck-vega-live svg').length === {charts}",
+                               timeout=15000)
+        marks = _svg_with_marks(page, "div.ck-vega-live")
         assert len(marks) == charts and all(n >= 3 for n in marks), marks
+        assert not page.locator(".ck-vega-fallback").count(), "the fallback goes once the chart is drawn"
         assert page.inner_text("header.ck-header h1")
         assert page.locator("table").count() >= 2, "the header table and the report's tables"
         assert not page.locator(".jp-CodeCell .jp-InputArea, .highlight-ipython3").count(), "code cells must be hidden"

@@ -53,7 +53,9 @@ def test_values_are_escaped(tmp_path):
 
 
 def _readable(index: str) -> str:
-    """What a reader can see or hover: the page without SVG geometry and timestamps."""
+    """What a reader can see or hover: the page without its stylesheet, SVG geometry and
+    timestamps."""
+    index = re.sub(r"<style>.*?</style>", "", index, flags=re.S)
     index = re.sub(r'\s(?:d|cx|cy|r|width|height|viewBox|stroke-width)="[^"]*"', "", index)
     return re.sub(r"\d{4}-\d\d-\d\dT[\d:]+(?:\+00:00)?", "", index)
 
@@ -125,3 +127,121 @@ def test_sparkline_geometry():
     assert "nan" not in sparkline(_points(7)).lower()
     gap = sparkline(_points(1, None, 2, 3))
     assert gap.count("<circle") == 3 and gap.count("M") == 1, "one segment after the gap, none across it"
+
+
+# ------------------------------------------------------------------ the index for people
+
+import datetime as dt  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from conftest_browser import browser, offline_page  # noqa: E402,F401
+
+DEMO = json.loads((Path(__file__).parent / "fixtures" / "demo_metrics.json").read_text())
+
+
+def _series_runs(out, n, policy_change_at=None, failed_at=()):
+    """n runs a day apart with demo-sized figures that drift, the policy version 2 from
+    run `policy_change_at` on, and failed runs at `failed_at`."""
+    for i in range(n):
+        start = dt.datetime(2026, 1, 1, 6, tzinfo=dt.timezone.utc) + dt.timedelta(days=i)
+        run_id = f"{start:%Y%m%dT%H%M%SZ}-{i:06x}"
+        metrics = json.loads(json.dumps(DEMO))
+        metrics["retention"]["overdue"] += 3 * i
+        metrics["retention"]["overdue_rate"] = metrics["retention"]["overdue"] / metrics["retention"]["records_checked"]
+        metrics["flows"]["bytes"] += 7_000_000 * i
+        metrics["requests"]["performance_pct"] = round(80 + (i % 7), 2)
+        version = "2026-01-01" if policy_change_at is not None and i >= policy_change_at else "2022-05-25"
+        folder = _fake_run(out, run_id, start.isoformat(), metrics, exit_status=3 if i in failed_at else 0)
+        manifest_path = folder / "internal" / "manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        manifest["parameters"]["as_of"] = f"{start.date() - dt.timedelta(days=1)}"
+        manifest["policy"] = [{"policy_id": f"acme/{version}", "title": "Acme Privacy Policy", "version": version,
+                               "spec_sha256": version * 3}]
+        manifest_path.write_text(json.dumps(manifest))
+        (folder / "index.html").write_text("<p>overview</p>")
+        (folder / "retention_compliance.html").write_text("<p>dashboard</p>")
+    return rebuild_index(out)
+
+
+def test_policy_changes_are_marked_in_every_trend(tmp_path):
+    index = _series_runs(tmp_path, 6, policy_change_at=4).read_text()
+    sparks = re.findall(r'<svg class="sparkline".*?</svg>', index, re.S)
+    assert len(sparks) >= 20
+    for spark in sparks:
+        marks = re.findall(r"<line data-policy-change[^>]*>(.*?)</line>", spark, re.S)
+        assert marks == ["<title>rules changed here</title>"], "one marker, between runs 4 and 5"
+    xs = [float(x) for x in re.findall(r'<circle class="mark" cx="([\d.]+)"', sparks[0])]
+    line_x = float(re.search(r'data-policy-change="4" x1="([\d.]+)"', sparks[0]).group(1))
+    assert xs[3] < line_x < xs[4]
+    assert "Acme Privacy Policy, version 2026-01-01" in index
+    assert index.count("rules changed since the run before") == 1
+    no_change = _series_runs(tmp_path / "same", 3).read_text()
+    assert "data-policy-change" not in no_change
+
+
+def test_the_index_leads_to_the_latest_successful_overview(tmp_path):
+    index = _series_runs(tmp_path, 4, failed_at=(3,)).read_text()
+    lead = re.search(r'<section class="ck-lead" id="latest">(.*?)</section>', index, re.S).group(1)
+    latest_ok = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())[2]
+    assert f'href="{latest_ok}/index.html"' in lead and "1 newer run(s) failed" in lead
+    assert "Records overdue for erasure" in lead and "up 3 since the previous run" in lead
+    assert 'class="run-failed"' in index and "Show failed runs (1)" in index
+
+
+def _overflows(page) -> list:
+    """Trend rows whose cells overlap or whose content is wider than its cell."""
+    return page.evaluate("""() => {
+        const bad = [];
+        for (const row of document.querySelectorAll('table.trends tr')) {
+            const cells = [...row.cells];
+            const boxes = cells.map(c => c.getBoundingClientRect());
+            for (let i = 1; i < boxes.length; i++) {
+                if (boxes[i - 1].right > boxes[i].left + 0.5) bad.push(['overlap', row.innerText]);
+            }
+            for (const c of cells) {
+                if (c.scrollWidth > c.clientWidth + 1) bad.push(['overflow', c.innerText || c.innerHTML.slice(0, 40)]);
+            }
+        }
+        return bad;
+    }""")
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+@pytest.mark.parametrize("n", [1, 50])
+def test_trends_readable_with_one_run_and_fifty(browser, tmp_path, n, width):  # noqa: F811
+    index = _series_runs(tmp_path, n, policy_change_at=20 if n > 20 else None, failed_at=(7,) if n > 7 else ())
+    view = offline_page(browser)
+    try:
+        view.page.set_viewport_size({"width": width, "height": 900})
+        page = view.open(index)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert page.evaluate("(() => { const m = document.querySelector('main'); return m.scrollWidth <= m.clientWidth })()")
+        assert page.locator("table.trends tr").count() >= 20
+        assert _overflows(page) == []
+        if n == 50:
+            markers = page.locator("[data-policy-change]")
+            assert markers.count() == page.locator("svg.sparkline").count()
+            assert all(t == "rules changed here" for t in markers.all_text_contents())
+        assert view.errors == [] and view.blocked == []
+    finally:
+        view.close()
+
+
+def test_failed_runs_are_hidden_until_the_switch_is_ticked(browser, tmp_path):  # noqa: F811
+    index = _series_runs(tmp_path, 3, failed_at=(1,))
+    failed_row = f"#run-{sorted(p.name for p in tmp_path.iterdir() if p.is_dir())[1]}"
+    view = offline_page(browser)
+    try:
+        page = view.open(index)
+        assert page.locator("table.runs tbody tr").count() == 3
+        assert not page.locator(failed_row).is_visible()
+        assert page.locator("table.runs tbody tr:visible").count() == 2
+        page.locator("label[for=show-failed]").click()
+        assert page.locator(failed_row).is_visible()
+        page.locator("label[for=show-failed]").click()
+        assert not page.locator(failed_row).is_visible()
+        assert page.evaluate("document.scripts.length") == 0, "the switch needs no script"
+    finally:
+        view.close()

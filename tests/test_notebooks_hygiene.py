@@ -34,3 +34,12 @@ def test_one_parameters_cell_then_validation(path):
     assert following.cell_type == "code" and "validate" in following.source, (
         f"{path.name}: the cell after the parameters must validate them before any work"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_nbval_markers_are_cell_tags_not_comments(path):
+    """nbval reads `nbval-ignore-output` (and the other markers) from cell tags, so the code
+    an analyst reads carries no test marker."""
+    nb = nbformat.read(path, as_version=4)
+    commented = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "NBVAL_" in c.source]
+    assert not commented, f"{path.name}: cells {commented} carry a '# NBVAL_...' comment; tag the cell instead"

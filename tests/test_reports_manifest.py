@@ -30,7 +30,9 @@ def _plan(tmp_path: Path, job=None) -> RunPlan:
         path.write_text(json.dumps({"cells": [], "name": name}))
         paths.append(path)
     store_info = {"policy_versions": [{"policy_id": "p/1", "title": "P", "version": "1"}],
-                  "inputs": [{"table_name": "accounts", "source_sha256": "c" * 64}]}
+                  "inputs": [{"table_name": "accounts", "source_sha256": "c" * 64}],
+                  "data_freshness": [{"table_name": "accounts", "row_count": 2,
+                                      "latest_at": "2026-10-30T08:00:00+00:00"}]}
     return RunPlan(
         request=RunRequest(notebooks=paths, jobs=3, job=job, fail_on=["a.x > 1"]),
         notebooks=[NotebookParameters("alpha", paths[0]), NotebookParameters("beta", paths[1])],
@@ -73,9 +75,9 @@ def test_manifest_keys_and_values(tmp_path):
         "fail_on": ["a.x > 1"],
         "jobs": 3,
     }
-    # the store the user named, its identity, and how the run held it still
+    # the store the user named, its identity, how the run held it still, and its freshness
     assert manifest["store"] == {"path": "/data/store.duckdb", "identity": "build:20261031T050000Z-0badcafe",
-                                 "snapshot": "hard link"}
+                                 "snapshot": "hard link", "data_freshness": plan.store_info["data_freshness"]}
     assert manifest["policy"] == plan.store_info["policy_versions"]
     assert manifest["inputs"] == plan.store_info["inputs"]
     assert manifest["notebooks"] == [

@@ -27,7 +27,7 @@ def test_a_run_folder_is_hidden_until_published(tmp_path):
     assert final == out.resolve() / folder.run_id
     assert not folder.tmp.exists()
     assert sorted(str(p.relative_to(final)) for p in final.rglob("*")) == [
-        "fx.html", "internal", "internal/manifest.json", "internal/metrics.json"]   # no scratch
+        "fx.html", "index.html", "internal", "internal/manifest.json", "internal/metrics.json"]   # no scratch; index.html: the run overview
     assert (out / "index.html").exists()
     assert lines == []   # nobody else held the lock
 

@@ -14,7 +14,7 @@ from conftest_reports import (FAILING, NOTEBOOKS, fixture_run, fixture_store, ru
 def test_run_folder_contents(fixture_run):
     out, run, proc, _ = fixture_run
     names = sorted(str(p.relative_to(run)) for p in run.rglob("*"))
-    assert names == ["fx_accounts.html", "fx_counts.html", "internal", "internal/fx_accounts.ipynb",
+    assert names == ["fx_accounts.html", "fx_counts.html", "index.html", "internal", "internal/fx_accounts.ipynb",
                      "internal/fx_counts.ipynb", "internal/manifest.json", "internal/metrics.json"]
     assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", run.name)
     assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")], "temp folder left behind"

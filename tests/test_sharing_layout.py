@@ -124,7 +124,7 @@ def leaky_notebook(folder: Path) -> Path:
 def test_published_run_has_the_shared_and_internal_layout(fixture_run):
     out, run, _, _ = fixture_run
     shared = sorted(p.name for p in run.iterdir() if p.is_file())
-    assert shared == ["fx_accounts.html", "fx_counts.html"], "only dashboards beside internal/"
+    assert shared == ["fx_accounts.html", "fx_counts.html", "index.html"], "only pages beside internal/"
     assert sorted(p.name for p in run.iterdir() if p.is_dir()) == ["internal"]
     internal = sorted(p.name for p in (run / "internal").iterdir())
     assert internal == ["fx_accounts.ipynb", "fx_counts.ipynb", "manifest.json", "metrics.json"]
@@ -138,7 +138,8 @@ def test_index_links_only_to_shared_dashboards(fixture_run):
     out, run, _, _ = fixture_run
     index = out / "index.html"
     urls = links(index)
-    assert sorted(urls) == [f"{run.name}/fx_accounts.html", f"{run.name}/fx_counts.html"]
+    assert sorted(set(urls)) == [f"{run.name}/fx_accounts.html", f"{run.name}/fx_counts.html",
+                                 f"{run.name}/index.html"]   # the dashboards and the run overview
     for url in urls:
         assert_shared_link(index, url, out)
     text = index.read_text()
@@ -215,8 +216,8 @@ def test_leaky_notebook_page_shows_no_path_no_stderr_no_traceback(leaky_run):
     assert want in html
     status = re.search(r'<td class="ck-failed">(.*?)</td>', html, re.S).group(1)
     assert status.startswith("failed in section ‘Overdue records by system’: FileNotFoundError: ")
-    params = re.search(r"<th>parameters</th><td>(.*?)</td>", html, re.S).group(1)
-    assert "data_dir='exports'" in params, "a path parameter shows its last component only"
+    params = re.search(r"<th>scope</th><td>(.*?)</td>", html, re.S).group(1)
+    assert "data dir: exports" in params, "a path parameter shows its last component only"
 
 
 def test_leaky_notebook_keeps_everything_internal(leaky_run):

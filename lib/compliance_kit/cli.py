@@ -60,9 +60,10 @@ def _register() -> None:
     from .exports.commands import export, import_
     from .policy.commands import policy
     from .privacy.commands import keys, reidentify
-    from .reports.commands import demo, params, run
+    from .reports.commands import demo, new_report, notify, params, run, runs
 
-    for command in (policy, synth, run, demo, params, keys, reidentify, sql, export, import_):
+    for command in (policy, synth, run, demo, params, new_report, notify, runs, keys, reidentify, sql,
+                    export, import_):
         cli.add_command(command)
 
 

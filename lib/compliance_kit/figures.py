@@ -132,6 +132,71 @@ def figure(section: str, key: str, value=None) -> Figure:
                   "count" if is_count else "internal")
 
 
+# ----------------------------------------------------------------------------- columns
+
+# Column names of the analyses' tables in words: the same dictionary as the headline
+# figures above, in the short form a column header needs. A column not listed reads as
+# its name with spaces ("days_overdue" -> "days overdue"): never a raw key.
+COLUMN_LABELS: dict[str, str] = {
+    # retention
+    "records": "records", "erased_on_time": "erased on time", "erased_late": "erased late",
+    "overdue": "overdue", "clock_running": "clock running", "no_trigger": "no clock started",
+    "conflict": "conflicting minimum", "on_legal_hold": "on legal hold",
+    "overdue_rate": "share overdue", "days_overdue_max": "most days overdue",
+    "ageing_bucket": "overdue for", "status_table": "status (retention table)",
+    "status_text": "status (text)", "strictest": "strictest reading",
+    "retention_table": "retention table", "retention_text": "text under the table",
+    "p50": "median (lag / allowed)", "p90": "90th percentile", "p95": "95th percentile",
+    "p99": "99th percentile", "max_delay": "erase within", "max_delay_a": "erase within (a)",
+    "max_delay_b": "erase within (b)", "first_deadline": "first deadline",
+    # requests
+    "received": "received", "responded_in_time": "answered in time",
+    "responded_late": "answered late", "open_in_time": "open, in time", "open_late": "open, past deadline",
+    "performance_pct": "answered in time (%)", "max_achievable_pct": "best achievable (%)",
+    "extended": "extended", "paused": "paused for ID", "extension_notice_late": "extension notified late",
+    "no_fixed_deadline": "no fixed deadline", "km_median_days": "median days (open counted)",
+    "naive_median_days": "median days (completed only)", "km_p90_days": "90th pct days (open counted)",
+    "naive_p90_days": "90th pct days (completed only)", "more_than_5_days": "more than 5 days left",
+    "due_within_5_days": "due within 5 days", "past_due": "past due",
+    "clock_not_started": "awaiting ID (clock not started)", "complied_in_whole_or_part": "complied (in whole or part)",
+    "median_days": "median days", "mean_days": "mean days", "deciding_rule_id": "deciding rule",
+    "acknowledged_in_time": "acknowledged in time", "acknowledged_late": "acknowledged late",
+    "awaiting_in_time": "awaiting, in time", "awaiting_late": "awaiting, late",
+    "oldest_open_days": "oldest open (days)", "extension_amount": "extension",
+    # flows
+    "transfers": "transfers", "share_declared_records": "share of records declared",
+    "share_declared_bytes": "share of volume declared", "bytes": "volume",
+    "undeclared_transfers": "undeclared transfers", "nonconforming_transfers": "without safeguard",
+    "conforming_transfers": "conforming transfers", "source_jurisdiction": "from",
+    "destination_country": "to", "recipient_name": "recipient", "source_scope": "declared for",
+    "encrypted_required": "encryption required", "source_quote": "policy text",
+    "rule_quote": "policy text", "rule_broken": "rule broken",
+    "first_month": "first month", "last_month": "last month",
+    # policy
+    "transfer_consent_required": "consent needed to transfer", "deadline_confidence": "confidence",
+    "legal_hold_exempt": "legal hold exempt",
+}
+
+
+def column_label(name: str) -> str:
+    """The column header for a table column: the dictionary's words, else the name with
+    spaces for underscores."""
+    return COLUMN_LABELS.get(name, str(name).replace("_", " "))
+
+
+def column_kind(name: str) -> str:
+    """How a column's numbers read, from its name: "_pct" columns are percentages (0..100),
+    rates and shares are shares (0..1), "bytes" a volume; anything else a plain number."""
+    name = str(name).lower()
+    if name.endswith("_pct"):
+        return "percent"
+    if name.endswith("_rate") or name.startswith("share_") or name == "rate":
+        return "share"
+    if name == "bytes" or name.endswith("_bytes"):
+        return "bytes"
+    return "number"
+
+
 # ----------------------------------------------------------------------------- format
 
 def format_count(n) -> str:

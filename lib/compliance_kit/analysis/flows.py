@@ -36,6 +36,7 @@ import duckdb
 import polars as pl
 
 from .. import engines
+from ..charts import CLASSIFICATION_COLOURS as _CLASSIFICATION_COLOURS
 from ..charts import STATUS_COLOURS, empty_chart
 from ..contract import (AsOf, Codes, Contract, OptionalDate, Param, StoreLookup, adapt_codes,
                         common_parameters, spark_needs_data, window_in_order)
@@ -57,16 +58,10 @@ CLASSIFICATIONS = (
 UNDECLARED = CLASSIFICATIONS[:3]
 NONCONFORMING = ("missing_mechanism", "unencrypted")
 
-# Green for declared (the shared status colour), reds for undeclared, ambers for a
-# declared flow used without its safeguard.
-CLASSIFICATION_COLOURS = {
-    "undeclared_recipient": "#b71c1c",
-    "undeclared_destination": "#e53935",
-    "undeclared_category": "#ef9a9a",
-    "missing_mechanism": "#ef6c00",
-    "unencrypted": "#ffb300",
-    "declared": STATUS_COLOURS.get("declared", "#2e7d32"),
-}
+# The one palette's classification colours (charts.CLASSIFICATION_COLOURS): green for
+# declared, vermillion, purple and black for the three undeclared kinds, orange and
+# yellow for a declared flow used without its safeguard.
+CLASSIFICATION_COLOURS = dict(_CLASSIFICATION_COLOURS)
 
 HEADLINE_KEYS = (
     "transfers", "records", "bytes", "share_declared_records", "share_declared_bytes",
@@ -480,7 +475,11 @@ def heatmap_chart(flow_matrix: pl.DataFrame, value: str = "records", *, k: int) 
     cells = base.mark_rect().encode(
         # symlog: one busy route (KR -> SG) must not wash out every other cell
         color=alt.Color(f"{value}:Q", title=value, scale=alt.Scale(scheme="blues", type="symlog")),
-        tooltip=["source_jurisdiction", "destination_country", "transfers", "records", "bytes",
+        tooltip=[alt.Tooltip("source_jurisdiction:N", title="from"),
+                 alt.Tooltip("destination_country:N", title="to"),
+                 alt.Tooltip("transfers:Q", title="transfers", format=","),
+                 alt.Tooltip("records:Q", title="records", format=","),
+                 alt.Tooltip("bytes:Q", title="bytes", format=","),
                  alt.Tooltip("share_declared_records:Q", format=".1%", title="declared share")],
     )
     return cells.properties(
@@ -504,8 +503,9 @@ def recipient_volume_chart(flow_volumes: pl.DataFrame, value: str = "records", *
             x=alt.X("yearmonth(month):T", title="month"),
             y=alt.Y(f"sum({value}):Q", title=value),
             color=alt.Color("recipient:N", title="recipient"),
-            tooltip=[alt.Tooltip("yearmonth(month):T", title="month"), "recipient",
-                     alt.Tooltip(f"sum({value}):Q", title=value)],
+            tooltip=[alt.Tooltip("yearmonth(month):T", title="month"),
+                     alt.Tooltip("recipient:N", title="recipient"),
+                     alt.Tooltip(f"sum({value}):Q", title=value, format=",")],
         )
         .properties(title=alt.Title(f"Transferred {value} per month, by recipient",
                                     subtitle=_not_drawn(k)))
@@ -534,7 +534,10 @@ def classification_chart(flow_breakdown, value: str = "records", *, k: int) -> a
             color=alt.Color("classification:N", legend=None,
                             scale=alt.Scale(domain=order,
                                             range=[CLASSIFICATION_COLOURS[c] for c in order])),
-            tooltip=["classification", "transfers", "records", "bytes"],
+            tooltip=[alt.Tooltip("classification:N", title="classification"),
+                     alt.Tooltip("transfers:Q", title="transfers", format=","),
+                     alt.Tooltip("records:Q", title="records", format=","),
+                     alt.Tooltip("bytes:Q", title="bytes", format=",")],
         )
         .properties(title=alt.Title(f"Transferred {value} by classification",
                                     subtitle=_not_drawn(k)), height=alt.Step(22))

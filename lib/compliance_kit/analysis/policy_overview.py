@@ -62,38 +62,58 @@ def headline(con: duckdb.DuckDBPyConnection, conflicts: pl.DataFrame) -> dict:
 
 
 def retention_chart(periods: pl.DataFrame) -> alt.LayerChart:
-    """Bars: the longest each category may be kept after its trigger (the retention table).
-    Dashed rules: the general periods stated under the table for every category (10 days
-    after a deletion request or account deletion), which contradict the longer bars."""
+    """Bars: the longest each category may be kept after its trigger (the retention table),
+    each labelled with its period in words, so that a 0-day or 24-hour period (no visible
+    bar beside five years) still shows. Dashed rules: the general periods stated under the
+    table for every category (10 days after a deletion request or account deletion), which
+    contradict the longer bars."""
+    from ..charts import LABEL_WORDS, STATUS_COLOURS
+    from ..params_words import duration_words
+
     erase = periods.filter(pl.col("kind") == "erase_within")
     per_category = erase.filter(pl.col("category_id").is_not_null()).select(
         "category", "trigger_event", "max_delay", "approx_days", "rule_set"
-    )
+    ).with_columns(pl.col("max_delay").map_elements(duration_words, return_dtype=pl.String).alias("period"))
     general = (
         erase.filter(pl.col("category_id").is_null())
         .group_by("approx_days", "max_delay")
         .agg(pl.col("trigger_event").sort().str.join(", ").alias("trigger_event"))
         .sort("approx_days")
+        .with_columns(pl.col("max_delay").map_elements(duration_words, return_dtype=pl.String).alias("period"))
     )
+    y = alt.Y("category:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260))
     bars = (
         alt.Chart(per_category)
         .mark_bar()
         .encode(
-            y=alt.Y("category:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+            y=y,
             x=alt.X("approx_days:Q", title="maximum days after the trigger until erasure"),
-            color=alt.Color("trigger_event:N", title="clock starts at"),
-            tooltip=["category", "trigger_event", "max_delay", "rule_set"],
+            # the legend below: the period labels right of the longest bars need the room
+            color=alt.Color("trigger_event:N", legend=alt.Legend(title="clock starts at", orient="bottom", columns=2,
+                                                                 labelExpr=LABEL_WORDS)),
+            tooltip=[alt.Tooltip("category:N", title="category"),
+                     alt.Tooltip("period:N", title="erase within"),
+                     alt.Tooltip("trigger_event:N", title="clock starts at"),
+                     alt.Tooltip("rule_set:N", title="rule set")],
         )
     )
+    # the period in words at the end of each bar: a 0-day bar has no length to see
+    bar_labels = bars.mark_text(align="left", dx=3, fontSize=10, color="#222222").encode(
+        text=alt.Text("period:N"), color=alt.value("#222222"))
+    rule_colour = STATUS_COLOURS["overdue"]
     rules = (
         alt.Chart(general)
-        .mark_rule(strokeDash=[4, 3], color="#c62828")
-        .encode(x="approx_days:Q", tooltip=["max_delay", "trigger_event"])
+        .mark_rule(strokeDash=[4, 3], color=rule_colour)
+        .encode(x="approx_days:Q", tooltip=[alt.Tooltip("period:N", title="erase within"),
+                                            alt.Tooltip("trigger_event:N", title="after")])
     )
-    labels = rules.mark_text(align="left", dx=4, dy=-6, color="#c62828", y=0).encode(
-        text=alt.Text("max_delay:N")
+    labels = rules.mark_text(align="left", dx=4, dy=-6, color=rule_colour, y=0).encode(
+        text=alt.Text("period:N")
     )
-    return (bars + rules + labels).properties(
-        title="Promised erasure periods by data category (dashed: the text's general periods)",
-        height=alt.Step(16),
+    return (bars + rules + bar_labels + labels).properties(
+        title=alt.TitleParams(
+            "Promised erasure periods by data category",
+            subtitle="Dashed: the text's general periods. Each bar is labelled with its period: "
+                     "a period of 0 days or 24 hours has almost no length."),
+        height=alt.Step(16), width=560,
     )

@@ -32,7 +32,7 @@ import polars as pl
 
 from .. import calendars, engines, timezones
 from ..cases import CaseList, case_list
-from ..charts import STATUS_COLOURS, empty_chart, status_scale
+from ..charts import STATUS_COLOURS, empty_chart, status_legend, status_scale
 from ..contract import (AsOf, Codes, Contract, OptionalDate, Param, StoreLookup, adapt_codes,
                         common_parameters, spark_needs_data, window_in_order)
 from ..engines import DuckDBEngine, Engine
@@ -912,7 +912,8 @@ def weekly_volume_chart(volume: pl.DataFrame, *, k: int) -> alt.Chart:
             x=alt.X("week:T", title="week received"),
             y=alt.Y("sum(requests):Q", title="requests"),
             color=alt.Color("type:N", title="request type"),
-            tooltip=["week:T", "type:N", "requests:Q"],
+            tooltip=[alt.Tooltip("week:T", title="week"), alt.Tooltip("type:N", title="request type"),
+                     alt.Tooltip("requests:Q", title="requests", format=",")],
         )
         .properties(title=alt.Title("Requests received per week, by type",
                                     subtitle=_not_drawn(k)))
@@ -934,7 +935,8 @@ def on_time_trend_chart(trend: pl.DataFrame, *, k: int) -> alt.Chart:
                     scale=alt.Scale(domain=[0, 100])),
             color=alt.Color("region:N", title="jurisdiction (region)"),
             strokeDash=alt.condition(alt.datum.region == "all", alt.value([1, 0]), alt.value([4, 2])),
-            tooltip=["period:T", "region:N", "performance_pct:Q"],
+            tooltip=[alt.Tooltip("period:T", title="quarter"), alt.Tooltip("region:N", title="region"),
+                     alt.Tooltip("performance_pct:Q", title="answered in time (%)", format=".1f")],
         )
         .properties(title=alt.Title(
             "On-time performance by period of receipt",
@@ -981,8 +983,9 @@ def distance_chart(distance: pl.DataFrame, *, k: int) -> alt.Chart:
                     title="days to the deadline at response (or as of the report date)"),
             x2="bin_end:Q",
             y=alt.Y("sum(requests):Q", title="requests"),
-            color=alt.Color("class:N", scale=status_scale(present), title="class"),
-            tooltip=["class:N", "bin_start:Q", "bin_end:Q", "requests:Q"],
+            color=alt.Color("class:N", scale=status_scale(present), legend=status_legend("class")),
+            tooltip=[alt.Tooltip("class:N", title="class"), alt.Tooltip("bin_start:Q", title="days from"),
+                     alt.Tooltip("bin_end:Q", title="days to"), alt.Tooltip("requests:Q", title="requests", format=",")],
         )
         .properties(title=alt.Title("Distance to deadline", subtitle=_not_drawn(k)))
     )

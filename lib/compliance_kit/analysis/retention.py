@@ -32,7 +32,7 @@ import duckdb
 import polars as pl
 
 from .. import engines
-from ..charts import STATUS_COLOURS, status_scale
+from ..charts import STATUS_COLOURS, status_legend, status_scale
 from ..contract import (AsOf, Choice, Codes, CodeList, Contract, Integer, Param, StoreLookup,
                         common_parameters, spark_needs_data)
 from ..engines import Engine
@@ -417,11 +417,13 @@ def headline_markdown(figures: dict, k: int, as_of, reading: str, jurisdictions=
     shown = {s.key.split(".", 1)[1]: s for s in shown_section("retention", figures, k)}
     rate = shown["overdue_rate"]
     rate_text = f"share not shown: {rate.reason}" if rate.hidden else f"{rate.text} of the records checked"
+    from ..params_words import READINGS, date_words
+
     return md(
-        "As of the end of **{as_of}** (UTC), reading the policy as **{reading}**, scope: {scope}. "
+        "As of the end of **{as_of}** (UTC), on **{reading}**, scope: {scope}. "
         "**{checked}** records checked, **{overdue}** overdue ({rate}), **{late}** erased late, "
         "{hold} on legal hold, {conflict} in conflict with a minimum retention.",
-        as_of=as_of, reading=reading,
+        as_of=date_words(as_of), reading=READINGS.get(str(reading), str(reading)),
         scope=_scope_words(jurisdictions, categories, systems),
         checked=shown["records_checked"].text, overdue=shown["overdue"].text, rate=rate_text,
         late=shown["erased_late"].text, hold=shown["on_legal_hold"].text,
@@ -717,9 +719,10 @@ def status_by_category_chart(counts: pl.DataFrame, k: int) -> alt.Chart:
         .encode(
             y=alt.Y("category:N", sort="-x", title=None),
             x=alt.X("n:Q", stack="zero", title="records"),
-            color=alt.Color("status:N", scale=status_scale(statuses), title="status"),
+            color=alt.Color("status:N", scale=status_scale(statuses), legend=status_legend()),
             order=alt.Order("status_order:Q"),
-            tooltip=["category", "status", "n"],
+            tooltip=[alt.Tooltip("category:N", title="category"), alt.Tooltip("status:N", title="status"),
+                     alt.Tooltip("n:Q", title="records", format=",")],
         )
         .properties(title=_title("Retention status by data category", k), height=alt.Step(18))
     )
@@ -737,7 +740,8 @@ def overdue_heatmap(counts: pl.DataFrame, k: int) -> alt.Chart:
             y=alt.Y("jurisdiction:N", title=None),
             color=alt.Color("overdue_rate:Q", title="overdue rate",
                             scale=alt.Scale(scheme="reds", domain=[0, 1])),
-            tooltip=["jurisdiction", "category", alt.Tooltip("overdue_rate:Q", format=".1%")],
+            tooltip=[alt.Tooltip("jurisdiction:N", title="jurisdiction"), alt.Tooltip("category:N", title="category"),
+                     alt.Tooltip("overdue_rate:Q", title="share overdue", format=".1%")],
         )
         .properties(title=alt.TitleParams(
             "Overdue rate by jurisdiction and category",
@@ -748,20 +752,33 @@ def overdue_heatmap(counts: pl.DataFrame, k: int) -> alt.Chart:
 
 def lag_chart(histogram: pl.DataFrame, k: int, max_ratio: float = 3.0) -> alt.LayerChart:
     """Erased records by lag / allowed delay; the rule at 1.0 is the deadline
-    (input: lag_histogram(run)). Lags beyond `max_ratio` are drawn in the last bar; bins
-    under k (and their complements) are not drawn."""
+    (input: lag_histogram(run)). The axis runs from 0 to `max_ratio`: lags beyond it are
+    drawn in the last bar, and the subtitle says how many records that clips; bins under
+    k (and their complements) are not drawn."""
     data = lag_chart_data(histogram, k, max_ratio)
+    beyond = histogram.filter(pl.col("lag_ratio_from") > max_ratio)["erased"].sum()
+    notes = [f"Groups under {k} are not drawn."]
+    if beyond and beyond >= k:
+        notes.append(f"{beyond:,} records erased more than {max_ratio:g}× the allowed delay "
+                     f"after their clock started are drawn in the last bar (the axis is clipped at {max_ratio:g}).")
+    elif beyond:
+        notes.append(f"Lags beyond {max_ratio:g}× the allowed delay are drawn in the last bar "
+                     f"(the axis is clipped at {max_ratio:g}).")
     bars = alt.Chart(data).mark_bar().encode(
         x=alt.X("lag_ratio_from:Q", bin=alt.Bin(binned=True, step=0.05),
+                scale=alt.Scale(domain=[0, max_ratio + 0.05], nice=False),
                 title="erasure lag / allowed delay (1 = at the deadline)"),
         y=alt.Y("erased:Q", title="records erased"),
-        color=alt.Color("late:N", title="after the deadline",
+        color=alt.Color("late:N", title="erased",
                         scale=alt.Scale(domain=[False, True],
-                                        range=[STATUS_COLOURS["erased_on_time"], STATUS_COLOURS["erased_late"]])),
-        tooltip=["lag_ratio_from", "erased"],
+                                        range=[STATUS_COLOURS["erased_on_time"], STATUS_COLOURS["erased_late"]]),
+                        legend=alt.Legend(labelExpr="datum.label == 'true' ? 'after the deadline' : 'by the deadline'")),
+        tooltip=[alt.Tooltip("lag_ratio_from:Q", title="lag / allowed delay from", format=".2f"),
+                 alt.Tooltip("erased:Q", title="records erased", format=",")],
     )
     rule = alt.Chart(pl.DataFrame({"deadline": [1.0]})).mark_rule(strokeDash=[4, 3]).encode(x="deadline:Q")
-    return alt.layer(bars, rule).properties(title=_title("Erasure lag against the allowed delay", k))
+    return alt.layer(bars, rule).properties(
+        title=alt.TitleParams("Erasure lag against the allowed delay", subtitle=notes))
 
 
 def ageing_chart(ageing_df: pl.DataFrame, k: int) -> alt.Chart:
@@ -774,9 +791,10 @@ def ageing_chart(ageing_df: pl.DataFrame, k: int) -> alt.Chart:
         .encode(
             x=alt.X("ageing_bucket:N", sort=list(AGEING_BUCKETS), title="days past the deadline"),
             y=alt.Y("overdue:Q", title="overdue records"),
-            tooltip=["ageing_bucket", "overdue"],
+            tooltip=[alt.Tooltip("ageing_bucket:N", title="days past the deadline"),
+                     alt.Tooltip("overdue:Q", title="overdue records", format=",")],
         )
-        .properties(title=_title("How long overdue records are overdue", k))
+        .properties(title=_title("How long overdue records are overdue", k), width=alt.Step(60))
     )
 
 
@@ -791,8 +809,9 @@ def trend_chart(trend_df: pl.DataFrame, k: int) -> alt.Chart:
         .encode(
             x=alt.X("yearmonth(deadline_month):T", title="month of the erasure deadline"),
             y=alt.Y("n:Q", stack="zero", title="records"),
-            color=alt.Color("status:N", scale=status_scale(statuses), title="status"),
-            tooltip=[alt.Tooltip("yearmonth(deadline_month):T", title="month"), "status", "n"],
+            color=alt.Color("status:N", scale=status_scale(statuses), legend=status_legend()),
+            tooltip=[alt.Tooltip("yearmonth(deadline_month):T", title="month"),
+                     alt.Tooltip("status:N", title="status"), alt.Tooltip("n:Q", title="records", format=",")],
         )
         .properties(title=_title("Erasure deadlines by month and outcome", k))
     )

@@ -4,7 +4,7 @@ same error handling and exit codes as `compliance-kit` (handy for cron and tests
 from ..cli import run_group  # first: it installs the Ctrl-C / SIGTERM handler (exit 130)
 
 import click  # noqa: E402
-from .commands import demo, run
+from .commands import demo, run, runs
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,6 +14,7 @@ def main_group() -> None:
 
 main_group.add_command(run)
 main_group.add_command(demo)
+main_group.add_command(runs)
 
 
 def main() -> None:

@@ -57,11 +57,15 @@ def _default_jobs() -> int:
               help="Run the named job of a reports.toml; command-line options override it.")
 @click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False),
               help=f"Where report notebooks live [default: {NOTEBOOKS}].")
+@click.option("--notify", "notify", multiple=True, metavar="TARGET",
+              help="Send a summary of the published run to mailto:ADDRESS, an https:// webhook or webhook:NAME "
+                   "(SMTP and webhook settings: docs/scheduling.md). A failed delivery is a warning; the exit "
+                   "status stays the run's. Repeatable.")
 @keys_option
 @memory_limit_option
 @threads_option
 def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, jobs, fail_on, schedule,
-        notebooks_dir, keys_dir, memory_limit, threads):
+        notebooks_dir, keys_dir, memory_limit, threads, notify):
     """Execute report notebooks and publish reports/<run-id>/ and reports/index.html.
 
     Parameters are checked against each notebook's parameters cell before anything runs.
@@ -107,6 +111,12 @@ def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, j
         key_lifetime = job.key_lifetime
         memory_limit = memory_limit if memory_limit is not None else job.memory_limit
         threads = threads if threads is not None else job.threads
+        notify = tuple(job.notify) + tuple(notify)
+    targets = settings = None
+    if notify:  # checked before anything runs: a bad target or settings file is exit 2
+        from .notify import prepare
+
+        targets, settings = prepare(notify)
     if as_of is None:
         raise ParameterError("--as-of DATE is required (YYYY-MM-DD, today or yesterday)")
     resources = Resources.make(memory_limit, threads)  # checked before any work
@@ -121,7 +131,12 @@ def run(reports, run_all, as_of, params, engine, spark_data, db_path, out_dir, j
         if nb.status != "ok":
             click.echo(f"Error: notebook {nb.name} failed in {nb.error}", err=True)
     click.echo(f"index: {Path(result.run_dir).parent / 'index.html'}")
-    return result.exit_code
+    if targets:
+        from .notify import deliver
+
+        deliver(result.run_dir, targets, settings, echo=click.echo,
+                warn=lambda m: click.echo(f"{m}; the run's exit status stands", err=True))
+    return result.exit_code  # whatever the delivery: a failed one is a warning (docs/scheduling.md)
 
 
 @click.command()
@@ -159,13 +174,25 @@ def demo(db_path, out_dir, notebooks_dir, jobs, keys_dir, memory_limit, threads)
 @click.argument("reports", nargs=-1)
 @click.option("--db", "db_path", default=None, type=click.Path(dir_okay=False),
               help="List the allowed codes (jurisdictions, request types, ...) of this store.")
-def params(reports, db_path):
+@click.option("--notebooks", "notebooks_dir", default=str(NOTEBOOKS), show_default=True,
+              type=click.Path(file_okay=False), help="Where an analyst's own reports (new-report) live.")
+def params(reports, db_path, notebooks_dir):
     """Print each report's parameters from its contract: name, type, default, allowed
-    values and help (Markdown; the README's tables are this output)."""
-    from ..analysis import parameters_markdown
+    values and help (Markdown; the README's tables are this output). An analyst's own
+    report (new-report) is named explicitly: its contract is in its notebook."""
+    from ..analysis import REPORTS, parameters_markdown
+
+    def markdown(lookup=None) -> str:
+        parts = []
+        for name in reports or [None]:
+            if name is None or name in REPORTS:
+                parts.append(parameters_markdown([name] if name else [], lookup))
+            else:
+                parts.append(_declared_contract(name, Path(notebooks_dir)).markdown(lookup))
+        return "\n".join(parts)
 
     if db_path is None:
-        click.echo(parameters_markdown(reports), nl=False)
+        click.echo(markdown(), nl=False)
         return
     from ..contract import StoreLookup
     from .plan import open_store
@@ -173,6 +200,117 @@ def params(reports, db_path):
 
     con = open_store(resolve_db(db_path))
     try:
-        click.echo(parameters_markdown(reports, StoreLookup(con)), nl=False)
+        click.echo(markdown(StoreLookup(con)), nl=False)
     finally:
         con.close()
+
+
+def _declared_contract(name: str, folder: Path):
+    """The contract a report notebook of `folder` declares in its metadata (new-report)."""
+    from ..contract_data import contract_from_data
+    from ..analysis import REPORTS
+    from .inspect import inspect_parameters
+    from .plan import resolve_report
+
+    path = resolve_report(name, folder)
+    if path is None:
+        raise UserError(f"no parameter contract for {name!r}: not one of the kit's reports "
+                        f"({', '.join(REPORTS)}) and no notebook {name}.ipynb in {folder}")
+    nb = inspect_parameters(path)
+    if not isinstance(nb.contract, dict):
+        raise UserError(f"{path} declares no parameter contract in its metadata (docs/writing-reports.md)")
+    return contract_from_data(nb.contract, nb.name)
+
+
+@click.command("new-report")
+@click.argument("name")
+@click.option("--title", default=None, help="The report's title (default: NAME in words).")
+@click.option("--notebooks", "notebooks_dir", default=str(NOTEBOOKS), show_default=True,
+              type=click.Path(file_okay=False), help="Where report notebooks live.")
+def new_report(name, title, notebooks_dir):
+    """Make notebooks/NAME.ipynb, a parameterised report from the kit's template: its
+    parameter contract, validation, the store, headline figures under NAME.* in
+    metrics.json. `run NAME`, `run --all`, reports.toml jobs and the index pick it up.
+    See docs/writing-reports.md."""
+    from .new_report import create_report
+
+    path = create_report(name, notebooks_dir, title)
+    click.echo(f"wrote {path}")
+    click.echo(f"open it with `make lab`, then run it: compliance-kit run {path.stem} --as-of 2026-10-31"
+               + ("" if Path(notebooks_dir) == NOTEBOOKS else f" --notebooks {notebooks_dir}"))
+
+
+@click.command()
+@click.argument("run_name", metavar="RUN")
+@click.option("--to", "targets", multiple=True, required=True, metavar="TARGET",
+              help="mailto:ADDRESS, an https:// webhook URL, or webhook:NAME from the notify settings. Repeatable.")
+@click.option("--out", "out_dir", default=str(DEFAULT_REPORTS), show_default=True, type=click.Path(file_okay=False),
+              help="Folder of runs.")
+@click.option("--dry-run", is_flag=True, help="Print the message instead of sending it.")
+def notify(run_name, targets, out_dir, dry_run):
+    """Send the summary of a published run (its id, or `latest`) to TARGETs: what `run
+    --notify` sends. Exit 0 when every delivery succeeded, 6 when one failed."""
+    from .history import published_runs
+    from .notify import EXIT_DELIVERY, build_message, deliver, prepare
+
+    out = Path(out_dir)
+    if run_name == "latest":
+        runs = published_runs(out)
+        if not runs:
+            raise UserError(f"no published run in {out}")
+        run_dir = out / runs[0]["folder"]
+    else:
+        if "/" in run_name or "\\" in run_name or run_name.startswith("."):
+            raise UserError(f"RUN is a run id in {out} (or latest), not a path: {run_name!r}")
+        run_dir = out / run_name
+    parsed, settings = prepare(targets)
+    if dry_run:
+        message = build_message(run_dir, settings.reports_url)
+        click.echo(f"Subject: {message.subject}\n\n{message.text}", nl=False)
+        return 0
+    results = deliver(run_dir, parsed, settings, echo=click.echo, warn=lambda m: click.echo(m, err=True))
+    return 0 if all(r.ok for r in results) else EXIT_DELIVERY
+
+
+@click.group()
+def runs():
+    """List and prune the published runs of a reports folder (reports/runs.py)."""
+
+
+@runs.command("list")
+@click.option("--out", "out_dir", default=str(DEFAULT_REPORTS), show_default=True, type=click.Path(file_okay=False),
+              help="Folder of runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON (one object per run).")
+def runs_list(out_dir, as_json):
+    """Print the published runs, newest first: id, start, as-of date, job, status, policy."""
+    import json
+
+    from .runs import as_dicts, format_runs, list_runs
+
+    entries = list_runs(out_dir)
+    if as_json:
+        click.echo(json.dumps(as_dicts(entries), indent=2))
+    elif not entries:
+        click.echo(f"no published runs in {out_dir}")
+    else:
+        click.echo(format_runs(entries))
+
+
+@runs.command("prune")
+@click.option("--out", "out_dir", default=str(DEFAULT_REPORTS), show_default=True, type=click.Path(file_okay=False),
+              help="Folder of runs.")
+@click.option("--keep", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Never remove the N newest runs (alone: remove all but the N newest).")
+@click.option("--failed", is_flag=True, help="Remove only failed runs (a notebook failed or the run was interrupted).")
+@click.option("--before", default=None, metavar="DATE", help="Remove only runs started before DATE (YYYY-MM-DD, UTC).")
+@click.option("--dry-run", is_flag=True, help="Say which runs would be removed; remove nothing.")
+def runs_prune(out_dir, keep, failed, before, dry_run):
+    """Remove published runs, atomically, and rebuild the index. The options narrow the
+    choice together; the newest successful run is never removed."""
+    from .runs import prune_runs
+
+    result = prune_runs(out_dir, keep=keep, failed=failed, before=before, dry_run=dry_run, echo=click.echo)
+    verb = "would remove" if result.dry_run else "removed"
+    for e in result.removed:
+        click.echo(f"{verb} {e.run_id} ({e.status}, as of {e.as_of or 'unknown'})")
+    click.echo(f"{verb} {len(result.removed)} run(s); {len(result.kept)} kept")

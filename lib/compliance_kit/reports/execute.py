@@ -81,7 +81,10 @@ def notebook_tasks(plan: RunPlan, folder: RunFolder, run_date: str) -> list[Note
             kernel_log=folder.kernel_logs / f"{nb.name}.kernel.log",
             settings_file=folder.kernel_logs / f"{nb.name}.duckdb.json",
             header={"as_of": str(effective.get("as_of")), "run_id": folder.run_id, "run_date": run_date,
-                    "policy": policy, "parameters": _format_parameters(effective)},
+                    "policy": policy, "parameters": _format_parameters(effective),
+                    # the page says the parameters in words, and links to its siblings
+                    "effective": dict(effective), "notebook": nb.name,
+                    "siblings": [other.name for other in plan.notebooks]},
         ))
     return tasks
 

@@ -42,7 +42,8 @@ class NotebookParameters:
     name: str
     path: Path
     parameters: dict[str, Parameter] = field(default_factory=dict)
-    contract: str | None = None    # the report contract its metadata names (compliance_kit.analysis.CONTRACTS)
+    contract: str | dict | None = None    # the report contract its metadata names (compliance_kit.analysis.CONTRACTS),
+                                          # or declares as data (compliance_kit.contract_data)
 
 
 def _kind_of(name: str, default, annotation: str | None) -> str:
@@ -84,8 +85,9 @@ def inspect_parameters(path: str | Path) -> NotebookParameters:
         raise ParameterError(f"{path.name}: {len(tagged)} cells tagged 'parameters'; the runner needs exactly one")
     found = papermill.inspect_notebook(str(path))
     contract = (nb.metadata.get("compliance_kit") or {}).get("contract")
-    if contract is not None and not isinstance(contract, str):
-        raise ParameterError(f"{path.name}: metadata compliance_kit.contract must name a report, not {contract!r}")
+    if contract is not None and not isinstance(contract, (str, dict)):
+        raise ParameterError(f"{path.name}: metadata compliance_kit.contract must name a report, or declare "
+                             f"a contract (a table: docs/writing-reports.md), not {contract!r}")
     out = NotebookParameters(path.stem, path, contract=contract)
     for name, info in found.items():
         raw = info.get("default")

@@ -97,10 +97,12 @@ def build_manifest(*, plan: RunPlan, run_id: str, results: list[NotebookResult],
         # what each process was asked to run under; each notebook's `duckdb` is what its
         # kernel's DuckDB reported (current_setting), null when it never opened the store
         "resources": req.resources.describe(),
-        # The store the run read: its path, its identity (every notebook checked it), and
-        # how the run held it still (docs/scheduling.md, "One store per run").
+        # The store the run read: its path, its identity (every notebook checked it), how
+        # the run held it still (docs/scheduling.md, "One store per run"), and each table's
+        # rows and latest timestamp (reports/freshness.py).
         "store": {"path": str(plan.db_path), "identity": plan.store_identity,
-                  "snapshot": plan.pinned.how if plan.pinned is not None else None},
+                  "snapshot": plan.pinned.how if plan.pinned is not None else None,
+                  "data_freshness": plan.store_info.get("data_freshness", [])},
         "policy": plan.store_info.get("policy_versions", []),
         "inputs": plan.store_info.get("inputs", []),
         "notebooks": [

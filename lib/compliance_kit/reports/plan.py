@@ -6,7 +6,8 @@ or UserError (exit 2) and nothing ran:
 - `resolve_as_of`: --as-of text (a date, today, yesterday) -> YYYY-MM-DD (the contract's
   AsOf parser);
 - `validate_parameters`: THE check of every value a run will inject: a report whose
-  notebook names a parameter contract (compliance_kit.analysis.CONTRACTS) is checked
+  notebook names a parameter contract (compliance_kit.analysis.CONTRACTS), or declares
+  one in its metadata (compliance_kit.contract_data: an analyst's own report), is checked
   against it, with the allowed codes read from the store; any other notebook against
   its parameters cell (reports/inspect.py);
 - `read_store_info`: the policy version(s) and input files the manifest records;
@@ -31,6 +32,7 @@ from ..privacy.keys import prepare_key_store
 from ..resources import Resources
 from ..store import PinnedStore, connect, store_identity
 from .failon import Threshold, parse_threshold
+from .freshness import read_data_freshness
 from .inspect import NotebookParameters, check_names, inspect_parameters, resolve_parameters
 from .params import resolve_db, validate_common
 
@@ -150,17 +152,27 @@ def contract_of(nb: NotebookParameters) -> Contract | None:
     parameters cell must declare exactly the contract's parameters."""
     if nb.contract is None:
         return None
+    if isinstance(nb.contract, dict):  # an analyst's report declares its own (docs/writing-reports.md)
+        from ..contract_data import contract_from_data
+
+        contract = contract_from_data(nb.contract, nb.name)
+        _same_parameters(nb, contract)
+        return contract
     from ..analysis import CONTRACTS
 
     if nb.contract not in CONTRACTS:
         raise ParameterError(f"{nb.path.name}: its metadata names the parameter contract {nb.contract!r}; "
                              f"known: {', '.join(CONTRACTS)}")
     contract = CONTRACTS[nb.contract]
+    _same_parameters(nb, contract)
+    return contract
+
+
+def _same_parameters(nb: NotebookParameters, contract: Contract) -> None:
     if set(contract.names) != set(nb.parameters):
         raise ParameterError(
             f"{nb.path.name}: the parameters cell declares {sorted(nb.parameters)} but the contract "
             f"{contract.name} declares {sorted(contract.names)}: make them the same")
-    return contract
 
 
 def validate_parameters(notebooks: list[NotebookParameters], req: RunRequest,
@@ -288,6 +300,7 @@ def plan_run(req: RunRequest) -> RunPlan:
         injected, effective = validate_parameters(notebooks, req, StoreLookup(con))
         info = store_info(con, db_path)
         identity = store_identity(con, db_path)
+        info["data_freshness"] = read_data_freshness(con)   # the overview's freshness check
     finally:
         con.close()
     # The key store must lie outside the reports folder and its key load, before any kernel.
@@ -306,6 +319,7 @@ def plan_on_snapshot(plan: RunPlan, pinned: PinnedStore) -> RunPlan:
             return replace(plan, pinned=pinned)
         injected, effective = validate_parameters(plan.notebooks, plan.request, StoreLookup(con))
         info = store_info(con, pinned.path)
+        info["data_freshness"] = read_data_freshness(con)
     finally:
         con.close()
     return replace(plan, parameters=injected, effective=effective, store_info=info,

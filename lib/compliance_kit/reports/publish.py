@@ -151,13 +151,16 @@ def open_run_folder(out_dir: str | Path, run_id: str, echo: Callable[[str], None
 
 def _run_entry(folder: RunFolder) -> dict:
     """The new run as index.load_runs gives each published run (it is still hidden)."""
+    from .overview import OVERVIEW_NAME
+
     internal = folder.internal
     manifest = json.loads((internal / "manifest.json").read_text(encoding="utf-8"))
     try:
         metrics = json.loads((internal / "metrics.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         metrics = {}
-    return {"folder": folder.run_id, "manifest": manifest, "metrics": metrics}
+    return {"folder": folder.run_id, "manifest": manifest, "metrics": metrics,
+            "has_overview": (folder.tmp / OVERVIEW_NAME).is_file()}
 
 
 def _stage_index(folder: RunFolder) -> Path:
@@ -187,6 +190,10 @@ def publish(folder: RunFolder, echo: Callable[[str], None]) -> Path:
         shutil.rmtree(scratch, ignore_errors=True)
     (folder.tmp / ".pid").unlink(missing_ok=True)
     with locked(folder.out_dir / LOCK_NAME, on_wait=echo):
+        from .overview import write_overview
+
+        # the run's overview (its index.html) first, so it is part of the one rename
+        write_overview(folder.tmp, folder.out_dir, echo)
         staged = _stage_index(folder)
         try:
             with interrupts.deferred():

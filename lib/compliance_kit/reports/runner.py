@@ -106,6 +106,9 @@ def execute_plan(plan: RunPlan) -> RunResult:
                                       key=key, started=started, ended=time.time(),
                                       environment=describe_environment())
             write_manifest(folder.internal / "manifest.json", manifest)
+            from .html import add_cards  # nbconvert's module: loaded by the run already
+
+            add_cards(folder.tmp, folder.out_dir, echo)  # the dashboards' headline cards
             run_dir = publish(folder, echo)
     except BaseException as exc:
         discard(folder)

@@ -9,6 +9,7 @@
     key_lifetime = "job"             # optional: "run" (default) or "job" (one key for all runs)
     memory_limit = "2GB"             # optional: DuckDB's limit per process (default 1.5GB)
     threads = 2                      # optional: DuckDB threads per process (default: every core)
+    notify = ["mailto:dpo@example.com", "webhook:team"]   # optional: who gets the summary (reports/notify.py)
     [jobs.daily.parameters]
     k = 5
 """
@@ -24,7 +25,7 @@ from ..privacy.keys import LIFETIMES
 from ..resources import parse_memory_limit, parse_threads
 
 JOB_KEYS = {"notebooks", "as_of", "parameters", "fail_on", "out", "db", "jobs", "notebooks_dir", "description",
-            "keys", "key_lifetime", "memory_limit", "threads"}
+            "keys", "key_lifetime", "memory_limit", "threads", "notify"}
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Job:
     key_lifetime: str = "run"            # "run" or "job" (privacy/keys.py)
     memory_limit: str | None = None      # DuckDB's memory limit per process (resources.py)
     threads: int | None = None           # DuckDB threads per process
+    notify: list[str] = field(default_factory=list)   # delivery targets (reports/notify.py); never settings
 
 
 def load_job(path: str | Path, name: str) -> Job:
@@ -91,6 +93,12 @@ def load_job(path: str | Path, name: str) -> Job:
             threads = parse_threads(threads, "threads")
     except ParameterError as exc:
         raise UserError(f"{path}: job {name!r}: {exc}") from None
+    notify = spec.get("notify", [])
+    if isinstance(notify, str):
+        notify = [notify]
+    if not (isinstance(notify, list) and all(isinstance(t, str) for t in notify)):
+        raise UserError(f"{path}: job {name!r}: notify must be a list of targets (mailto:..., https://..., "
+                        "webhook:NAME); SMTP settings go in the notify settings file, never here")
     return Job(name, notebooks, None if as_of is None else str(as_of), dict(parameters), list(fail_on),
                spec.get("out"), spec.get("db"), jobs_n, spec.get("notebooks_dir"), spec.get("description", ""),
-               keys, key_lifetime, memory_limit, threads)
+               keys, key_lifetime, memory_limit, threads, list(notify))
