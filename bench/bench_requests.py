@@ -116,7 +116,7 @@ def build(con: duckdb.DuckDBPyConnection, parquet: Path) -> None:
     for (rid, jur, typ, kind, unit, amount, ext_unit, ext, pause, roll, cal, basis, conf) in RULES:
         con.execute(
             "INSERT INTO request_deadline_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, TRUE, 'receipt', ?, ?, ?,"
-            " ?, NULL, ?, DATE '2000-01-01', NULL, NULL, NULL)",
+            " ?, NULL, ?, DATE '2000-01-01', NULL, NULL, NULL, NULL, NULL, FALSE, FALSE)",
             [rid, jur, typ, kind, unit, amount, ext_unit, ext, pause, roll, cal, basis, conf])
     con.execute(f"CREATE VIEW requests AS SELECT * FROM read_parquet('{parquet}')")
 

@@ -7,13 +7,13 @@
 -- those small tables, so each request costs a few hash probes and no loop.
 -- Parameters: $as_of DATE (the as-of day, for day arithmetic); $as_of_end TIMESTAMPTZ (the end
 -- of that day, exclusive: compliance_kit.contract.AsOf.end, the one definition every SQL file
--- uses; an event counts when it happened strictly before it); $window_start, $window_end
--- DATE or NULL (received_at, inclusive);
+-- uses; here its date gives each request's local end of the as-of day); $window_start, $window_end
+-- DATE or NULL (local days of receipt, inclusive);
 -- $jurisdictions VARCHAR[] or NULL (a request matches when one of its ancestors, itself
 -- included, is listed: 'EEA' selects FR); $types VARCHAR[] or NULL.
 -- Days are local days in the request's zone (request_zones): rq_local_day(ts, tz),
 -- rq_local_midnight(d, tz) (requests_macros.sql); "as of" is the end of the as-of day in
--- the request's zone (as_of_end, per request; $as_of_end, the UTC end, is not used here). Definitions: docs/metrics-requests.md.
+-- the request's zone (as_of_end, per request, derived from $as_of_end). Definitions: docs/metrics-requests.md.
 -- The per-slot text (placeholders in braces) is in requests_slot.sql.
 -- slots: requests_slot.sql for s in p, w, a, t
 -- macros: requests_macros.sql
@@ -40,9 +40,10 @@ req AS (
                 THEN r.clarification_received_at END AS clarification_received_at
     FROM (
         -- the request's zone (request_zones; a code the store does not know: UTC) and the
-        -- end of the as-of day there
+        -- end of the as-of day there: the local midnight that starts the date of $as_of_end
+        -- (the one definition of the end of the as-of day, compliance_kit.contract.AsOf.end)
         SELECT q.*, coalesce(z.time_zone, 'UTC') AS tz,
-               rq_local_midnight($as_of::DATE + 1, coalesce(z.time_zone, 'UTC')) AS as_of_end
+               rq_local_midnight(rq_day($as_of_end), coalesce(z.time_zone, 'UTC')) AS as_of_end
         FROM requests AS q
         LEFT JOIN request_zones AS z ON z.jurisdiction = q.jurisdiction
     ) AS r
