@@ -9,7 +9,7 @@ DB     := data/compliance.duckdb
 POLICY := data/policy/tencent-cloud/2022-05-25/policy.yaml
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install git-filter demo test lab sample store chromium java bench clean
+.PHONY: install git-filter demo test lab sample store chromium java bench clean mutate
 
 # `make` alone: the virtualenv and the git clean filter.
 install: $(STAMP) git-filter
@@ -91,6 +91,12 @@ bench: store java
 	$(BIN)/python bench/bench_flows.py --rows 10000000 --routes 2000
 	$(BIN)/python bench/bench_runner.py
 	$(BIN)/python bench/bench_spark.py --rows 10000000
+
+# Mutation testing (not part of `make test`; minutes): each mutant of tests/mutation/mutants.yaml
+# is applied to a temporary copy of lib/ and the tests that cover its file must fail; prints
+# the score. docs/mutation.md.
+mutate: $(STAMP)
+	nice $(BIN)/python tests/mutation/mutate.py --jobs 2
 
 clean:
 	rm -rf $(VENV) $(SAMPLE) $(DB) reports/*/ reports/index.html

@@ -102,6 +102,21 @@ ERRORS = [
 ]
 
 ROWS = [
+    # offsets beyond +-14:00 and instants outside years 0001-9999 (after conversion to UTC)
+    Case("offset_plus_15", replace("events", "2024-06-01T00:00:00Z", "2024-06-01T00:00:00+15:00"),
+         quarantined=[("events", 2, "occurred_at", "timestamp_offset_out_of_range")]),
+    Case("offset_minus_1401", replace("events", "2024-06-01T00:00:00Z", "2024-06-01T00:00:00-14:01"),
+         quarantined=[("events", 2, "occurred_at", "timestamp_offset_out_of_range")]),
+    Case("offset_plus_14_loads", replace("events", "2024-06-01T00:00:00Z", "2024-06-01T00:00:00+14:00")),
+    Case("last_day_of_year_zero", replace("events", "2024-06-01T00:00:00Z", "0000-12-31T23:59:59Z"),
+         quarantined=[("events", 2, "occurred_at", "timestamp_out_of_range")]),
+    Case("first_instant_of_year_one_loads", replace("events", "2024-06-01T00:00:00Z", "0001-01-01T00:00:00Z")),
+    Case("boolean_short_words_load", both(replace("records", ",,false\nrec-2", ",,Y\nrec-2"),
+                                          replace("records", ",,true", ",,n"))),
+    Case("minus_one_byte", replace("transfers", ",48000,", ",-1,"),
+         quarantined=[("transfers", 2, "bytes", "negative_value")]),
+    Case("year_10000_after_conversion", replace("events", "2024-06-01T00:00:00Z", "9999-12-31T23:59:59-14:00"),
+         quarantined=[("events", 2, "occurred_at", "timestamp_out_of_range")]),
     Case("unparseable_date", replace("records", "rec-1,acc-1,account_data,crm,FR,2024-01-10T09:00:00Z",
                                      "rec-1,acc-1,account_data,crm,FR,2024-02-30T09:00:00Z"),
          quarantined=[("records", 2, "created_at", "unparseable_timestamp")]),
