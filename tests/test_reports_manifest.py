@@ -88,6 +88,7 @@ def test_manifest_keys_and_values(tmp_path):
          "status": "failed", "seconds": 0.5, "error": "cell 3 (In [2]) `1/0`: ZeroDivisionError: division by zero",
          "failed_cell": 3, "html": "beta.html", "ipynb": "internal/beta.ipynb", "duckdb": None},
     ]
+    assert manifest["resources"]["memory_limit"] == "1.5GB"  # the default when nothing was asked
     assert manifest["packages"] == {"python": "3.11.9", "duckdb": "2.0.0"}
     assert (manifest["git"], manifest["host"]) == (None, "host-1")
     assert manifest["start"] == "2026-10-31T06:35:00+00:00" and manifest["end"] == "2026-10-31T06:35:12+00:00"
