@@ -69,10 +69,10 @@ def test_executed_notebooks_carry_injected_parameters(fixture_run):
 def test_html_header(fixture_run):
     _, run, _, _ = fixture_run
     html = (run / "fx_counts.html").read_text()
-    assert "<h1>Fixture: record counts</h1>" in html
-    assert "2026-10-31" in html and run.name in html
+    assert "<h1>Fixture: record counts — as of 31 October 2026</h1>" in html
+    assert "<title>Fixture: record counts — as of 31 October 2026</title>" in html and run.name in html
     assert "fixture/2022-05-25 (Fixture Privacy Policy, version 2022-05-25)" in html
-    assert "k=5" in html
+    assert "counts below 5 hidden" in html, "the parameters in words"
     assert "time.sleep" not in html and "validate_common(" not in html, "code cells must be hidden"
 
 
