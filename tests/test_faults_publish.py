@@ -103,7 +103,7 @@ def test_a_read_only_reports_folder_is_exit_5_and_left_as_it_was(tmp_path, publi
 def small_disk(tmp_path):
     disk = tmp_path / "disk"
     disk.mkdir()
-    why = _mount("-t", "tmpfs", "-o", "size=3m", "tmpfs", disk)
+    why = _mount("-t", "tmpfs", "-o", "size=16m", "tmpfs", disk)   # two runs fit (a page inlines ~1 MB of Vega code)
     if why:
         pytest.skip(f"cannot mount a small tmpfs here: {why}")
     yield disk

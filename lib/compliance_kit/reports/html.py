@@ -289,15 +289,14 @@ def add_cards(run_dir: str | Path, out_dir: str | Path, echo=None) -> list[str]:
     internal/manifest.json and metrics.json, compared with the previous comparable run in
     `out_dir`). Called by the publish step before the rename. A failure is reported and
     leaves the pages without cards: it must never cost the run. Returns the pages filled."""
-    from .history import previous_comparable
+    from .history import previous_comparable, read_run
 
     run_dir = Path(run_dir)
     try:
-        manifest = json.loads((run_dir / "internal" / "manifest.json").read_text(encoding="utf-8"))
-        try:
-            metrics = json.loads((run_dir / "internal" / "metrics.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            metrics = {}
+        run = read_run(run_dir)
+        if run is None:
+            raise ValueError(f"no readable manifest in {run_dir / 'internal'}")
+        manifest, metrics = run["manifest"], run["metrics"]
         previous = previous_comparable(out_dir, manifest)
         filled = []
         for page, cards_html in dashboard_cards(manifest, metrics, previous).items():

@@ -15,7 +15,6 @@ script, nothing fetched.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Callable
 
@@ -23,7 +22,7 @@ from ..params_words import date_words, parameters_words
 from ..privacy.escaping import escape
 from .cards import ANALYSES, cards_for, render_cards
 from .freshness import assess, render_freshness
-from .history import as_of_of, previous_comparable, run_k
+from .history import as_of_of, previous_comparable, read_run, run_k
 from .metrics import atomic_write_text
 from .style import PAGE_CSS, STATUS_WORDS
 
@@ -193,11 +192,10 @@ def write_overview(run_dir: str | Path, out_dir: str | Path,
     never cost the run itself. Returns the path written, or None."""
     run_dir = Path(run_dir)
     try:
-        manifest = json.loads((run_dir / "internal" / "manifest.json").read_text(encoding="utf-8"))
-        try:
-            metrics = json.loads((run_dir / "internal" / "metrics.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            metrics = {}
+        run = read_run(run_dir)
+        if run is None:
+            raise ValueError(f"no readable manifest in {run_dir / 'internal'}")
+        manifest, metrics = run["manifest"], run["metrics"]
         if any(nb.get("html") == OVERVIEW_NAME for nb in manifest.get("notebooks") or []):
             raise ValueError(f"a report is named {Path(OVERVIEW_NAME).stem!r}: its page would be the overview's")
         previous = previous_comparable(out_dir, manifest)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import json
 import os
 import re
 import secrets
@@ -151,16 +150,13 @@ def open_run_folder(out_dir: str | Path, run_id: str, echo: Callable[[str], None
 
 def _run_entry(folder: RunFolder) -> dict:
     """The new run as index.load_runs gives each published run (it is still hidden)."""
+    from .history import read_run
     from .overview import OVERVIEW_NAME
 
-    internal = folder.internal
-    manifest = json.loads((internal / "manifest.json").read_text(encoding="utf-8"))
-    try:
-        metrics = json.loads((internal / "metrics.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        metrics = {}
-    return {"folder": folder.run_id, "manifest": manifest, "metrics": metrics,
-            "has_overview": (folder.tmp / OVERVIEW_NAME).is_file()}
+    run = read_run(folder.tmp)
+    if run is None:
+        raise FileNotFoundError(f"no readable manifest in {folder.internal}")
+    return {**run, "folder": folder.run_id, "has_overview": (folder.tmp / OVERVIEW_NAME).is_file()}
 
 
 def _stage_index(folder: RunFolder) -> Path:
