@@ -365,3 +365,13 @@ def test_an_event_at_the_end_of_the_as_of_day_has_not_happened(retention_store):
     v = verdicts(s, as_of="2026-10-31")
     assert v[at_end]["status"] == "no_trigger"
     assert v[before]["status"] == "clock_running"  # deadline 10 Nov
+
+
+def test_a_deadline_at_the_end_of_the_as_of_day_is_not_yet_overdue(retention_store):
+    s = retention_store
+    # Deleted 22 Oct 00:00 + 10 days = 1 Nov 00:00, the instant the as-of day 31 Oct ends.
+    r = s.record(s.account(deleted_at="2026-10-22 00:00:00+00"))
+    v = verdicts(s, as_of="2026-10-31")
+    assert v[r]["deadline"] == dt.datetime(2026, 11, 1)
+    assert v[r]["status"] == "clock_running"
+    assert verdicts(s, as_of="2026-11-01")[r]["status"] == "overdue"
