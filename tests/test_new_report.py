@@ -106,7 +106,7 @@ def test_a_declared_contract_is_checked_by_the_runner_before_any_kernel(tmp_path
         assert injected[NAME] == {"days": 30, "systems": ["crm"], "as_of": "2026-10-31"}  # the store's spelling
         assert effective[NAME]["k"] == 5
         for overrides, message in (({"days": "-3"}, "from 0 to 36500"), ({"systems": "nope"}, "unknown code"),
-                                   ({"k": "0"}, "at least 1")):
+                                   ({"k": "0"}, "from 1 to 1000"), ({"k": "1001"}, "from 1 to 1000")):
             with pytest.raises(ParameterError, match=message):
                 validate_parameters([nb], RunRequest([path], as_of="2026-10-31", overrides=overrides,
                                                      from_cli=dict.fromkeys(overrides, True)), lookup)

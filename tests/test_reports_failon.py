@@ -32,3 +32,17 @@ def test_missing_or_text_metric_counts_as_breached():
 def test_rejects_anything_else(expr):
     with pytest.raises(ParameterError, match="SECTION.KEY OP NUMBER"):
         parse_threshold(expr)
+
+
+def test_a_figure_no_selected_report_writes_is_refused_up_front():
+    """A kit section (selected) with an unregistered key: refused; a registered key, or a
+    section only an analyst's own report writes (NAME.*), passes the check."""
+    from compliance_kit.figures import FIGURES
+    from compliance_kit.reports.failon import check_known_figures
+
+    typo = parse_threshold("retention.overdeu > 0")
+    with pytest.raises(ParameterError, match="no report writes the figure retention.overdeu"):
+        check_known_figures([typo], {"retention"}, FIGURES)
+    check_known_figures([parse_threshold("retention.overdue > 0")], {"retention"}, FIGURES)
+    check_known_figures([parse_threshold("my_report.anything > 0")], {"retention"}, FIGURES)
+    check_known_figures([typo], {"requests"}, FIGURES)  # retention not selected: not known here

@@ -427,3 +427,77 @@ def test_clarification_pause_only_where_the_rule_says(tiny):
                        clarification_received_at="2024-09-15")
     row = tiny.analyse()[rid]
     assert row["clarification_days"] == 10 and row["due_date"] == D(2024, 10, 14)
+
+
+# --- instants exactly at a deadline, and hour-based pauses and extensions (mutation gaps) ----
+
+def test_a_response_exactly_at_the_deadline_instant_is_late(tiny):
+    tiny.rule("id", "ID", "hours", amount=72)
+    # 3 Sep 10:00Z + 72 h = 6 Sep 10:00Z: in time means strictly before that instant.
+    rid = tiny.request("ID", "2024-09-03 10:00", completed="2024-09-06 10:00")
+    assert tiny.analyse()[rid]["class"] == "responded_late"
+
+
+def test_an_acknowledgement_exactly_at_its_deadline_instant_is_late(tiny):
+    tiny.rule("id", "ID", "hours", amount=72)
+    tiny.rule("id_ack", "ID", "hours", deadline_kind="acknowledgement", amount=24)
+    # 3 Sep 10:00Z + 24 h = 4 Sep 10:00Z; the identity request is the first contact.
+    at = tiny.request("ID", "2024-09-03 10:00", id_requested_at="2024-09-04 10:00")
+    before = tiny.request("ID", "2024-09-03 10:00", id_requested_at="2024-09-04 09:59")
+    out = tiny.analyse()
+    assert out[at]["ack_class"] == "acknowledged_late"
+    assert out[before]["ack_class"] == "acknowledged_in_time"
+
+
+def test_the_first_contact_is_the_acknowledgement(tiny):
+    tiny.rule("id", "ID", "hours", amount=72, extension_unit="hours", extension_amount=48)
+    tiny.rule("id_ack", "ID", "hours", deadline_kind="acknowledgement", amount=24)
+    # Ack due 4 Sep 10:00Z. Identity asked 3 Sep 12:00 (in time), extension notice 5 Sep,
+    # answer 6 Sep 09:00: the first of the three (12:00 on the 3rd) acknowledges.
+    rid = tiny.request("ID", "2024-09-03 10:00", id_requested_at="2024-09-03 12:00",
+                       extension_notified_at="2024-09-05 09:00", completed="2024-09-06 09:00")
+    assert tiny.analyse()[rid]["ack_class"] == "acknowledged_in_time"
+
+
+def test_an_extension_notice_exactly_at_the_original_deadline_is_late(tiny):
+    tiny.rule("id", "ID", "hours", amount=72, extension_unit="hours", extension_amount=48)
+    # Original deadline 6 Sep 10:00Z; a notice at that instant comes too late to extend.
+    rid = tiny.request("ID", "2024-09-03 10:00", extension_notified_at="2024-09-06 10:00",
+                       completed="2024-09-07 10:00")
+    row = tiny.analyse()[rid]
+    assert row["extension_notice_late"] is True and row["extended"] is False
+    assert row["class"] == "responded_late"
+
+
+def test_an_hour_based_extension_adds_its_hours(tiny):
+    tiny.rule("id", "ID", "hours", amount=72, extension_unit="hours", extension_amount=48)
+    # 3 Sep 10:00Z + 72 h + 48 h = 8 Sep 10:00Z (a Sunday; no roll forward): an answer on
+    # 8 Sep 09:00Z is in time, and the due date is 8 Sep (17:00 in Jakarta, same day).
+    rid = tiny.request("ID", "2024-09-03 10:00", extension_notified_at="2024-09-05 10:00",
+                       completed="2024-09-08 09:00")
+    row = tiny.analyse()[rid]
+    assert row["extended"] is True and row["due_date"] == D(2024, 9, 8)
+    assert row["class"] == "responded_in_time"
+
+
+def test_an_identity_pause_moves_an_hour_based_deadline_exactly(tiny):
+    tiny.rule("id", "ID", "hours", amount=72, pause_for_identity=True)
+    # Paused from 3 Sep 12:00Z to 4 Sep 18:00Z (30 h): 3 Sep 10:00 + 72 h + 30 h = 7 Sep 16:00Z.
+    ok = tiny.request("ID", "2024-09-03 10:00", id_requested_at="2024-09-03 12:00",
+                      id_verified_at="2024-09-04 18:00", completed="2024-09-07 15:59")
+    late = tiny.request("ID", "2024-09-03 10:00", id_requested_at="2024-09-03 12:00",
+                        id_verified_at="2024-09-04 18:00", completed="2024-09-07 16:00")
+    out = tiny.analyse()
+    assert out[ok]["class"] == "responded_in_time" and out[late]["class"] == "responded_late"
+    assert out[ok]["due_date"] == D(2024, 9, 7)  # 16:00Z is 23:00 in Jakarta, still the 7th
+
+
+def test_on_equal_deadlines_the_most_specific_rule_decides(tiny):
+    tiny.rule("kr", "KR", "calendar_days", amount=10)
+    tiny.rule("del10", "GLOBAL", "calendar_days", request_type="deletion", amount=10,
+              basis="policy")
+    # Both: 3 Sep + 10 days = 13 Sep, the same instant; the tie goes to Korea's own rule.
+    rid = tiny.request("KR", "2024-09-03", type="deletion")
+    row = tiny.analyse()[rid]
+    assert row["due_date"] == D(2024, 9, 13)
+    assert row["deciding_rule_id"] == "kr" and row["decided_by_policy_wide"] is False

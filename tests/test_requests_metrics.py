@@ -257,3 +257,9 @@ def test_for_display_blanks_day_statistics_of_small_groups(tiny):
     hidden = rq.for_display(ttc, k=8).row(0, named=True)
     assert hidden["km_median_days"] is None and hidden["naive_median_days"] is None
     assert hidden["completed"] == "hidden"
+
+
+def test_the_survival_chart_keeps_a_step_with_exactly_k_at_risk():
+    # k = 5: a step with 6 or 5 requests at risk is drawn, one with 4 is not.
+    curve = pl.DataFrame({"days": [1, 2, 3], "at_risk": [6, 5, 4], "survival": [5 / 6, 4 / 6, 3 / 6]})
+    assert rq.survival_for_chart(curve, 5)["days"].to_list() == [1, 2]

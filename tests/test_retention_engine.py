@@ -316,3 +316,62 @@ def test_a_rule_with_an_unknown_trigger_is_flagged_not_evaluated(retention_store
     rules = R.resolved_rules(s.con)
     assert rules.filter(rule_id="moon_rule")["evaluated"].unique().to_list() == [False]
     assert rules.filter(rule_id="table_account_data")["evaluated"].unique().to_list() == [True]
+
+
+# --- ties, fractions and edges the other tests leave open (mutation gaps) ------------------
+
+def test_of_two_minimum_retentions_the_longest_binds(retention_store):
+    s = retention_store
+    s.add_rule("addendum_id_short_minimum", "addendum", "retain_minimum", None, "ID", "collected",
+               "P1Y", 12, 0, 0)
+    a = s.account("ID", deleted_at="2026-01-01 00:00:00+00")
+    # Collected 1 Jun 2024; erasure due 11 Jan 2026 (10 days after the deletion). One year
+    # would end 1 Jun 2025 (before the deadline: no conflict); five years end 1 Jun 2029.
+    r = s.record(a, jurisdiction="ID", created_at="2024-06-01 00:00:00+00")
+    v = verdicts(s)
+    assert v[r]["retain_rule"] == "addendum_id_minimum"
+    assert v[r]["status"] == "conflict"
+
+
+def test_the_earlier_enquiry_event_of_the_record_and_its_account_starts_the_clock(retention_store):
+    s = retention_store
+    a = s.account()
+    r = s.record(a, category="enquiry_data", record_id="enq2")
+    s.event(a, "enquiry_resolved", "2026-03-01 00:00:00+00")      # on the account: earlier
+    s.event("enq2", "enquiry_resolved", "2026-06-01 00:00:00+00")  # on the record
+    v = verdicts(s)
+    # 1 Mar 2026 + 180 days = 28 Aug 2026 (before 31 Oct: overdue); from 1 Jun it would be
+    # 28 Nov 2026 (still running).
+    assert v[r]["deadline"] == dt.datetime(2026, 3, 1) + dt.timedelta(days=180)
+    assert v[r]["status"] == "overdue"
+
+
+def test_days_overdue_count_whole_days_only(retention_store):
+    s = retention_store
+    # Deadline 11 Oct 2026 12:00; the as-of day 31 Oct ends at 1 Nov 00:00: 20.5 days -> 20.
+    r = s.record(s.account(deleted_at="2026-10-01 12:00:00+00"))
+    v = verdicts(s)
+    assert v[r]["deadline"] == dt.datetime(2026, 10, 11, 12)
+    assert v[r]["days_overdue"] == 20
+
+
+def test_an_event_at_the_end_of_the_as_of_day_has_not_happened(retention_store):
+    s = retention_store
+    a = s.account()
+    s.event(a, "registration_abandoned", "2026-11-01 00:00:00+00")  # = the end of 31 Oct
+    b = s.account()
+    s.event(b, "registration_abandoned", "2026-10-31 23:59:59.999999+00")
+    at_end, before = s.record(a), s.record(b)
+    v = verdicts(s, as_of="2026-10-31")
+    assert v[at_end]["status"] == "no_trigger"
+    assert v[before]["status"] == "clock_running"  # deadline 10 Nov
+
+
+def test_a_deadline_at_the_end_of_the_as_of_day_is_not_yet_overdue(retention_store):
+    s = retention_store
+    # Deleted 22 Oct 00:00 + 10 days = 1 Nov 00:00, the instant the as-of day 31 Oct ends.
+    r = s.record(s.account(deleted_at="2026-10-22 00:00:00+00"))
+    v = verdicts(s, as_of="2026-10-31")
+    assert v[r]["deadline"] == dt.datetime(2026, 11, 1)
+    assert v[r]["status"] == "clock_running"
+    assert verdicts(s, as_of="2026-11-01")[r]["status"] == "overdue"

@@ -238,3 +238,31 @@ def test_one_pass_readings_equal_each_reading_on_its_own(mixed, reading):
     assert R.verdict_changes(run).equals(changes)
     own = R.status_table(run, "all").row(0, named=True)
     assert {s: own[s] for s in R.STATUSES} == dict(expected.select("status", reading).iter_rows())
+
+
+# --- the analyses' arithmetic on hand-built frames (mutation gaps) -------------------------
+
+def test_the_per_group_overdue_rate_is_overdue_over_records():
+    long = pl.DataFrame({"category": ["a", "a", "b"], "status": ["overdue", "erased_on_time", "erased_late"],
+                         "n": [2, 6, 5]})
+    wide = {r["category"]: r for r in R._wide_status(long).iter_rows(named=True)}
+    # a: 2 overdue of 2 + 6 = 8 records -> 0.25; b: none overdue of 5 -> 0.
+    assert wide["a"]["records"] == 8 and wide["a"]["overdue_rate"] == pytest.approx(0.25)
+    assert wide["b"]["records"] == 5 and wide["b"]["overdue_rate"] == 0.0
+
+
+def test_the_heatmap_rate_counts_overdue_records_not_late_erasures():
+    counts = pl.DataFrame({"jurisdiction": ["FR"] * 3, "category": ["account_data"] * 3,
+                           "status": ["overdue", "erased_late", "erased_on_time"], "n": [6, 10, 20]})
+    # 6 overdue of 36 (both 6 and the other 30 are >= k = 5: the rate may be shown) -> 1/6.
+    heat = R.heatmap_data(counts, 5)
+    assert heat["overdue_rate"].to_list() == [pytest.approx(6 / 36)]
+
+
+def test_an_erasure_exactly_at_its_deadline_is_in_the_late_bar():
+    # Lag ratio 1.0 means erased exactly at the deadline: the bin [1.0, 1.05) starts late.
+    # (The engine counts that erasure as on time; the bar holds 1.0 <= ratio < 1.05, so it
+    # is drawn with the late ones. 10 per bin: nothing below k = 5 is hidden.)
+    hist = pl.DataFrame({"category": ["a"] * 3, "lag_ratio_from": [0.95, 1.0, 1.05], "erased": [10, 10, 10]})
+    data = R.lag_chart_data(hist, 5)
+    assert dict(zip(data["lag_ratio_from"].to_list(), data["late"].to_list())) == {0.95: False, 1.0: True, 1.05: True}

@@ -9,8 +9,9 @@ import polars as pl
 import pytest
 
 from compliance_kit.figures import headline_frame, shown_section, shown_text
-from compliance_kit.privacy.suppression import (HIDDEN, blank_small_rates, is_small, null_small_counts,
-                                                protect_table, rate_shown, statistic_shown,
+from compliance_kit.privacy.suppression import (HIDDEN, blank_small_rates, check_k, is_small,
+                                                null_small_counts, protect_table, rate_shown,
+                                                statistic_shown, suppress_small_counts,
                                                 suppression_mask)
 
 
@@ -114,6 +115,21 @@ def test_protect_table_marks_every_hidden_cell_the_same():
 def test_null_small_counts_for_charts():
     df = pl.DataFrame({"n": [0, 3, 7]})
     assert null_small_counts(df, "n", 5)["n"].to_list() == [0, None, 7]
+
+
+def test_small_count_edges():
+    """The edges of primary suppression, by hand with k = 5: 0 is shown ("0 overdue"
+    singles out nobody), 1 and 4 (= k-1) are hidden, 5 (= k) is shown; nulls stay null."""
+    df = pl.DataFrame({"n": [0, 1, 4, 5, None]})
+    assert suppress_small_counts(df, "n", 5)["n"].to_list() == ["0", "<5", "<5", "5", None]
+    assert null_small_counts(df, "n", 5)["n"].to_list() == [0, None, None, 5, None]
+
+
+@pytest.mark.parametrize("k", [0, -1, True, 2.5, "5"])
+def test_k_must_be_a_whole_number_from_one(k):
+    with pytest.raises(ValueError):
+        check_k(k)
+    assert check_k(1) == 1
 
 
 def test_rates_and_statistics():

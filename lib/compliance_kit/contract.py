@@ -510,6 +510,9 @@ def adapt_codes(param: Param, value, lookup: StoreLookup | None):
 
 CHART_RENDERERS = ("svg", "png")
 ENGINES = ("duckdb", "spark")
+# The largest k a report accepts: a threshold above the size of any real group would hide
+# every count (a page of blanks); a bound also keeps a 20-digit k from reaching a kernel.
+MAX_K = 1000
 
 
 def common_parameters(*, as_of_help: str = "the report counts what happened up to the end of this day (UTC)",
@@ -521,7 +524,7 @@ def common_parameters(*, as_of_help: str = "the report counts what happened up t
               "the DuckDB store; None: data/compliance.duckdb found from the working directory, "
               "or $COMPLIANCE_KIT_DB (the runner sets it)"),
         Param("as_of", AsOfDate(), "2026-10-31", as_of_help),
-        Param("k", Integer(minimum=1), 5, "counts from 1 to k-1 are hidden on shared pages"),
+        Param("k", Integer(minimum=1, maximum=MAX_K), 5, "counts from 1 to k-1 are hidden on shared pages"),
         Param("metrics_path", Text("a path"), None, "where the exact headline figures go (the runner sets it)"),
         Param("chart_renderer", Choice(CHART_RENDERERS), "svg", "how charts are drawn in the notebook"),
     )

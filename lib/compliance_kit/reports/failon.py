@@ -53,5 +53,19 @@ def parse_threshold(text: str) -> Threshold:
     return Threshold(m.group("section"), m.group("key"), m.group("op"), number, text.strip())
 
 
+def check_known_figures(thresholds, sections: set[str], registered) -> None:
+    """Refuse, before any notebook runs, a threshold on a figure no selected notebook can
+    write: its section is one a selected kit report writes (`sections`) and the figure is
+    not among the `registered` ones ("section.key"). Sections of an analyst's own report
+    (`new-report`, figures under NAME.*) are not known ahead, so they are not checked."""
+    for t in thresholds:
+        if t.section in sections and f"{t.section}.{t.key}" not in registered:
+            known = sorted(r.split(".", 1)[1] for r in registered if r.startswith(t.section + "."))
+            raise ParameterError(
+                f"--fail-on {t.text!r}: no report writes the figure {t.section}.{t.key}; "
+                f"the {t.section} figures are {', '.join(known)}"
+            )
+
+
 def breaches(thresholds, metrics: dict) -> list[str]:
     return [msg for t in thresholds if (msg := t.check(metrics)) is not None]

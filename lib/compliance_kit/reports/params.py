@@ -15,7 +15,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from ..contract import CHART_RENDERERS, AsOf, parse_day
+from ..contract import CHART_RENDERERS, MAX_K, AsOf, parse_day
 from ..errors import ParameterError, UserError
 
 DB_ENV = "COMPLIANCE_KIT_DB"
@@ -146,7 +146,7 @@ def validate_common(*, as_of=None, k=None, chart_renderer=None, db_path=None,
     else:
         raise ParameterError("parameter as_of is required (a date, YYYY-MM-DD)")
     if k is not None:
-        out["k"] = check_int("k", k, minimum=1)
+        out["k"] = check_int("k", k, minimum=1, maximum=MAX_K)
     if chart_renderer is not None:
         out["chart_renderer"] = check_choice("chart_renderer", chart_renderer, CHART_RENDERERS)
     out["db_path"] = check_optional_path("db_path", db_path)

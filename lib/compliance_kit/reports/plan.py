@@ -27,13 +27,15 @@ import duckdb
 
 from ..contract import AsOf, Contract, StoreLookup
 from ..errors import ParameterError, UserError
+from ..figures import FIGURES
 from ..paths import read_sql
 from ..privacy.keys import prepare_key_store
 from ..resources import Resources
 from ..store import PinnedStore, connect, store_identity
-from .failon import Threshold, parse_threshold
+from .failon import Threshold, check_known_figures, parse_threshold
 from .freshness import read_data_freshness
 from .inspect import NotebookParameters, check_names, inspect_parameters, resolve_parameters
+from .overview import SECTION_OF
 from .params import resolve_db, validate_common
 
 
@@ -292,6 +294,7 @@ def plan_run(req: RunRequest) -> RunPlan:
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise UserError(f"two notebooks share the name {sorted(dupes)}: rename one")
+    check_known_figures(thresholds, {SECTION_OF[n] for n in names if n in SECTION_OF}, FIGURES)
     db_path = resolve_db(req.db_path)
     # One read-only connection for what the manifest records and for the allowed values
     # the parameter contracts read (jurisdiction codes, request types, ...).
