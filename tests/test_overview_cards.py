@@ -75,9 +75,10 @@ def test_change_since_the_previous_run_in_words():
     before["requests"]["performance_pct"] = 80.0
     before["flows"]["share_declared_bytes"] = 0.90
     r = _by_key(cards_for("retention", DEMO, before, k=5))["retention.overdue"]
-    assert (r.direction, r.better, r.change_text) == ("up", False, "up 10 since the previous run")
+    assert (r.direction, r.better, r.change_text) == ("up", False, f"up {DEMO['retention']['overdue'] - 200} since the previous run")
     q = _by_key(cards_for("requests", DEMO, before, k=5, since="2026-09-30"))["requests.performance_pct"]
-    assert (q.direction, q.better) == ("up", True) and q.change_text.startswith("up 5.9 percentage points since 2026-09-30")
+    assert (q.direction, q.better) == ("up", True) and q.change_text.startswith(
+        f"up {DEMO['requests']['performance_pct'] - 80.0:.1f} percentage points since 2026-09-30")
     # the share outside declared transfers rose as the declared share fell: up, worse
     f = _by_key(cards_for("flows", DEMO, before, k=5))["flows.share_declared_bytes"]
     assert (f.direction, f.better) == ("up", False)

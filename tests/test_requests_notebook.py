@@ -67,7 +67,7 @@ def test_chart_cells_are_ignored_by_nbval_and_figures_go_to_metrics():
     ({"window_start": "2026-02-01", "window_end": "2026-01-01"}, "is before window_start"),
     ({"types": ["access", "erasure"]}, "unknown code(s) ['erasure']"),
     ({"jurisdictions": ["EEAA"]}, "unknown code(s) ['EEAA']"),
-    ({"k": 0}, "k must be at least 1"),
+    ({"k": 0}, "k must be from 1 to 1000"),
 ])
 def test_a_bad_parameter_fails_in_the_validation_cell(tmp_path, parameters, message):
     with pytest.raises(pm.PapermillExecutionError) as err:
