@@ -170,6 +170,13 @@ def spark_cluster_engine(spark_connect_url, spark_sample):
     """The Spark engine over Spark Connect, the work done by the two-worker cluster."""
     from compliance_kit.engines.spark import SparkEngine
 
+    from pyspark.sql import SparkSession
+
+    # pyspark refuses a remote session beside a regular one in the same process: the
+    # local[2] session of the equivalence tests (they run first) is done by now.
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
     data_dir, con = spark_sample
     engine = SparkEngine(master=None, remote=spark_connect_url)
     engine.attach(data_dir, con)
