@@ -11,7 +11,8 @@ from compliance_kit.reports.collect import EXIT_CODES, EXIT_NOTEBOOK_FAILED, Out
 from compliance_kit.reports.execute import NotebookResult
 from compliance_kit.reports.failon import parse_threshold
 from compliance_kit.reports.inspect import NotebookParameters
-from compliance_kit.reports.manifest import (Environment, build_manifest, git_commit, package_versions,
+from compliance_kit.reports.manifest import (PROJECT_ROOT, Environment, build_manifest, git_commit,
+                                             package_versions, read_head_commit,
                                              write_manifest)
 from compliance_kit.reports.plan import RunPlan, RunRequest
 from compliance_kit.store import PinnedStore
@@ -123,7 +124,25 @@ def test_environment_readers():
     assert versions["duckdb"] and versions["papermill"]
     assert set(versions) >= {"compliance-kit", "jupyter_client", "nbconvert"}
     checkout = git_commit()   # the tests run from the project's checkout
-    assert checkout is not None and len(checkout["commit"]) == 40 and isinstance(checkout["dirty"], bool)
+    assert checkout is not None and len(checkout["commit"]) == 40 and checkout["dirty"] in (True, False, None)
+    assert read_head_commit(PROJECT_ROOT) == checkout["commit"]
+
+
+def test_a_checkout_git_refuses_still_names_its_commit(tmp_path, monkeypatch):
+    """CI clones as another user, and git then refuses the checkout ("dubious ownership").
+    The commit is read from .git's files (loose ref, then packed-refs); dirty is unknown."""
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    git_dir = tmp_path / ".git"
+    (git_dir / "refs" / "heads").mkdir(parents=True)
+    (git_dir / "HEAD").write_text("ref: refs/heads/main\n")
+    (git_dir / "packed-refs").write_text(f"# pack-refs with: peeled\n{sha} refs/heads/main\n")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))     # git itself unavailable
+    assert git_commit(tmp_path) == {"commit": sha, "dirty": None}
+    loose = sha[::-1]
+    (git_dir / "refs" / "heads" / "main").write_text(loose + "\n")
+    assert git_commit(tmp_path) == {"commit": loose, "dirty": None}
+    (git_dir / "HEAD").write_text("ref: refs/heads/gone\n")
+    assert git_commit(tmp_path) is None
 
 
 def test_no_git_checkout_gives_none(tmp_path):

@@ -34,7 +34,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]    # lib/compliance_kit/repor
 @dataclass(frozen=True)
 class Environment:
     packages: dict            # package -> version (None: not installed), and "python"
-    git: dict | None          # {"commit", "dirty"}; None outside a git checkout
+    git: dict | None          # {"commit", "dirty" (None: unknown)}; None outside a git checkout
     host: str
 
 
@@ -50,17 +50,56 @@ def package_versions() -> dict:
 
 def git_commit(root: Path = PROJECT_ROOT) -> dict | None:
     """The checkout's commit and whether tracked files differ from it; None when the kit
-    does not run from a git checkout (an installed package) or git is missing."""
+    does not run from a git checkout (an installed package).
+
+    When git refuses the checkout (owned by another user: "dubious ownership") or is
+    missing, the commit is read from the .git folder's files and "dirty" is None
+    (unknown): git's guard is respected, since status could run the checkout's hooks."""
     try:
         commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
                                 text=True, timeout=10)
-        if commit.returncode != 0:
-            return None
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10)
+        if commit.returncode == 0:
+            dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                                   capture_output=True, text=True, timeout=10)
+            return {"commit": commit.stdout.strip(),
+                    "dirty": bool(dirty.stdout.strip()) if dirty.returncode == 0 else None}
     except (OSError, subprocess.SubprocessError):
+        pass
+    head = read_head_commit(root)
+    return None if head is None else {"commit": head, "dirty": None}
+
+
+def read_head_commit(root: Path) -> str | None:
+    """HEAD's commit from the files under `root`/.git (a folder, or a worktree's pointer
+    file), without running git; None when there is no checkout or HEAD cannot be read."""
+    try:
+        git_dir = root / ".git"
+        if git_dir.is_file():                          # a worktree: "gitdir: <path>"
+            pointer = git_dir.read_text(encoding="utf-8").strip()
+            if not pointer.startswith("gitdir:"):
+                return None
+            git_dir = (root / pointer[len("gitdir:"):].strip()).resolve()
+        if not (git_dir / "HEAD").is_file():
+            return None
+        common = git_dir
+        if (git_dir / "commondir").is_file():
+            common = (git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()).resolve()
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        for _ in range(5):                             # symbolic refs may chain
+            if not head.startswith("ref:"):
+                break
+            ref = head[len("ref:"):].strip()
+            loose = next((d / ref for d in (git_dir, common) if (d / ref).is_file()), None)
+            if loose is not None:
+                head = loose.read_text(encoding="utf-8").strip()
+                continue
+            packed = common / "packed-refs"
+            lines = packed.read_text(encoding="utf-8").splitlines() if packed.is_file() else []
+            head = next((line.split(" ", 1)[0] for line in lines
+                         if not line.startswith(("#", "^")) and line.endswith(" " + ref)), "")
+    except OSError:
         return None
-    return {"commit": commit.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
+    return head if len(head) in (40, 64) and all(c in "0123456789abcdef" for c in head) else None
 
 
 def describe_environment() -> Environment:
