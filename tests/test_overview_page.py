@@ -53,6 +53,9 @@ def test_the_page_says_what_where_and_how_it_moved(tmp_path):
     for n in ("retention_compliance", "request_turnaround", "data_flows", "policy_overview"):
         assert f'href="{n}.html"' in page
     assert 'href="../index.html"' in page
+    links = re.findall(r'>(Open the [^<]*)</a>', page)
+    assert "Open the policy dashboard" in links and len(links) == 4, links
+    assert not re.search(r"\b(\w+) \1\b", " ".join(links)), f"a word said twice: {links}"
     assert "all jurisdictions" in page, "the scope in words"
     assert "30 October 2026" in page, "data freshness"
 

@@ -198,6 +198,10 @@ def test_overdue_heatmap_spec(mixed):
     assert {spec["encoding"]["x"]["field"], spec["encoding"]["y"]["field"]} == {"category", "jurisdiction"}
     values = next(iter(spec["datasets"].values()))
     assert all(0 <= v["overdue_rate"] <= 1 for v in values)
+    scale = spec["encoding"]["color"]["scale"]
+    assert scale.get("domainMin") == 0 and "domain" not in scale, \
+        "the colours span 0 to the highest rate drawn, not 0-100% where rates of a few percent look alike"
+    assert spec["encoding"]["color"]["legend"]["format"] == ".0%"
 
 
 def test_lag_ageing_and_trend_chart_specs(mixed):

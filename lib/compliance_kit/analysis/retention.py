@@ -738,8 +738,11 @@ def overdue_heatmap(counts: pl.DataFrame, k: int) -> alt.Chart:
         .encode(
             x=alt.X("category:N", title=None),
             y=alt.Y("jurisdiction:N", title=None),
-            color=alt.Color("overdue_rate:Q", title="overdue rate",
-                            scale=alt.Scale(scheme="reds", domain=[0, 1])),
+            # From 0 to the highest rate drawn: rates are a few percent, and on a 0-100%
+            # scale every cell had the same colour.
+            color=alt.Color("overdue_rate:Q", title="share overdue",
+                            scale=alt.Scale(scheme="reds", domainMin=0, nice=True),
+                            legend=alt.Legend(format=".0%")),
             tooltip=[alt.Tooltip("jurisdiction:N", title="jurisdiction"), alt.Tooltip("category:N", title="category"),
                      alt.Tooltip("overdue_rate:Q", title="share overdue", format=".1%")],
         )

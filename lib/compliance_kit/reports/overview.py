@@ -161,7 +161,8 @@ def render_overview(manifest: dict, metrics: dict, previous: dict | None) -> str
         elif nb is None or nb.get("status") == "ok":
             parts.append('<p class="ck-empty">This report wrote no headline figures.</p>')
         if nb and nb.get("html"):
-            parts.append(f'<p><a href="{_e(nb["html"])}">Open the {_e(s["title"].lower())} dashboard</a></p>')
+            subject = s["title"].lower().removeprefix("the ")     # "The policy" -> "the policy dashboard"
+            parts.append(f'<p><a href="{_e(nb["html"])}">Open the {_e(subject)} dashboard</a></p>')
         parts.append("</section>")
     if not freshness.warnings:
         parts.append(render_freshness(freshness))
