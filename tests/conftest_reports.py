@@ -99,3 +99,26 @@ def fixture_run(tmp_path_factory, fixture_store):
     runs = run_dirs(out)
     assert len(runs) == 1, runs
     return out, runs[0], proc, ids
+
+
+NARROW_K = 20
+NARROW_SCOPE = '["IS", "PT"]'
+
+
+@pytest.fixture(scope="session")
+def narrow_run(tmp_path_factory):
+    """One `run --all` over a narrow scope (two small jurisdictions) with k=20, from its own
+    synthetic sample and store: (out_dir, run_dir). Shared by the suppression tests."""
+    base = tmp_path_factory.mktemp("narrow")
+    for args in (("synth", "--out", base / "sample", "--accounts", "2000", "--seed", "7"),
+                 ("build", "--data", base / "sample", "--db", base / "store.duckdb")):
+        proc = subprocess.run([sys.executable, "-c", "from compliance_kit.cli import main; main()",
+                               *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = base / "reports"
+    proc = run_cli("run", "--all", "--as-of", "2026-10-31", "--db", base / "store.duckdb", "--out", out,
+                   "--keys", base / "keys", "-p", f"k={NARROW_K}", "-p", f"jurisdictions={NARROW_SCOPE}",
+                   "-p", f"source_jurisdictions={NARROW_SCOPE}", timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (run,) = run_dirs(out)
+    return out, run

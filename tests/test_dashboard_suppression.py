@@ -8,41 +8,15 @@ from __future__ import annotations
 import html
 import json
 import re
-import subprocess
-import sys
-
-import pytest
 
 from compliance_kit.figures import figure
 
-from conftest_reports import ROOT, run_cli, run_dirs
+from conftest_reports import NARROW_K, narrow_run  # noqa: F401 - the shared fixture
 
-K = 20
-SCOPE = '["IS", "PT"]'
+K = NARROW_K
 # fields of chart data that count records, requests or transfers
 COUNT_FIELDS = {"n", "records", "erased", "requests", "transfers", "overdue", "received", "count",
                 "responded_in_time", "open", "completed"}
-
-
-def ck(*args):
-    return subprocess.run([sys.executable, "-c", "from compliance_kit.cli import main; main()",
-                           *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=900)
-
-
-@pytest.fixture(scope="module")
-def narrow_run(tmp_path_factory):
-    base = tmp_path_factory.mktemp("narrow_pages")
-    proc = ck("synth", "--out", base / "sample", "--accounts", "2000", "--seed", "7")
-    assert proc.returncode == 0, proc.stderr
-    proc = ck("build", "--data", base / "sample", "--db", base / "store.duckdb")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    out = base / "reports"
-    proc = run_cli("run", "--all", "--as-of", "2026-10-31", "--db", base / "store.duckdb", "--out", out,
-                   "--keys", base / "keys", "-p", f"k={K}", "-p", f"jurisdictions={SCOPE}",
-                   "-p", f"source_jurisdictions={SCOPE}", timeout=900)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    (run,) = run_dirs(out)
-    return run
 
 
 def small(text: str) -> list[int]:
@@ -55,7 +29,7 @@ def specs(page: str) -> list[dict]:
 
 
 def test_cards_show_no_small_count(narrow_run):
-    pages = {p.stem: p.read_text(encoding="utf-8") for p in narrow_run.glob("*.html") if p.name != "index.html"}
+    pages = {p.stem: p.read_text(encoding="utf-8") for p in narrow_run[1].glob("*.html") if p.name != "index.html"}
     assert {"retention_compliance", "request_turnaround", "data_flows"} <= set(pages)
     checked = 0
     for name, page in pages.items():
@@ -71,7 +45,7 @@ def test_cards_show_no_small_count(narrow_run):
 
 def test_chart_data_in_the_page_holds_no_small_count(narrow_run):
     checked = 0
-    for path in sorted(narrow_run.glob("*.html")):
+    for path in sorted(narrow_run[1].glob("*.html")):
         for spec in specs(path.read_text(encoding="utf-8")):
             for rows in (spec.get("datasets") or {}).values():
                 for row in rows:
@@ -83,7 +57,7 @@ def test_chart_data_in_the_page_holds_no_small_count(narrow_run):
 
 
 def test_collapsed_rows_keep_the_suppression_label(narrow_run):
-    for path in sorted(narrow_run.glob("*.html")):
+    for path in sorted(narrow_run[1].glob("*.html")):
         page = path.read_text(encoding="utf-8")
         for row in re.findall(r'<tr class="ck-other">(.*?)</tr>', page, re.S):
             cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]

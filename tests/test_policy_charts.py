@@ -4,15 +4,14 @@ import pytest
 
 from compliance_kit import charts
 from compliance_kit.analysis import policy_overview as overview
-from compliance_kit.paths import DEFAULT_POLICY
-from compliance_kit.store import build_store, connect
+from compliance_kit.store import connect
+
+from conftest_policy import policy_store  # noqa: F401 - the shared store of the bundled policy
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    db = tmp_path_factory.mktemp("policy_chart") / "policy.duckdb"
-    build_store(db, DEFAULT_POLICY)
-    con = connect(db, read_only=True)
+def con(policy_store):
+    con = connect(policy_store[0], read_only=True)
     yield con
     con.close()
 

@@ -5,36 +5,10 @@ trend values and tooltips), or as a case list."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
-import pytest
+from conftest_reports import NARROW_K, narrow_run  # noqa: F401 - the shared fixture
 
-from conftest_reports import ROOT, run_cli, run_dirs
-
-K = 20
-SCOPE = '["IS", "PT"]'
-
-
-def ck(*args):
-    return subprocess.run([sys.executable, "-c", "from compliance_kit.cli import main; main()",
-                           *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=600)
-
-
-@pytest.fixture(scope="module")
-def narrow_run(tmp_path_factory):
-    base = tmp_path_factory.mktemp("narrow")
-    proc = ck("synth", "--out", base / "sample", "--accounts", "2000", "--seed", "7")
-    assert proc.returncode == 0, proc.stderr
-    proc = ck("build", "--data", base / "sample", "--db", base / "store.duckdb")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    out = base / "reports"
-    proc = run_cli("run", "--all", "--as-of", "2026-10-31", "--db", base / "store.duckdb", "--out", out,
-                   "--keys", base / "keys", "-p", f"k={K}", "-p", f"jurisdictions={SCOPE}",
-                   "-p", f"source_jurisdictions={SCOPE}")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    (run,) = run_dirs(out)
-    return out, run
+K = NARROW_K
 
 
 def small_numbers(text: str) -> list[int]:

@@ -255,16 +255,13 @@ def export_html(nb_or_path, html_path: str | Path, header: dict | None = None) -
 # is still going; the cards need the run's metrics.json and manifest (to find the previous
 # comparable run), so the publish step fills them in (add_cards) before the run appears.
 CARDS_MARKER = "<!-- ck-cards -->"
-# The metrics.json section each of the kit's dashboards writes (the overview's mapping).
-SECTION_OF = {"retention_compliance": "retention", "request_turnaround": "requests",
-              "data_flows": "flows", "policy_overview": "policy"}
 
 
 def dashboard_cards(manifest: dict, metrics: dict, previous: dict | None) -> dict[str, str]:
     """{page file name: the cards' HTML} for each dashboard of a run, as the run overview
     shows them: the run's k (the larger of both runs' when comparing), the job's --fail-on
     thresholds, the change since `previous` ({"folder", "manifest", "metrics"} or None)."""
-    from .cards import cards_for, render_cards
+    from .cards import SECTION_OF, cards_for, render_cards
     from .history import run_k
 
     k = run_k(manifest)

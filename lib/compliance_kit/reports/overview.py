@@ -20,16 +20,13 @@ from typing import Callable
 
 from ..params_words import date_words, parameters_words
 from ..privacy.escaping import escape
-from .cards import ANALYSES, cards_for, render_cards
+from .cards import ANALYSES, SECTION_OF, cards_for, render_cards
 from .freshness import assess, render_freshness
 from .history import as_of_of, previous_comparable, read_run, run_k
 from .metrics import atomic_write_text
 from .style import PAGE_CSS, STATUS_WORDS
 
 OVERVIEW_NAME = "index.html"      # in the run folder; the dashboards' headers link to it
-# The metrics.json section each of the kit's notebooks writes.
-SECTION_OF = {"retention_compliance": "retention", "request_turnaround": "requests", "data_flows": "flows",
-              "policy_overview": "policy"}
 STATUS_TEXT = {0: "ok: every report ran and no threshold was breached",
                3: "failed: a report did not run to the end; its figures are missing",
                4: "threshold breached: every report ran, and a --fail-on threshold of the job was crossed",

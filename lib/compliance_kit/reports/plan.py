@@ -35,7 +35,7 @@ from ..store import PinnedStore, connect, store_identity
 from .failon import Threshold, check_known_figures, parse_threshold
 from .freshness import read_data_freshness
 from .inspect import NotebookParameters, check_names, inspect_parameters, resolve_parameters
-from .overview import SECTION_OF
+from .cards import SECTION_OF
 from .params import resolve_db, validate_common
 
 
