@@ -17,7 +17,10 @@ VENV = Path(sys.prefix)  # the virtualenv running the tests: it has nbstripout (
 
 
 def _git(*args, cwd=ROOT, check=True) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=check)
+    # safe.directory: CI clones as another user, and git refuses such a checkout ("dubious
+    # ownership"); these read-only commands on the project's own checkout are safe to allow.
+    return subprocess.run(["git", "-c", f"safe.directory={cwd}", *args], cwd=cwd, capture_output=True,
+                          text=True, check=check)
 
 
 def _committed_notebooks() -> list[str]:
