@@ -2,11 +2,13 @@
 against a bare DuckDB scan of the same columns in the same run, with peak memory.
 
     .venv/bin/python bench/bench_requests.py [--rows 10000000] [--threads 2] [--memory-limit 4GB]
+                                             [--scan-reps 3]
 
 Writes minimal Parquet under bench/out/ (gitignored) with DuckDB's range(), builds an
 in-memory store (policy schema + a rule set shaped like the bundled policy's, `requests`
 as a view over the Parquet), then times:
-  baseline  a bare scan of the request columns the engine reads (one aggregate per column)
+  baseline  a bare scan of the request columns the engine reads (a hash of every value;
+            the fastest of --scan-reps runs)
   metrics   prepare (calendars + per-request deadlines and classes) and every metric the
             notebook shows (performance overall / by jurisdiction / by month x jurisdiction,
             queue, KM curve and time to complete, 7102, acknowledgements, upcoming,
@@ -184,6 +186,7 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--memory-limit", default="4GB")
     ap.add_argument("--as-of", default="2026-10-31")
+    ap.add_argument("--scan-reps", type=int, default=3, help="bare scans run; the fastest is the baseline")
     args = ap.parse_args(argv)
 
     con, parquet = open_store(args.rows, args.threads, args.memory_limit)
@@ -196,11 +199,16 @@ def main(argv=None) -> int:
         return t.user + t.system
 
     with PeakRSS() as base_mem:
-        t, c = time.perf_counter(), cpu()
-        # hash() of every value: a scan that must read and decode each column (count(col)
-        # or max(col) could be answered from Parquet statistics without reading the data)
-        con.sql(f"SELECT count(*), sum(hash({', '.join(COLUMNS)})) FROM requests").fetchall()
-        base, base_cpu = time.perf_counter() - t, cpu() - c
+        # The fastest of --scan-reps scans: one scan takes well under a second, and on the
+        # shared machine a single one swings by 2x with the load; the best of a few is the
+        # engine's speed (and the conservative baseline for the ratio).
+        base, base_cpu = float("inf"), float("inf")
+        for _ in range(args.scan_reps):
+            t, c = time.perf_counter(), cpu()
+            # hash() of every value: a scan that must read and decode each column (count(col)
+            # or max(col) could be answered from Parquet statistics without reading the data)
+            con.sql(f"SELECT count(*), sum(hash({', '.join(COLUMNS)})) FROM requests").fetchall()
+            base, base_cpu = min(base, time.perf_counter() - t), min(base_cpu, cpu() - c)
     with PeakRSS() as met_mem:
         t, c = time.perf_counter(), cpu()
         timings = metric_set(con, dt.date.fromisoformat(args.as_of))
@@ -211,7 +219,7 @@ def main(argv=None) -> int:
     print(f"rows in scope: {n:,}  (threads={args.threads}, memory_limit={args.memory_limit})")
     print(f"classes: {classes}")
     print(f"load average at start: {load[0]:.1f} (2 cores shared: wall times inflate, CPU times less)")
-    print(f"baseline  bare scan of {len(COLUMNS)} columns : wall {base:7.2f} s  cpu {base_cpu:7.2f} s"
+    print(f"baseline  bare scan of {len(COLUMNS)} columns (best of {args.scan_reps}): wall {base:7.2f} s  cpu {base_cpu:7.2f} s"
           f"  peak RSS {base_mem.peak / 2**20:6.0f} MiB")
     print(f"metrics   prepare + full metric set  : wall {metrics:7.2f} s  cpu {metrics_cpu:7.2f} s"
           f"  peak RSS {met_mem.peak / 2**20:6.0f} MiB")

@@ -15,12 +15,23 @@
 -- macros: requests_macros.sql
 -- Needs the TEMP macro rq_day (requests_macros.sql). Definitions: docs/metrics-requests.md.
 WITH
-combos AS (
-    SELECT DISTINCT r.jurisdiction, r.type, e.epoch_start
+-- Every rule period from the first to the last local day of receipt of each (jurisdiction,
+-- type): a superset of the periods the requests fall in (a period without requests only
+-- adds a row no request meets), found from two local days per pair instead of one per
+-- request.
+spans AS (
+    SELECT r.jurisdiction, r.type, min(r.received_at) AS first_at, max(r.received_at) AS last_at
     FROM requests AS r
-    LEFT JOIN request_zones AS z ON z.jurisdiction = r.jurisdiction
-    -- the day of receipt in the request's zone (request_zones, compliance_kit.timezones)
-    JOIN request_epochs AS e ON e.day = rq_local_day(r.received_at, coalesce(z.time_zone, 'UTC'))
+    GROUP BY r.jurisdiction, r.type
+),
+combos AS (
+    SELECT DISTINCT s.jurisdiction, s.type, e.epoch_start
+    FROM spans AS s
+    LEFT JOIN request_zones AS z ON z.jurisdiction = s.jurisdiction
+    -- the days of receipt in the request's zone (request_zones, compliance_kit.timezones)
+    JOIN request_epochs AS e
+      ON e.day BETWEEN rq_local_day(s.first_at, coalesce(z.time_zone, 'UTC'))
+                   AND rq_local_day(s.last_at, coalesce(z.time_zone, 'UTC'))
 ),
 -- The hierarchy, plus GLOBAL for a request code the policy store does not know.
 lin AS (
@@ -97,15 +108,19 @@ controller_cal AS (
     WHERE dc.holiday_calendar IS NOT NULL
     QUALIFY row_number() OVER (PARTITION BY l.code ORDER BY l.depth) = 1
 ),
+-- The zone of the jurisdiction (request_zones; a code the store does not know: UTC) is part
+-- of the key of the due-date lookup, which holds the instants the due days end.
 slot_cal AS (
-    SELECT s.*, coalesce(upper(trim(d.holiday_calendar)), cc.cal, 'WEEKEND') AS cal
+    SELECT s.*, coalesce(upper(trim(d.holiday_calendar)), cc.cal, 'WEEKEND') AS cal,
+           coalesce(z.time_zone, 'UTC') AS tz
     FROM slots AS s
     JOIN request_deadline_rules AS d USING (rule_id)
     LEFT JOIN controller_cal AS cc ON cc.code = s.jurisdiction
+    LEFT JOIN request_zones AS z ON z.jurisdiction = s.jurisdiction
 ),
 rule_cals AS (
-    SELECT rule_id, cal, row_number() OVER (ORDER BY rule_id, cal) AS rc_id
-    FROM (SELECT DISTINCT rule_id, cal FROM slot_cal)
+    SELECT rule_id, cal, tz, row_number() OVER (ORDER BY rule_id, cal, tz) AS rc_id
+    FROM (SELECT DISTINCT rule_id, cal, tz FROM slot_cal)
 ),
 slot_full AS (
     SELECT s.jurisdiction, s.type, s.epoch_start, s.slot, s.rule_id, s.cal, rc.rc_id,
@@ -113,11 +128,13 @@ slot_full AS (
            d.pause_for_identity, coalesce(d.pause_for_clarification, FALSE) AS pause_for_clarification,
            d.roll_forward OR d.unit = 'business_days' AS roll
     FROM slot_cal AS s
-    JOIN rule_cals AS rc USING (rule_id, cal)
+    JOIN rule_cals AS rc USING (rule_id, cal, tz)
     JOIN request_deadline_rules AS d USING (rule_id)
 )
 SELECT c.jurisdiction, c.type, c.epoch_start,
+       coalesce(z.time_zone, 'UTC') AS rules_tz,  -- for requests_lookup.sql (one per rc_id)
        {combo_columns}
 FROM combos AS c
+LEFT JOIN request_zones AS z ON z.jurisdiction = c.jurisdiction
 {combo_joins}
 

@@ -23,7 +23,8 @@ LEFT JOIN slot_full AS {s}
 CASE WHEN {s}_clock_start = 'receipt' THEN received_at
      WHEN id_verified_at IS NOT NULL THEN greatest(received_at, id_verified_at)
      WHEN id_requested_at IS NULL THEN received_at END AS {s}_start_at,
-rq_local_day({s}_start_at, tz) AS {s}_start_date,
+-- the local day of receipt, already known, unless the clock starts later
+CASE WHEN {s}_start_at = received_at THEN received_date ELSE rq_local_day({s}_start_at, tz) END AS {s}_start_date,
 -- The identity pause, where the rule allows one: from id_requested_at to id_verified_at,
 -- or, while still outstanding, to the completion or the as-of date (its end, for hours).
 -- Whole local days for day-based units, exact for hours; it moves the deadline.
@@ -73,7 +74,9 @@ CASE WHEN s.{s}_unit = 'hours'
      WHEN s.{s}_pause_days > 0
           THEN CASE WHEN s.{s}_roll THEN {s}_r1.next_working_day ELSE {s}_lk.orig_raw + s.{s}_pause_days END
      ELSE {s}_lk.orig_rolled END AS {s}_orig_due_date,
+-- (the end of a precomputed date is precomputed too: request_due_lookup)
 CASE WHEN s.{s}_unit = 'hours' AND (s.{s}_roll AND NOT {s}_r1.is_working) IS NOT TRUE THEN s.{s}_orig_at
+     WHEN s.{s}_unit <> 'hours' AND s.{s}_pause_days = 0 THEN {s}_lk.orig_rolled_by
      ELSE rq_local_midnight({s}_orig_due_date + 1, s.tz) END AS {s}_orig_due_by,
 -- The legal maximum with the extension.
 CASE WHEN s.{s}_unit = 'hours'
@@ -81,7 +84,10 @@ CASE WHEN s.{s}_unit = 'hours'
      WHEN s.{s}_pause_days > 0
           THEN CASE WHEN s.{s}_roll THEN {s}_r2.next_working_day ELSE {s}_lk.ext_raw + s.{s}_pause_days END
      ELSE {s}_lk.ext_rolled END AS {s}_ext_max_due_date,
-CASE WHEN s.{s}_unit = 'hours' AND (s.{s}_roll AND NOT {s}_r2.is_working) IS NOT TRUE THEN s.{s}_ext_at
+-- (read only with an extension notice: {s}_extended and {s}_told need one)
+CASE WHEN s.extension_notified_at IS NULL THEN NULL
+     WHEN s.{s}_unit = 'hours' AND (s.{s}_roll AND NOT {s}_r2.is_working) IS NOT TRUE THEN s.{s}_ext_at
+     WHEN s.{s}_unit <> 'hours' AND s.{s}_pause_days = 0 THEN {s}_lk.ext_rolled_by
      ELSE rq_local_midnight({s}_ext_max_due_date + 1, s.tz) END AS {s}_ext_max_due_by,
 -- A told extension (extension_told_until: the date the requester was told): that day,
 -- capped at the legal maximum, and never before the original deadline (an earlier date

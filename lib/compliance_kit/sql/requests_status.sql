@@ -18,15 +18,23 @@
 -- slots: requests_slot.sql for s in p, w, a, t
 -- macros: requests_macros.sql
 WITH
+-- The end of the as-of day in each zone (request_zones): one local midnight per zone, not
+-- one per request.
+zone_ends AS (
+    SELECT z.jurisdiction, z.time_zone,
+           rq_local_midnight(rq_day($as_of_end), z.time_zone) AS as_of_end
+    FROM request_zones AS z
+),
 req AS (
     SELECT r.request_id, r.jurisdiction, r.type, r.channel, r.received_at, r.completed_at,
-           r.outcome, r.denial_category, r.tz, r.as_of_end,
-           rq_local_day(r.received_at, r.tz) AS received_date,
+           r.outcome, r.denial_category, r.tz, r.as_of_end, r.received_date,
            -- As of the END of the as-of day in the request's zone (as_of_end, per request:
            -- "due today" is in time everywhere): what happened later has not happened yet (a
            -- completion later than that leaves the request open; a later identity request,
            -- verification or extension notice is not known yet).
            CASE WHEN r.completed_at < r.as_of_end THEN r.completed_at END AS done_at,
+           -- its local day, once (the day counts of the final SELECT read it)
+           rq_local_day(done_at, r.tz) AS done_date,
            CASE WHEN r.id_requested_at < r.as_of_end THEN r.id_requested_at END AS id_requested_at,
            CASE WHEN r.id_verified_at < r.as_of_end THEN r.id_verified_at END AS id_verified_at,
            CASE WHEN r.extension_notified_at < r.as_of_end
@@ -39,20 +47,20 @@ req AS (
            CASE WHEN r.clarification_received_at < r.as_of_end
                 THEN r.clarification_received_at END AS clarification_received_at
     FROM (
-        -- the request's zone (request_zones; a code the store does not know: UTC) and the
-        -- end of the as-of day there: the local midnight that starts the date of $as_of_end
-        -- (the one definition of the end of the as-of day, compliance_kit.contract.AsOf.end)
+        -- the request's zone (request_zones; a code the store does not know: UTC), the end
+        -- of the as-of day there (zone_ends: the local midnight that starts the date of
+        -- $as_of_end, the one definition of the end of the as-of day,
+        -- compliance_kit.contract.AsOf.end) and the local day of receipt
         SELECT q.*, coalesce(z.time_zone, 'UTC') AS tz,
-               rq_local_midnight(rq_day($as_of_end), coalesce(z.time_zone, 'UTC')) AS as_of_end
+               coalesce(z.as_of_end, rq_local_midnight(rq_day($as_of_end), 'UTC')) AS as_of_end,
+               rq_local_day(q.received_at, coalesce(z.time_zone, 'UTC')) AS received_date
         FROM requests AS q
-        LEFT JOIN request_zones AS z ON z.jurisdiction = q.jurisdiction
+        LEFT JOIN zone_ends AS z ON z.jurisdiction = q.jurisdiction
     ) AS r
     WHERE r.received_at < r.as_of_end
       -- the window is of local days of receipt
-      AND ($window_start::DATE IS NULL
-           OR rq_local_day(r.received_at, r.tz) >= $window_start::DATE)
-      AND ($window_end::DATE IS NULL
-           OR rq_local_day(r.received_at, r.tz) <= $window_end::DATE)
+      AND ($window_start::DATE IS NULL OR r.received_date >= $window_start::DATE)
+      AND ($window_end::DATE IS NULL OR r.received_date <= $window_end::DATE)
       AND ($types::VARCHAR[] IS NULL OR list_contains($types::VARCHAR[], r.type))
       AND ($jurisdictions::VARCHAR[] IS NULL OR r.jurisdiction IN (
               SELECT code FROM jurisdiction_lineage
@@ -60,7 +68,7 @@ req AS (
               UNION ALL SELECT unnest($jurisdictions::VARCHAR[])))
 ),
 slot_start AS (
-    SELECT q.*, cw.* EXCLUDE (jurisdiction, type, epoch_start),
+    SELECT q.*, cw.* EXCLUDE (jurisdiction, type, epoch_start, rules_tz),
            {slot_start}
     FROM req AS q
     JOIN request_epochs AS e ON e.day = q.received_date
@@ -131,12 +139,12 @@ SELECT
         WHEN x.due_by IS NULL OR x.due_by >= x.as_of_end THEN 'open_in_time'
         ELSE 'open_late'
     END AS class,
-    CASE WHEN x.done_at IS NOT NULL THEN date_diff('day', x.received_date, rq_local_day(x.done_at, x.tz)) END AS days_to_complete,
+    CASE WHEN x.done_at IS NOT NULL THEN date_diff('day', x.received_date, x.done_date) END AS days_to_complete,
     -- a far-east request received late on the as-of day (UTC) is already on the next local
     -- day: observed 0 days, not -1
-    greatest(date_diff('day', x.received_date, coalesce(rq_local_day(x.done_at, x.tz), $as_of::DATE)), 0) AS days_observed,
+    greatest(date_diff('day', x.received_date, coalesce(x.done_date, $as_of::DATE)), 0) AS days_observed,
     CASE WHEN x.due_date IS NOT NULL
-         THEN date_diff('day', coalesce(rq_local_day(x.done_at, x.tz), $as_of::DATE), x.due_date) END AS days_to_deadline,
+         THEN date_diff('day', coalesce(x.done_date, $as_of::DATE), x.due_date) END AS days_to_deadline,
     CASE WHEN x.done_at IS NULL AND x.due_by IS NOT NULL THEN
         CASE WHEN x.due_by < x.as_of_end THEN 'past_due'
              WHEN date_diff('day', $as_of::DATE, x.due_date) <= 5 THEN 'due_within_5_days'
