@@ -61,12 +61,36 @@ retain AS (
     -- minimum retention binds in every reading: one slot's copy of the rules
     WHERE kind = 'retain_minimum' AND evaluated AND slot = 'strictest'
 ),
+-- The plan is joined onto each record on one small integer, plan_no (the jurisdiction's
+-- number x the categories + the category's number): an integer in a dense range lets
+-- DuckDB index the plan directly (a perfect hash join) instead of hashing two text keys
+-- per record.
+known_codes AS (
+    SELECT code, CAST(row_number() OVER (ORDER BY code) AS INTEGER) AS code_no
+    FROM (SELECT DISTINCT code FROM jurisdiction_lineage) AS d
+),
+category_nos AS (
+    SELECT category_id AS category, CAST(row_number() OVER (ORDER BY category_id) AS INTEGER) AS category_no
+    FROM (SELECT DISTINCT category_id FROM data_categories) AS d
+),
+plan_dims AS (
+    SELECT
+        (SELECT count(*) FROM category_nos) AS categories,
+        (SELECT code_no FROM known_codes WHERE code = 'GLOBAL') AS global_no
+),
+-- Every (code, category), numbered in (code_no, category_no) order: the number is
+-- (code_no - 1) x categories + category_no, which `rec` computes for each record. (Numbered
+-- by a window rather than by that expression so that DuckDB estimates the join with the
+-- records as what it is, one plan row per record: from an expression it guesses 13x more
+-- rows and sizes the aggregates after it for them.)
 plan_keys AS (
-    SELECT DISTINCT l.code, c.category_id AS category
-    FROM jurisdiction_lineage AS l, data_categories AS c
+    SELECT k.code, c.category,
+           CAST(row_number() OVER (ORDER BY k.code_no, c.category_no) AS INTEGER) AS plan_no
+    FROM known_codes AS k, category_nos AS c
 ),
 plan AS (
     SELECT
+        k.plan_no,
         k.code,
         k.category,
         {plan_columns},
@@ -76,10 +100,7 @@ plan AS (
     FROM plan_keys AS k
     LEFT JOIN erase AS e ON e.code = k.code AND e.category = k.category AND e.rn = 1
     LEFT JOIN retain AS m ON m.code = k.code AND m.category = k.category AND m.rn = 1
-    GROUP BY k.code, k.category
-),
-known_codes AS (
-    SELECT DISTINCT code FROM jurisdiction_lineage
+    GROUP BY k.plan_no, k.code, k.category
 ),
 -- First occurrence of each lifecycle event per subject (a record_id or an account_id).
 ev AS (
@@ -132,11 +153,16 @@ rec AS (
         r.system,
         r.jurisdiction,
         CASE WHEN k.code IS NULL THEN 'GLOBAL' ELSE r.jurisdiction END AS rule_jurisdiction,
+        -- the plan's row: the record's jurisdiction (GLOBAL when not in the hierarchy) and
+        -- category; NULL (no rule) for a category the policy does not list
+        CAST((coalesce(k.code_no, d.global_no) - 1) * d.categories + cn.category_no AS INTEGER) AS plan_no,
         epoch_us(r.created_at) AS created_us,
         CASE WHEN epoch_us(r.erased_at) < epoch_us($as_of_end) THEN epoch_us(r.erased_at) END AS erased_us,
         r.legal_hold
     FROM records AS r
     LEFT JOIN known_codes AS k ON k.code = r.jurisdiction
+    LEFT JOIN category_nos AS cn ON cn.category = r.category
+    CROSS JOIN plan_dims AS d
     WHERE epoch_us(r.created_at) < epoch_us($as_of_end)
       AND coalesce(list_contains($categories, r.category), true)
       AND coalesce(list_contains($systems, r.system), true)
@@ -178,7 +204,7 @@ deadlines AS (
         {plan_select},
         {deadlines}
     FROM clocks AS c
-    LEFT JOIN plan AS p ON p.code = c.rule_jurisdiction AND p.category = c.category
+    LEFT JOIN plan AS p ON p.plan_no = c.plan_no
 ),
 earliest AS (
     SELECT *, {earliest} FROM deadlines
