@@ -19,7 +19,8 @@ is shown, rates over a small base blanked, values escaped; docs/sharing.md) come
 no group under it.
 
 How the verdict is reached (the rules, clocks and statuses) is in
-sql/retention_status.sql and docs/metrics-retention.md.
+sql/retention_status.sql (statuses by number: sql/retention_status_names.sql) and
+docs/metrics-retention.md.
 """
 
 from __future__ import annotations
@@ -188,8 +189,8 @@ def record_status(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strict
     """The verdict per record: trigger, rule, clock start, deadline, status, days overdue,
     lag / allowed. Sorted by record_id."""
     scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=_lookup(con))
-    return (engines.of(con).query("retention_status.sql", scope.params(), **scope.fill())
-            .drop("deadline_us", "lag_us", "allowed_us", *READING_STATUS.values()).sort("record_id"))
+    return (engines.of(con).query("retention_record_status.sql", scope.params(), **scope.fill())
+            .sort("record_id"))
 
 
 def oldest_overdue(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strictest",

@@ -4,6 +4,6 @@
 SELECT record_id, category, system, jurisdiction, trigger_event, rule_id,
        clock_start, deadline, days_overdue
 FROM status
-WHERE status = 'overdue'
+WHERE status_no = 3 -- overdue (retention_status_names.sql)
 ORDER BY days_overdue DESC, deadline, record_id
 LIMIT $limit
