@@ -63,9 +63,10 @@ retain AS (
 ),
 -- The plan is joined onto each record on two small integers, the numbers of its
 -- jurisdiction and category (hashing two integers per record instead of two texts).
--- Two keys, not one number computed from them: DuckDB estimates a join on an expression
--- as 13x more rows than it returns, and sizes the aggregates after it (and their memory)
--- for them.
+-- Two keys, not one number computed from them: DuckDB estimated a join on such an
+-- expression as if each record matched every category's plan row of its jurisdiction (13x
+-- the records with the bundled policy), and sized the aggregates after it (and their
+-- memory) for that many rows.
 known_codes AS (
     SELECT code, CAST(row_number() OVER (ORDER BY code) AS INTEGER) AS code_no
     FROM (SELECT DISTINCT code FROM jurisdiction_lineage) AS d
