@@ -156,6 +156,7 @@ class Scope:
             "categories": _sql_list(self.categories),
             "systems": _sql_list(self.systems),
             "horizon_days": self.horizon_days,
+            "open_only": False,
         }
 
 
@@ -197,8 +198,10 @@ def oldest_overdue(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "stric
                    jurisdictions=None, categories=None, systems=None, limit: int = 20) -> pl.DataFrame:
     """The records overdue the longest (raw ids: pseudonymise before showing)."""
     scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=_lookup(con))
-    return engines.of(con).query("retention_oldest_overdue.sql", {**scope.params(), "limit": int(limit)},
-                                 **scope.fill())
+    # Only records that can be overdue enter this pass (open_only: not on legal hold, not
+    # erased by the instant): the others are dropped before the joins.
+    return engines.of(con).query("retention_oldest_overdue.sql",
+                                 {**scope.params(), "open_only": True, "limit": int(limit)}, **scope.fill())
 
 
 @dataclass

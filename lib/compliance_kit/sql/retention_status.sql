@@ -14,6 +14,9 @@
 --                   such as 'EEA' keeps its members too)
 --   $categories     VARCHAR[] or NULL
 --   $systems        VARCHAR[] or NULL
+--   $open_only      BOOLEAN: true keeps only the records that can be overdue (not on legal
+--                   hold, not erased by the instant), before any join: the oldest-overdue
+--                   list's pass (retention_oldest_overdue.sql); false (the cube) keeps all
 --   {reading}       (a fill-in, not a value) the reading whose verdict, rule, clock and
 --                   deadline are returned: strictest, table or text; status_strictest_no,
 --                   status_table_no and status_text_no give every reading's status. Written
@@ -162,6 +165,9 @@ rec AS (
     WHERE epoch_us(r.created_at) < epoch_us($as_of_end)
       AND coalesce(list_contains($categories, r.category), true)
       AND coalesce(list_contains($systems, r.system), true)
+      AND (NOT $open_only
+           OR (NOT coalesce(r.legal_hold, false)
+               AND NOT coalesce(epoch_us(r.erased_at) < epoch_us($as_of_end), false)))
       AND (
           $jurisdictions IS NULL
           OR list_contains($jurisdictions, r.jurisdiction)
