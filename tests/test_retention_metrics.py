@@ -13,6 +13,7 @@ import pytest
 from compliance_kit.analysis import retention as R
 from compliance_kit.charts import STATUS_COLOURS
 from conftest_retention import retention_store  # noqa: F401  (fixture)
+from conftest_spark import spark_sample  # noqa: F401  (fixture: a synthetic store)
 
 AS_OF = "2026-10-31"
 END = dt.datetime(2026, 11, 1)  # the instant of AS_OF: the end of the day
@@ -270,3 +271,40 @@ def test_an_erasure_exactly_at_its_deadline_is_in_the_late_bar():
     hist = pl.DataFrame({"category": ["a"] * 3, "lag_ratio_from": [0.95, 1.0, 1.05], "erased": [10, 10, 10]})
     data = R.lag_chart_data(hist, 5)
     assert dict(zip(data["lag_ratio_from"].to_list(), data["late"].to_list())) == {0.95: False, 1.0: True, 1.05: True}
+
+
+@pytest.mark.parametrize("reading", ["strictest", "retention_table"])
+def test_oldest_overdue_is_the_head_of_the_overdue_verdicts(spark_sample, reading):  # noqa: F811
+    """oldest_overdue's pass keeps only records that can be overdue (not on legal hold, not
+    erased by the instant) before its joins: its list is still exactly the longest-overdue
+    rows of the full per-record verdict, in the same order."""
+    from conftest_spark import AS_OF as SAMPLE_AS_OF
+
+    _, con = spark_sample
+    verdicts = R.record_status(con, SAMPLE_AS_OF, rule_set=reading)
+    assert verdicts.filter(pl.col("status") == "on_legal_hold").height > 0
+    assert verdicts.filter(pl.col("status").is_in(["erased_on_time", "erased_late"])).height > 0
+    columns = ["record_id", "category", "system", "jurisdiction", "trigger_event", "rule_id",
+               "clock_start", "deadline", "days_overdue"]
+    expected = (verdicts.filter(pl.col("status") == "overdue")
+                .sort(["days_overdue", "deadline", "record_id"], descending=[True, False, False])
+                .head(30).select(columns))
+    assert verdicts.filter(pl.col("status") == "overdue").height > 30, "the limit must cut the list"
+    got = R.oldest_overdue(con, SAMPLE_AS_OF, rule_set=reading, limit=30)
+    assert got.select(columns).to_dicts() == expected.to_dicts()
+
+
+def test_oldest_overdue_keeps_a_record_erased_after_the_instant(retention_store):
+    """A record erased after the instant was not erased by it: overdue, and on the list;
+    records erased by the instant or on legal hold are not (oldest_overdue's pass drops
+    them before its joins)."""
+    s = retention_store
+    a = s.account(deleted_at="2026-01-01 00:00:00+00")
+    late = s.record(a, erased_at=iso(END + dt.timedelta(seconds=1)))
+    held = s.record(a, legal_hold=True)
+    erased = s.record(a, erased_at=iso(END - dt.timedelta(seconds=1)))
+    open_ = s.record(a)
+    statuses = dict(R.record_status(s.con, AS_OF).select("record_id", "status").iter_rows())
+    assert (statuses[late], statuses[held], statuses[erased], statuses[open_]) == (
+        "overdue", "on_legal_hold", "erased_late", "overdue")
+    assert sorted(R.oldest_overdue(s.con, AS_OF)["record_id"].to_list()) == sorted([late, open_])

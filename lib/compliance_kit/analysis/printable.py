@@ -79,7 +79,7 @@ FIGURES: dict[str, Printable] = {
                                        "the systems with the most overdue records (n)"),
     "retention.upcoming": Printable("retention_metric_upcoming.sql", _retention(retention.upcoming),
                                     "deadlines within the horizon"),
-    "retention.record_status": Printable("retention_status.sql",
+    "retention.record_status": Printable("retention_record_status.sql",
                                          lambda e, **p: retention.record_status(e, **p),
                                          "the verdict per record"),
     "retention.oldest_overdue": Printable("retention_oldest_overdue.sql",

@@ -19,7 +19,8 @@ is shown, rates over a small base blanked, values escaped; docs/sharing.md) come
 no group under it.
 
 How the verdict is reached (the rules, clocks and statuses) is in
-sql/retention_status.sql and docs/metrics-retention.md.
+sql/retention_status.sql (statuses by number: sql/retention_status_names.sql) and
+docs/metrics-retention.md.
 """
 
 from __future__ import annotations
@@ -155,6 +156,7 @@ class Scope:
             "categories": _sql_list(self.categories),
             "systems": _sql_list(self.systems),
             "horizon_days": self.horizon_days,
+            "open_only": False,
         }
 
 
@@ -188,16 +190,18 @@ def record_status(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strict
     """The verdict per record: trigger, rule, clock start, deadline, status, days overdue,
     lag / allowed. Sorted by record_id."""
     scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=_lookup(con))
-    return (engines.of(con).query("retention_status.sql", scope.params(), **scope.fill())
-            .drop("deadline_us", "lag_us", "allowed_us", *READING_STATUS.values()).sort("record_id"))
+    return (engines.of(con).query("retention_record_status.sql", scope.params(), **scope.fill())
+            .sort("record_id"))
 
 
 def oldest_overdue(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strictest",
                    jurisdictions=None, categories=None, systems=None, limit: int = 20) -> pl.DataFrame:
     """The records overdue the longest (raw ids: pseudonymise before showing)."""
     scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=_lookup(con))
-    return engines.of(con).query("retention_oldest_overdue.sql", {**scope.params(), "limit": int(limit)},
-                                 **scope.fill())
+    # Only records that can be overdue enter this pass (open_only: not on legal hold, not
+    # erased by the instant): the others are dropped before the joins.
+    return engines.of(con).query("retention_oldest_overdue.sql",
+                                 {**scope.params(), "open_only": True, "limit": int(limit)}, **scope.fill())
 
 
 @dataclass

@@ -2,6 +2,7 @@
 -- retention_status.sql composed in by analysis/retention.py): a GROUPING SETS aggregate
 -- whose four parts the metric queries (retention_metric_*.sql) read.
 -- with: status = retention_status.sql
+-- with: status_names = retention_status_names.sql
 --   part 'status'   (category, jurisdiction, system, status): records, days overdue
 --   part 'timeline' (status, deadline_month, ageing_bucket, rule_id): records, days
 --                   overdue (trend, ageing, the rule that set each deadline)
@@ -16,26 +17,28 @@
 --                   the exact nearest-rank value (retention_metric_lag_percentiles.sql)
 -- Parameters: $as_of_end (TIMESTAMPTZ: the end of the as-of day, exclusive), $horizon_days
 -- (INTEGER), and status's filters.
+-- Statuses travel as their numbers (status_no; retention_status_names.sql) through the
+-- pass and the aggregate, and are named on the cube's few thousand rows at the end.
 WITH facts AS (
     SELECT
         category,
         jurisdiction,
         system,
-        status,
+        status_no,
         rule_id,
         CAST(date_trunc('month', deadline) AS DATE) AS deadline_month,
         CASE
-            WHEN status <> 'overdue' THEN NULL
+            WHEN status_no <> 3 THEN NULL -- not overdue
             WHEN days_overdue <= 7 THEN '0-7'
             WHEN days_overdue <= 30 THEN '8-30'
             WHEN days_overdue <= 90 THEN '31-90'
             ELSE '>90'
         END AS ageing_bucket,
         days_overdue,
-        status_strictest,
-        status_table,
-        status_text,
-        CASE WHEN status = 'clock_running'
+        status_strictest_no,
+        status_table_no,
+        status_text_no,
+        CASE WHEN status_no = 4 -- clock_running
               AND deadline_us < epoch_us($as_of_end) + $horizon_days * 86400000000
              THEN CAST(deadline AS DATE) END AS upcoming_day,
         -- lag histogram bin: 1/1000 wide on [-2, 2) (around the deadline, where it matters),
@@ -48,27 +51,28 @@ WITH facts AS (
             ELSE CAST(floor(lag_us * 1000.0 / allowed_us) AS INTEGER)
         END AS lag_bin
     FROM status
-)
+),
+grouped AS (
 SELECT
     CASE
         WHEN grouping(jurisdiction) = 0 THEN 'status'
         WHEN grouping(deadline_month) = 0 THEN 'timeline'
         WHEN grouping(upcoming_day) = 0 THEN 'upcoming'
-        WHEN grouping(status_table) = 0 THEN 'readings'
+        WHEN grouping(status_table_no) = 0 THEN 'readings'
         ELSE 'lag'
     END AS part,
     category,
     jurisdiction,
     system,
-    status,
+    status_no,
     rule_id,
     deadline_month,
     ageing_bucket,
     upcoming_day,
     lag_bin,
-    status_strictest,
-    status_table,
-    status_text,
+    status_strictest_no,
+    status_table_no,
+    status_text_no,
     count(*) AS n,
     CAST(sum(days_overdue) AS BIGINT) AS days_overdue_sum,
     max(days_overdue) AS days_overdue_max
@@ -76,9 +80,20 @@ FROM facts
 -- Small sets, each its own hash table: crossing them all (category x jurisdiction x
 -- system x status x month x rule) multiplies the groups and costs more than the scan.
 GROUP BY GROUPING SETS (
-    (category, jurisdiction, system, status),
-    (status, deadline_month, ageing_bucket, rule_id),
+    (category, jurisdiction, system, status_no),
+    (status_no, deadline_month, ageing_bucket, rule_id),
     (category, system, upcoming_day),
-    (category, status_strictest, status_table, status_text),
+    (category, status_strictest_no, status_table_no, status_text_no),
     (category, lag_bin)
 )
+)
+SELECT
+    c.part, c.category, c.jurisdiction, c.system, s.status, c.rule_id, c.deadline_month,
+    c.ageing_bucket, c.upcoming_day, c.lag_bin,
+    s1.status AS status_strictest, s2.status AS status_table, s3.status AS status_text,
+    c.n, c.days_overdue_sum, c.days_overdue_max
+FROM grouped AS c
+LEFT JOIN status_names AS s ON s.status_no = c.status_no
+LEFT JOIN status_names AS s1 ON s1.status_no = c.status_strictest_no
+LEFT JOIN status_names AS s2 ON s2.status_no = c.status_table_no
+LEFT JOIN status_names AS s3 ON s3.status_no = c.status_text_no

@@ -112,12 +112,13 @@ CASE {s}_trigger_event
     WHEN 'service_completed' THEN t_service_completed
     WHEN 'collected' THEN t_collected
 END AS {s}_clock_us,
+-- the status as its number in retention_status_names.sql (named in the comments)
 CASE
-    WHEN legal_hold THEN 'on_legal_hold'
-    WHEN {s}_deadline_us < retain_until_us THEN 'conflict'
-    WHEN erased_us IS NOT NULL AND ({s}_deadline_us IS NULL OR erased_us <= {s}_deadline_us) THEN 'erased_on_time'
-    WHEN erased_us IS NOT NULL THEN 'erased_late'
-    WHEN {s}_deadline_us IS NULL THEN 'no_trigger'
-    WHEN {s}_deadline_us < epoch_us($as_of_end) THEN 'overdue'
-    ELSE 'clock_running'
-END AS {s}_status
+    WHEN legal_hold THEN 7 -- on_legal_hold
+    WHEN {s}_deadline_us < retain_until_us THEN 6 -- conflict
+    WHEN erased_us IS NOT NULL AND ({s}_deadline_us IS NULL OR erased_us <= {s}_deadline_us) THEN 1 -- erased_on_time
+    WHEN erased_us IS NOT NULL THEN 2 -- erased_late
+    WHEN {s}_deadline_us IS NULL THEN 5 -- no_trigger
+    WHEN {s}_deadline_us < epoch_us($as_of_end) THEN 3 -- overdue
+    ELSE 4 -- clock_running
+END AS {s}_status_no

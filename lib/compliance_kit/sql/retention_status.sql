@@ -14,9 +14,12 @@
 --                   such as 'EEA' keeps its members too)
 --   $categories     VARCHAR[] or NULL
 --   $systems        VARCHAR[] or NULL
+--   $open_only      BOOLEAN: true keeps only the records that can be overdue (not on legal
+--                   hold, not erased by the instant), before any join: the oldest-overdue
+--                   list's pass (retention_oldest_overdue.sql); false (the cube) keeps all
 --   {reading}       (a fill-in, not a value) the reading whose verdict, rule, clock and
---                   deadline are returned: strictest, table or text; status_strictest,
---                   status_table and status_text give every reading's status. Written
+--                   deadline are returned: strictest, table or text; status_strictest_no,
+--                   status_table_no and status_text_no give every reading's status. Written
 --                   in, so that the other readings' rules and clocks, which nothing
 --                   reads, are pruned from the plan (only their deadlines are computed)
 --   $rule_sets_strictest, $rule_sets_table, $rule_sets_text: each reading's rule sets
@@ -61,12 +64,31 @@ retain AS (
     -- minimum retention binds in every reading: one slot's copy of the rules
     WHERE kind = 'retain_minimum' AND evaluated AND slot = 'strictest'
 ),
+-- The plan is joined onto each record on two small integers, the numbers of its
+-- jurisdiction and category (hashing two integers per record instead of two texts).
+-- Two keys, not one number computed from them: DuckDB estimated a join on such an
+-- expression as if each record matched every category's plan row of its jurisdiction (13x
+-- the records with the bundled policy), and sized the aggregates after it (and their
+-- memory) for that many rows.
+known_codes AS (
+    SELECT code, CAST(row_number() OVER (ORDER BY code) AS INTEGER) AS code_no
+    FROM (SELECT DISTINCT code FROM jurisdiction_lineage) AS d
+),
+category_nos AS (
+    SELECT category_id AS category, CAST(row_number() OVER (ORDER BY category_id) AS INTEGER) AS category_no
+    FROM (SELECT DISTINCT category_id FROM data_categories) AS d
+),
+global_code AS (
+    SELECT code_no FROM known_codes WHERE code = 'GLOBAL'
+),
 plan_keys AS (
-    SELECT DISTINCT l.code, c.category_id AS category
-    FROM jurisdiction_lineage AS l, data_categories AS c
+    SELECT k.code, k.code_no, c.category, c.category_no
+    FROM known_codes AS k, category_nos AS c
 ),
 plan AS (
     SELECT
+        k.code_no,
+        k.category_no,
         k.code,
         k.category,
         {plan_columns},
@@ -76,10 +98,7 @@ plan AS (
     FROM plan_keys AS k
     LEFT JOIN erase AS e ON e.code = k.code AND e.category = k.category AND e.rn = 1
     LEFT JOIN retain AS m ON m.code = k.code AND m.category = k.category AND m.rn = 1
-    GROUP BY k.code, k.category
-),
-known_codes AS (
-    SELECT DISTINCT code FROM jurisdiction_lineage
+    GROUP BY k.code_no, k.category_no, k.code, k.category
 ),
 -- First occurrence of each lifecycle event per subject (a record_id or an account_id).
 ev AS (
@@ -132,14 +151,23 @@ rec AS (
         r.system,
         r.jurisdiction,
         CASE WHEN k.code IS NULL THEN 'GLOBAL' ELSE r.jurisdiction END AS rule_jurisdiction,
+        -- the plan's row: the record's jurisdiction (GLOBAL when not in the hierarchy) and
+        -- category (NULL, no rule, for a category the policy does not list)
+        coalesce(k.code_no, g.code_no) AS rule_code_no,
+        cn.category_no,
         epoch_us(r.created_at) AS created_us,
         CASE WHEN epoch_us(r.erased_at) < epoch_us($as_of_end) THEN epoch_us(r.erased_at) END AS erased_us,
         r.legal_hold
     FROM records AS r
     LEFT JOIN known_codes AS k ON k.code = r.jurisdiction
+    LEFT JOIN category_nos AS cn ON cn.category = r.category
+    LEFT JOIN global_code AS g ON true
     WHERE epoch_us(r.created_at) < epoch_us($as_of_end)
       AND coalesce(list_contains($categories, r.category), true)
       AND coalesce(list_contains($systems, r.system), true)
+      AND (NOT $open_only
+           OR (NOT coalesce(r.legal_hold, false)
+               AND NOT coalesce(epoch_us(r.erased_at) < epoch_us($as_of_end), false)))
       AND (
           $jurisdictions IS NULL
           OR list_contains($jurisdictions, r.jurisdiction)
@@ -178,7 +206,7 @@ deadlines AS (
         {plan_select},
         {deadlines}
     FROM clocks AS c
-    LEFT JOIN plan AS p ON p.code = c.rule_jurisdiction AND p.category = c.category
+    LEFT JOIN plan AS p ON p.code_no = c.rule_code_no AND p.category_no = c.category_no
 ),
 earliest AS (
     SELECT *, {earliest} FROM deadlines
@@ -200,10 +228,10 @@ verdict AS (
         {reading}_deadline_us AS deadline_us,
         retain_rule,
         retain_until_us,
-        {reading}_status AS status,
-        strictest_status AS status_strictest,
-        table_status AS status_table,
-        text_status AS status_text
+        {reading}_status_no AS status_no,
+        strictest_status_no AS status_strictest_no,
+        table_status_no AS status_table_no,
+        text_status_no AS status_text_no
     FROM verdicts
 )
 SELECT
@@ -215,8 +243,10 @@ SELECT
     make_timestamp(deadline_us) AS deadline,
     retain_rule,
     make_timestamp(retain_until_us) AS retain_until,
-    status,
-    CASE WHEN status = 'overdue'
+    -- the status as its number (retention_status_names.sql; retention_record_status.sql
+    -- and the cube name it)
+    status_no,
+    CASE WHEN status_no = 3 -- overdue (retention_status_names.sql)
          THEN CAST(floor((epoch_us($as_of_end) - deadline_us) / 86400000000.0) AS BIGINT) END AS days_overdue,
     CASE WHEN erased_us IS NOT NULL AND deadline_us > clock_us
          THEN (erased_us - clock_us) / (deadline_us - clock_us) END AS lag_ratio,
@@ -225,5 +255,5 @@ SELECT
     CASE WHEN erased_us IS NOT NULL AND deadline_us > clock_us THEN erased_us - clock_us END AS lag_us,
     CASE WHEN erased_us IS NOT NULL AND deadline_us > clock_us THEN deadline_us - clock_us END AS allowed_us,
     -- every reading's verdict, for the comparison of readings (retention_cube.sql)
-    status_strictest, status_table, status_text
+    status_strictest_no, status_table_no, status_text_no
 FROM verdict

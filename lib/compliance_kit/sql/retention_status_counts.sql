@@ -1,4 +1,7 @@
--- Records per status under one reading of the policy (analysis/retention.py
--- compare_rule_sets runs it once per reading).
+-- Records per status under one reading of the policy.
 -- with: status = retention_status.sql
-SELECT status, count(*) AS n FROM status GROUP BY status
+-- with: status_names = retention_status_names.sql
+SELECT n.status, count(*) AS n
+FROM status AS s
+LEFT JOIN status_names AS n ON n.status_no = s.status_no
+GROUP BY n.status
