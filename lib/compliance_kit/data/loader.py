@@ -583,8 +583,8 @@ def load_operational(
 
     # Uniqueness is the loader's job, not an index's: the operational tables carry no
     # PRIMARY KEY (an ART index cost 3.8x a bare load of 10M records, bench/bench_load.py).
-    # Each table first finds its repeated keys (one cheap pass over the key column) and
-    # quarantines every copy of a repeated key.
+    # Each table finds the keys repeated among its valid rows once they are stored (one
+    # cheap pass over the stored key column) and quarantines every copy of such a key.
     report = LoadReport()
     con.begin()
     try:
@@ -619,62 +619,57 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
             f"{path}: cannot be read as {kind} (is the file damaged?): {duckdb_problem(exc)}") from None
 
 
-def _find_repeated_keys(con: duckdb.DuckDBPyConnection, spec: Table, checks: "_Checks", src: str,
-                        rep: str, params: dict[str, object]) -> bool:
-    """Fill the temp table `rep` with the keys that occur more than once in the file (the
-    key as the checks see it: trimmed, NULL if empty); True if there are any. Exact, in
-    two steps: the 64-bit hashes of the keys that repeat come first, from the key column
-    alone (grouping 10M integers costs a fraction of grouping 10M strings through the
-    whole typed projection); only when some hash repeats are its keys grouped for real,
-    so a hash collision between two different keys is never taken for a duplicate."""
-    key_column = next(c for c in spec.columns if c.name == spec.key)
-    assert key_column.kind == ID  # so its typed value v_key is its normalised text p_key
-    keys = f"SELECT {checks.pre_of[spec.key]} AS k FROM {_q(src)} AS src"
-    hashes = _q(f"_ck_hash_{spec.name}")
-    _run(con, f"CREATE OR REPLACE TEMP TABLE {hashes} AS SELECT hash(k) AS h FROM ({keys}) AS t0 "
-              f"WHERE k IS NOT NULL GROUP BY ALL HAVING count(*) > 1", params)
+def _find_repeated_keys(con: duckdb.DuckDBPyConnection, table: str, key: str, rep: str) -> bool:
+    """Fill the temp table `rep` with the keys that occur more than once among the rows just
+    inserted into `table` (rows that passed every other check; the stored key is the
+    checked one: trimmed, NULL if empty); True if there are any. Exact, in two steps: the
+    64-bit hashes of the keys that repeat come first (grouping 10M integers read from the
+    stored column costs less than grouping the strings, and far less than a second pass
+    over the file); only when some hash repeats are its keys grouped for real, so a hash
+    collision between two different keys is never taken for a duplicate."""
+    hashes = _q(f"_ck_hash_{table}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {hashes} AS SELECT hash({key}) AS h FROM {_q(table)} "
+                f"WHERE {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1")
     candidates = con.execute(f"SELECT count(*) FROM {hashes}").fetchall()[0][0]
-    where = f"k IS NOT NULL AND hash(k) IN (SELECT h FROM {hashes})" if candidates else "false"
-    _run(con, f"CREATE OR REPLACE TEMP TABLE {rep} AS SELECT k FROM ({keys}) AS t1 "
-              f"WHERE {where} GROUP BY ALL HAVING count(*) > 1", params)
+    where = f"{key} IS NOT NULL AND hash({key}) IN (SELECT h FROM {hashes})" if candidates else "false"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {rep} AS SELECT {key} AS k FROM {_q(table)} "
+                f"WHERE {where} GROUP BY ALL HAVING count(*) > 1")
     con.execute(f"DROP TABLE IF EXISTS {hashes}")
     return candidates > 0 and con.execute(f"SELECT count(*) FROM {rep}").fetchall()[0][0] > 0
 
 
 def _load_checked(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict: bool,
                   plausible: PlausibleRange | None) -> TableLoad:
-    """Load one table: the duplicate keys among otherwise valid rows are found first and
-    every copy is quarantined; then the valid rows are inserted in one pass. The
-    quarantine pass runs only when some rows did not load."""
+    """Load one table (into its emptied table, inside load_operational's transaction): the
+    rows that pass every check are inserted in one pass; then the keys repeated among them
+    are found on the stored key column, and every copy of such a key is taken out again and
+    quarantined as a duplicate. The quarantine pass over the file runs only when some rows
+    did not load."""
     src = f"_ck_src_{spec.name}"
     line, types, _keep = _open_source(con, spec, path, src)
     checks = _Checks(con, spec, types, plausible=plausible)
     params = checks.params
     typed = checks.typed_sql(src, line)
     key = _q("v_" + spec.key)
+    stored_key = _q(spec.key)
+    key_column = next(c for c in spec.columns if c.name == spec.key)
+    assert key_column.kind == ID  # so the stored key is the checked (normalised) text
     source_file = str(path)
     table = _q(spec.name)
     cols = ", ".join(_q(c) for c in spec.column_names)
     vals = ", ".join(_q("v_" + c) for c in spec.column_names)
     raw = ", ".join(f"'{c}', CAST({_q('r_' + c)} AS VARCHAR)" for c in spec.column_names)
     good = f"NOT ({checks.bad_sql()})"
-    # Duplicate keys among rows that pass every other check: all copies are quarantined.
-    # (keys repeated among all rows first: one cheap column; the checks then run on those only)
     rep = _q(f"_ck_rep_{spec.name}")
-    repeated = f"SELECT k FROM {rep}"
-    has_repeats = _find_repeated_keys(con, spec, checks, src, rep, params)
+    # every copy of a key repeated among the valid rows, with its line and raw row (from the
+    # file: only when some key repeats)
     dup_sql = (f"SELECT __line, {key} AS k, json_object({raw}) AS __raw FROM ({typed}) AS t "
-               f"WHERE {key} IN ({repeated}) AND {good} AND {key} IN ("
-               f"SELECT {key} FROM ({typed}) AS t2 WHERE {key} IN ({repeated}) AND {good} "
-               f"GROUP BY ALL HAVING count(*) > 1)")
+               f"WHERE {key} IN (SELECT k FROM {rep}) AND {good}")
 
     if strict:
         first = _run(con,
             f"SELECT __line, __column, __reason, __raw FROM ({checks.checked_sql(src, line, False)}) AS c "
             f"ORDER BY __line LIMIT 1", params).fetchall()
-        if not first and has_repeats:
-            first = [(n, spec.key, "duplicate_key", r) for n, _, r in
-                     _run(con, dup_sql + " ORDER BY __line LIMIT 1", params).fetchall()]
         if first:
             n, column, reason, raw_row = first[0]
             # the reason first; the raw row (a field may be megabytes long) last and cut
@@ -682,26 +677,30 @@ def _load_checked(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, stric
                 f"{path}: line {n}, column {column}: {reason}; fix the row, or load without "
                 f"--strict to quarantine invalid rows; the row: {cut(raw_row)}")
 
-    dup = _q(f"_ck_dup_{spec.name}")
-    not_dup = ""
-    if has_repeats:
-        _run(con, f"CREATE OR REPLACE TEMP TABLE {dup} AS {dup_sql}", params)
-        not_dup = f" AND {key} NOT IN (SELECT k FROM {dup})"
     read = con.execute(f"SELECT count(*) FROM {_q(src)}").fetchall()[0][0]
-    inserted = _run(con,
-        f"INSERT INTO {table} ({cols}) SELECT {vals} FROM ({typed}) AS t WHERE {good}{not_dup}",
-        params).fetchall()[0][0]
+    inserted = _run(con, f"INSERT INTO {table} ({cols}) SELECT {vals} FROM ({typed}) AS t WHERE {good}",
+                    params).fetchall()[0][0]
+    has_repeats = _find_repeated_keys(con, spec.name, stored_key, rep)
+    dup = _q(f"_ck_dup_{spec.name}")
+    if has_repeats:
+        if strict:
+            n, _, raw_row = _run(con, dup_sql + " ORDER BY __line LIMIT 1", params).fetchall()[0]
+            raise DataValidationError(
+                f"{path}: line {n}, column {spec.key}: duplicate_key; fix the row, or load without "
+                f"--strict to quarantine invalid rows; the row: {cut(raw_row)}")
+        _run(con, f"CREATE OR REPLACE TEMP TABLE {dup} AS {dup_sql}", params)
+        con.execute(f"DELETE FROM {table} WHERE {stored_key} IN (SELECT k FROM {rep})")
     if inserted < read:
         _run(con,
             "INSERT INTO quarantine (table_name, source_file, line_number, column_name, reason, raw_row, all_reasons) "
             f"SELECT $table, $file, __line, __column, __reason, __raw, __all "
             f"FROM ({checks.checked_sql(src, line, True)}) AS c ORDER BY __line",
             {**params, "table": spec.name, "file": source_file})
-        if has_repeats:
-            con.execute(
-                "INSERT INTO quarantine (table_name, source_file, line_number, column_name, reason, raw_row, all_reasons) "
-                f"SELECT $table, $file, __line, $key, 'duplicate_key', __raw, $all FROM {dup} ORDER BY __line",
-                {"table": spec.name, "file": source_file, "key": spec.key, "all": f"{spec.key}: duplicate_key"})
+    if has_repeats:
+        con.execute(
+            "INSERT INTO quarantine (table_name, source_file, line_number, column_name, reason, raw_row, all_reasons) "
+            f"SELECT $table, $file, __line, $key, 'duplicate_key', __raw, $all FROM {dup} ORDER BY __line",
+            {"table": spec.name, "file": source_file, "key": spec.key, "all": f"{spec.key}: duplicate_key"})
     con.execute(f"DROP TABLE IF EXISTS {dup}")
     con.execute(f"DROP TABLE IF EXISTS {rep}")
 
