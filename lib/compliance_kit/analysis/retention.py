@@ -39,7 +39,7 @@ from ..contract import (AsOf, Choice, Codes, CodeList, Contract, Integer, Param,
 from ..engines import Engine
 from ..errors import ParameterError
 from .. import cases as cases_rule
-from ..figures import format_count, format_value, headline_frame, shown_section
+from ..figures import column_label, format_count, format_value, headline_frame, shown_section
 from ..privacy.escaping import md
 from ..privacy.linked import protect_linked
 from ..privacy.pseudonyms import pseudonymise
@@ -660,10 +660,21 @@ def overdue_case_list(cases: pl.DataFrame, figures: dict, k: int, salt: str | No
     return case_list(cases, figures["overdue"], k, salt=salt, count_hidden=hidden)
 
 
-def compare_table(comparison: pl.DataFrame, k: int) -> pl.DataFrame:
-    """compare_rule_sets(...) for a shared page: each reading's column sums to the records
-    checked, so it is protected with column totals known."""
+def status_words(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """The status codes of `columns` in the words the other tables' headers use
+    (figures.column_label: "no_trigger" reads "no clock started")."""
+    return frame.with_columns(pl.col(c).map_elements(column_label, return_dtype=pl.String) for c in columns)
+
+
+def _protected_comparison(comparison: pl.DataFrame, k: int) -> pl.DataFrame:
+    # each reading's column sums to the records checked: protected with column totals known
     return protect_table(comparison, list(READINGS), k, column_totals_known=True)
+
+
+def compare_table(comparison: pl.DataFrame, k: int) -> pl.DataFrame:
+    """compare_rule_sets(...) for a shared page: counts protected (each reading's column
+    sums to the records checked), statuses in words."""
+    return status_words(_protected_comparison(comparison, k), "status")
 
 
 def verdict_changes_table(changes: pl.DataFrame, comparison: pl.DataFrame, k: int) -> pl.DataFrame:
@@ -672,7 +683,7 @@ def verdict_changes_table(changes: pl.DataFrame, comparison: pl.DataFrame, k: in
     counts under the table's and the text's reading are both shown there, the records
     leaving that status minus those entering it equal their difference."""
     check_k(k)
-    shown_compare = compare_table(comparison, k)
+    shown_compare = _protected_comparison(comparison, k)
     moves = list(zip(changes["status_table"].to_list(), changes["status_text"].to_list()))
     equations = []
     for s, table_n, text_n in shown_compare.select("status", "retention_table", "retention_text").iter_rows():
@@ -684,8 +695,9 @@ def verdict_changes_table(changes: pl.DataFrame, comparison: pl.DataFrame, k: in
             equations.append(eq)
     values = [int(v) for v in changes["records"].to_list()]
     hidden = protect_linked(dict(enumerate(values)), equations, k)
-    return changes.with_columns(pl.Series(
+    shown = changes.with_columns(pl.Series(
         "records", [HIDDEN if i in hidden else str(v) for i, v in enumerate(values)], dtype=pl.String))
+    return status_words(shown, "status_table", "status_text")
 
 
 def rules_table(con: duckdb.DuckDBPyConnection, run: RetentionRun, k: int) -> pl.DataFrame:
