@@ -338,9 +338,9 @@ def without_vega_bundle(text: str) -> str:
     vl-convert): code that ships with the kit, byte-identical in every run, so it can hold
     neither a run's key nor a pseudonym; its ~1 MB of JavaScript would otherwise add
     thousands of tokens and hex runs (chance 48-bit matches) to the search."""
-    from compliance_kit.reports.html import vega_bundle
+    from compliance_kit.reports.html import inline_vega_bundle
 
-    return text.replace(vega_bundle().replace("</script", "<\\/script"), "")
+    return text.replace(inline_vega_bundle(), "")
 
 
 def strings_under(folder: Path) -> set[str]:

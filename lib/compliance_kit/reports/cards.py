@@ -38,11 +38,11 @@ from .style import STATUS_WORDS, status_class
 
 STATUSES = ("good", "warn", "bad", "none")
 
-# Plain names of the analyses (metrics.json sections), in the order pages show them.
 # The metrics.json section each of the kit's notebooks writes (one place: the overview, the
 # dashboards' cards and the check of --fail-on figures read it).
 SECTION_OF = {"retention_compliance": "retention", "request_turnaround": "requests", "data_flows": "flows",
               "policy_overview": "policy"}
+# Plain names of the analyses (metrics.json sections), in the order pages show them.
 ANALYSES = {"retention": "Retention", "requests": "Data-subject requests", "flows": "Data flows",
             "policy": "The policy"}
 

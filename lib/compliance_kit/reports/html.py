@@ -78,6 +78,11 @@ def vega_bundle() -> str:
     return vl_convert.javascript_bundle(_EMBED_SNIPPET)
 
 
+def inline_vega_bundle() -> str:
+    """vega_bundle() as a page inlines it in a <script>: no "</script" left to close it."""
+    return vega_bundle().replace("</script", "<\\/script")
+
+
 @lru_cache(maxsize=1)
 def _exporter():
     from nbconvert import HTMLExporter
@@ -241,7 +246,7 @@ def export_html(nb_or_path, html_path: str | Path, header: dict | None = None) -
     header = {k: scrub_paths(v) if isinstance(v, str) else v for k, v in header.items()}
     header["title"] = page_title(header["title"], scrub_paths(as_of) if isinstance(as_of, str) else as_of)
     if _inline_vega(nb):
-        header["vega_bundle"] = vega_bundle().replace("</script", "<\\/script")
+        header["vega_bundle"] = inline_vega_bundle()
     nb.metadata.pop("widgets", None)
     resources = {"ck": header, "ck_nav": nav, "ck_cards": cards_html, "ck_css": PAGE_CSS,
                  "metadata": {"name": header["title"]}}
