@@ -202,7 +202,7 @@ def test_overdue_heatmap_spec(mixed):
     scale = spec["encoding"]["color"]["scale"]
     assert scale.get("domainMin") == 0 and "domain" not in scale, \
         "the colours span 0 to the highest rate drawn, not 0-100% where rates of a few percent look alike"
-    assert spec["encoding"]["color"]["legend"]["format"] == ".0%"
+    assert spec["encoding"]["color"]["legend"]["format"] == ".1%", "ticks of 0.5% must not all read 1%"
 
 
 def test_lag_ageing_and_trend_chart_specs(mixed):

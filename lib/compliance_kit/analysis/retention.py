@@ -758,7 +758,7 @@ def overdue_heatmap(counts: pl.DataFrame, k: int) -> alt.Chart:
             # scale every cell had the same colour.
             color=alt.Color("overdue_rate:Q", title="share overdue",
                             scale=alt.Scale(scheme="reds", domainMin=0, nice=True),
-                            legend=alt.Legend(format=".0%")),
+                            legend=alt.Legend(format=".1%")),  # ticks fall on halves of a percent
             tooltip=[alt.Tooltip("jurisdiction:N", title="jurisdiction"), alt.Tooltip("category:N", title="category"),
                      alt.Tooltip("overdue_rate:Q", title="share overdue", format=".1%")],
         )
