@@ -375,6 +375,31 @@ def test_a_duplicate_of_an_invalid_row_is_not_a_duplicate(tmp_path):
     assert con.sql("SELECT event FROM events").fetchall() == [("enquiry_resolved",)]
 
 
+def test_a_key_repeated_next_to_itself_in_a_sorted_file_is_found(tmp_path):
+    # a file sorted by its key passes the streaming order check instead of the hashing;
+    # two equal keys side by side are not "increasing" and must still be found
+    case = Case("dup_adjacent", replace("records", "rec-2,", "rec-1,acc-2,usage_logs,crm,FR,2024-01-11T00:00:00Z,,false\nrec-2,"))
+    con, folder, load = _load(tmp_path, case)
+    report = load()
+    _assert_accounting(con, report)
+    assert con.sql("SELECT line_number, reason FROM quarantine ORDER BY 1").fetchall() == [
+        (2, "duplicate_key"), (3, "duplicate_key")]  # line 1 is the header
+    assert con.sql("SELECT record_id FROM records ORDER BY 1").fetchall() == [("rec-2",), ("rec-3",)]
+
+
+def test_a_copy_with_an_unknown_account_is_not_a_duplicate(tmp_path):
+    # references are checked on the stored rows after the insert, before the repeated-key
+    # search: the copy naming an unknown account is quarantined for that, the other loads
+    case = Case("dup_unknown_ref", replace("records", "rec-2,", "rec-1,acc-9,usage_logs,crm,FR,2024-01-11T00:00:00Z,,false\nrec-2,"))
+    con, folder, load = _load(tmp_path, case)
+    report = load()
+    _assert_accounting(con, report)
+    assert con.sql("SELECT line_number, column_name, reason FROM quarantine").fetchall() == [
+        (3, "account_id", "unknown_account")]
+    assert con.sql("SELECT record_id, account_id FROM records ORDER BY 1").fetchall() == [
+        ("rec-1", "acc-1"), ("rec-2", "acc-2"), ("rec-3", None)]
+
+
 def test_keys_stay_unique_without_an_index(tmp_path):
     # The schema has no PRIMARY KEY (an index costs more than the whole validation): the
     # loader alone must keep every key unique, loading no copy of a repeated key.

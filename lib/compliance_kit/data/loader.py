@@ -25,7 +25,7 @@ from typing import Callable
 import duckdb
 
 from ..errors import DataValidationError
-from ..files import sha256_file
+from ..files import sha256_file_started
 from . import contract
 from .contract import BOOL, ID, INT, TEXT, TS, Table
 
@@ -508,24 +508,36 @@ class _Checks:
         spec, add = self.spec, self.checks.append
         for o in spec.orders:
             add((o.later, o.reason, f"{_q('v_' + o.later)} < {_q('v_' + o.earlier)}"))
-        for ref in spec.references:
-            v = _q("v_" + ref.column)
-            if self.reference_joins:
+        # the reference checks come last: _load_checked applies them after the insert
+        self.first_reference = len(self.checks)
+        if self.reference_joins:
+            for ref in spec.references:
+                v = _q("v_" + ref.column)
                 aliases = []
                 for t, k in ref.targets:
                     alias = f"__ref_{ref.column}_{t}"
                     self.joins.append((alias, t, k, "v_" + ref.column))
                     aliases.append(alias)
                 missing = " AND ".join(f"{_q(a)} IS NULL" for a in aliases)
-            else:
-                missing = " AND ".join(f"{v} NOT IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets)
-            add((ref.column, ref.reason, f"{v} IS NOT NULL AND {missing}"))
-            if ref.ambiguous_reason is not None:
-                if self.reference_joins:
+                add((ref.column, ref.reason, f"{v} IS NOT NULL AND {missing}"))
+                if ref.ambiguous_reason is not None:
                     found = " AND ".join(f"{_q(a)} IS NOT NULL" for a in aliases)
-                else:
-                    found = " AND ".join(f"{v} IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets)
-                add((ref.column, ref.ambiguous_reason, f"{v} IS NOT NULL AND {found}"))
+                    add((ref.column, ref.ambiguous_reason, f"{v} IS NOT NULL AND {found}"))
+        else:
+            self.checks.extend(self.reference_checks("v_"))
+
+    def reference_checks(self, prefix: str) -> list[tuple[str, str, str]]:
+        """(column, reason, condition) of every reference, on the columns named
+        `prefix` + column: the typed values (`v_`) or the stored table's own columns ('')."""
+        checks = []
+        for ref in self.spec.references:
+            v = _q(prefix + ref.column)
+            missing = " AND ".join(f"{v} NOT IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets)
+            checks.append((ref.column, ref.reason, f"{v} IS NOT NULL AND {missing}"))
+            if ref.ambiguous_reason is not None:
+                found = " AND ".join(f"{v} IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets)
+                checks.append((ref.column, ref.ambiguous_reason, f"{v} IS NOT NULL AND {found}"))
+        return checks
 
     def typed_sql(self, src: str, line: str) -> str:
         raw = ", ".join(f"{self._source(c)} AS {_q('r_' + c)}" for c in self.spec.column_names)
@@ -557,8 +569,15 @@ class _Checks:
         return (f"SELECT __line, {reason} AS __reason, {column} AS __column, json_object({raw}) AS __raw{extra} "
                 f"FROM ({self.typed_sql(src, line)}) AS t WHERE {self.bad_sql()}")
 
-    def bad_sql(self) -> str:
-        return " OR ".join(f"coalesce(({cond}), false)" for _, _, cond in self.checks)
+    def bad_sql(self, references: bool = True) -> str:
+        """True for a row that fails any check (`references=False`: any check before the
+        references)."""
+        checks = self.checks if references else self.checks[:self.first_reference]
+        return _any_true(cond for _, _, cond in checks)
+
+
+def _any_true(conditions) -> str:
+    return " OR ".join(f"coalesce(({cond}), false)" for cond in conditions) or "false"
 
 
 # ---------------------------------------------------------------- loading
@@ -619,6 +638,19 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
             f"{path}: cannot be read as {kind} (is the file damaged?): {duckdb_problem(exc)}") from None
 
 
+def _keys_strictly_increasing(con: duckdb.DuckDBPyConnection, table: str, key: str) -> bool:
+    """True when every stored key is greater than the one before it, in the one order a
+    window `OVER ()` sees the rows: a strictly increasing sequence has no two equal
+    values, so no key repeats (exact, whatever that order is). Files exported sorted by
+    their key (as database dumps by primary key, and the synthetic sample, are) pass in one
+    streaming pass without a hash table of every key; any other file stops at its first
+    step down (`LIMIT 1`) and goes on to the hashing in _find_repeated_keys."""
+    step_down = con.execute(
+        f"SELECT 1 FROM (SELECT {key} AS k, lag({key}) OVER () AS before FROM {_q(table)} "
+        f"WHERE {key} IS NOT NULL) AS s WHERE before >= k LIMIT 1").fetchall()
+    return not step_down
+
+
 def _find_repeated_keys(con: duckdb.DuckDBPyConnection, table: str, key: str, rep: str) -> bool:
     """Fill the temp table `rep` with the keys that occur more than once among the rows just
     inserted into `table` (rows that passed every other check; the stored key is the
@@ -626,7 +658,10 @@ def _find_repeated_keys(con: duckdb.DuckDBPyConnection, table: str, key: str, re
     64-bit hashes of the keys that repeat come first (grouping 10M integers read from the
     stored column costs less than grouping the strings, and far less than a second pass
     over the file); only when some hash repeats are its keys grouped for real, so a hash
-    collision between two different keys is never taken for a duplicate."""
+    collision between two different keys is never taken for a duplicate. A table whose keys
+    are stored in strictly increasing order has none, and is not hashed at all."""
+    if _keys_strictly_increasing(con, table, key):
+        return False
     hashes = _q(f"_ck_hash_{table}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {hashes} AS SELECT hash({key}) AS h FROM {_q(table)} "
                 f"WHERE {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1")
@@ -647,6 +682,7 @@ def _load_checked(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, stric
     did not load."""
     src = f"_ck_src_{spec.name}"
     line, types, _keep = _open_source(con, spec, path, src)
+    digest = sha256_file_started(path)  # read beside the load, not after it
     checks = _Checks(con, spec, types, plausible=plausible)
     params = checks.params
     typed = checks.typed_sql(src, line)
@@ -678,8 +714,14 @@ def _load_checked(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, stric
                 f"--strict to quarantine invalid rows; the row: {cut(raw_row)}")
 
     read = con.execute(f"SELECT count(*) FROM {_q(src)}").fetchall()[0][0]
-    inserted = _run(con, f"INSERT INTO {table} ({cols}) SELECT {vals} FROM ({typed}) AS t WHERE {good}",
-                    params).fetchall()[0][0]
+    # The references are checked on the stored rows, after the insert: as a filter of the
+    # insert their joins would cost as much and scatter the rows' order, which the
+    # repeated-key search below makes use of (_keys_strictly_increasing).
+    inserted = _run(con, f"INSERT INTO {table} ({cols}) SELECT {vals} FROM ({typed}) AS t "
+                         f"WHERE NOT ({checks.bad_sql(references=False)})", params).fetchall()[0][0]
+    if spec.references:
+        unreferenced = _any_true(cond for _, _, cond in checks.reference_checks(""))
+        inserted -= con.execute(f"DELETE FROM {table} WHERE {unreferenced}").fetchall()[0][0]
     has_repeats = _find_repeated_keys(con, spec.name, stored_key, rep)
     dup = _q(f"_ck_dup_{spec.name}")
     if has_repeats:
@@ -708,7 +750,7 @@ def _load_checked(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, stric
     by_reason = dict(con.execute(
         "SELECT reason, count(*) FROM quarantine WHERE table_name = $t GROUP BY reason ORDER BY reason",
         {"t": spec.name}).fetchall())
-    result = TableLoad(spec.name, source_file, sha256_file(path), read, loaded, by_reason)
+    result = TableLoad(spec.name, source_file, digest.result(), read, loaded, by_reason)
     if result.read != result.loaded + result.quarantined:  # the accounting invariant: no row vanishes
         raise RuntimeError(
             f"row accounting broken for {spec.name}: read {read} != loaded {loaded} + "
