@@ -387,6 +387,56 @@ def test_a_key_repeated_next_to_itself_in_a_sorted_file_is_found(tmp_path):
     assert con.sql("SELECT record_id FROM records ORDER BY 1").fetchall() == [("rec-2",), ("rec-3",)]
 
 
+def test_a_key_repeated_where_two_sorted_runs_touch_is_found(tmp_path):
+    # rec-2, rec-3 | rec-1, rec-2: two sorted runs whose ranges share rec-2 (not side by side)
+    tables = dict(VALID)
+    head, *rows = VALID["records"].splitlines(keepends=True)
+    rec = {r.split(",")[0]: r for r in rows}
+    tables["records"] = head + rec["rec-2"] + rec["rec-3"] + rec["rec-1"] + rec["rec-2"].replace("KR", "FR")
+    con = policy_store()
+    report = load_operational(con, write_tables(tmp_path / "touch", tables))
+    _assert_accounting(con, report)
+    assert con.sql("SELECT line_number, reason FROM quarantine ORDER BY 1").fetchall() == [
+        (2, "duplicate_key"), (5, "duplicate_key")]
+
+
+@pytest.mark.parametrize("keys, unique_proven", [
+    ([], True),
+    (["a"], True),
+    (["a", "b", "c"], True),
+    (["c", "d", "a", "b"], True),        # two runs, disjoint ranges
+    (["a", "c", "b", "d"], False),       # two runs, overlapping ranges: hash them
+    (["b", "c", "a", "b"], False),       # two runs touching at b: a repeat
+    (["a", "a", "b"], False),            # equal neighbours: a repeat
+    (["a", "B"], True),                  # bytes order (B < a), whatever the collation
+])
+def test_the_sorted_runs_proof(keys, unique_proven):
+    import duckdb
+
+    from compliance_kit.data.loader import _keys_in_disjoint_sorted_runs
+
+    con = duckdb.connect()
+    con.execute("SET default_collation = 'nocase'")
+    con.execute("CREATE TABLE t (k VARCHAR)")
+    for k in keys:  # one row at a time: the table keeps this order
+        con.execute("INSERT INTO t VALUES ($k)", {"k": k})
+    assert _keys_in_disjoint_sorted_runs(con, "t", '"k"') is unique_proven
+
+
+def test_too_many_sorted_runs_are_hashed(monkeypatch):
+    import duckdb
+
+    from compliance_kit.data import loader
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (k VARCHAR)")
+    for k in ["e", "f", "c", "d", "a", "b"]:
+        con.execute("INSERT INTO t VALUES ($k)", {"k": k})
+    assert loader._keys_in_disjoint_sorted_runs(con, "t", '"k"')
+    monkeypatch.setattr(loader, "MAX_SORTED_RUNS", 2)
+    assert not loader._keys_in_disjoint_sorted_runs(con, "t", '"k"')
+
+
 def test_a_copy_with_an_unknown_account_is_not_a_duplicate(tmp_path):
     # references are checked on the stored rows after the insert, before the repeated-key
     # search: the copy naming an unknown account is quarantined for that, the other loads

@@ -638,17 +638,37 @@ def _load_table(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, strict:
             f"{path}: cannot be read as {kind} (is the file damaged?): {duckdb_problem(exc)}") from None
 
 
-def _keys_strictly_increasing(con: duckdb.DuckDBPyConnection, table: str, key: str) -> bool:
-    """True when every stored key is greater than the one before it, in the one order a
-    window `OVER ()` sees the rows: a strictly increasing sequence has no two equal
-    values, so no key repeats (exact, whatever that order is). Files exported sorted by
-    their key (as database dumps by primary key, and the synthetic sample, are) pass in one
-    streaming pass without a hash table of every key; any other file stops at its first
-    step down (`LIMIT 1`) and goes on to the hashing in _find_repeated_keys."""
-    step_down = con.execute(
-        f"SELECT 1 FROM (SELECT {key} AS k, lag({key}) OVER () AS before FROM {_q(table)} "
-        f"WHERE {key} IS NOT NULL) AS s WHERE before >= k LIMIT 1").fetchall()
-    return not step_down
+# At most this many sorted runs are compared by their ranges; a file in more pieces is hashed.
+MAX_SORTED_RUNS = 1024
+
+
+def _keys_in_disjoint_sorted_runs(con: duckdb.DuckDBPyConnection, table: str, key: str) -> bool:
+    """True when the stored keys, in the one order a window `OVER ()` reads them, form a
+    few strictly increasing runs whose ranges do not overlap: then no key repeats (within a
+    run each key is greater than the one before; across runs the ranges are disjoint).
+    Exact whatever that order is. A file exported sorted by its key (as database dumps by
+    primary key are, and the synthetic sample is) is one run, or a few when the insert
+    reorders blocks of it, and passes in one streaming pass without a hash table of every
+    key; anything else goes on to the hashing in _find_repeated_keys. Keys are compared as
+    bytes (`encode`), in DuckDB and here alike, whatever collation a session sets."""
+    last = con.execute(f"SELECT count({key}) FROM {_q(table)}").fetchall()[0][0]
+    if last == 0:
+        return True
+    # each run's first key (row 1 and every step down) and last key (the key before a
+    # step down, and the last row's)
+    rows = con.execute(
+        f"SELECT n, before, k FROM (SELECT k, lag(k) OVER () AS before, row_number() OVER () AS n "
+        f"FROM (SELECT encode({key}) AS k FROM {_q(table)} WHERE {key} IS NOT NULL) AS s) AS w "
+        f"WHERE n = 1 OR n = $last OR before >= k LIMIT $limit",
+        {"last": last, "limit": MAX_SORTED_RUNS + 2}).fetchall()
+    by_row = {n: (before, k) for n, before, k in rows}
+    steps = sorted(n for n, (before, k) in by_row.items() if before is not None and before >= k)
+    if len(rows) > MAX_SORTED_RUNS or any(by_row[n][0] == by_row[n][1] for n in steps):
+        return False  # too many pieces to compare, or two equal keys side by side
+    firsts = [by_row[1][1]] + [by_row[n][1] for n in steps]
+    lasts = [by_row[n][0] for n in steps] + [by_row[last][1]]
+    ranges = sorted(zip(firsts, lasts))
+    return all(end < start for (_, end), (start, _) in zip(ranges, ranges[1:]))
 
 
 def _find_repeated_keys(con: duckdb.DuckDBPyConnection, table: str, key: str, rep: str) -> bool:
@@ -659,8 +679,8 @@ def _find_repeated_keys(con: duckdb.DuckDBPyConnection, table: str, key: str, re
     stored column costs less than grouping the strings, and far less than a second pass
     over the file); only when some hash repeats are its keys grouped for real, so a hash
     collision between two different keys is never taken for a duplicate. A table whose keys
-    are stored in strictly increasing order has none, and is not hashed at all."""
-    if _keys_strictly_increasing(con, table, key):
+    are stored in a few sorted, disjoint runs has none, and is not hashed at all."""
+    if _keys_in_disjoint_sorted_runs(con, table, key):
         return False
     hashes = _q(f"_ck_hash_{table}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {hashes} AS SELECT hash({key}) AS h FROM {_q(table)} "
@@ -716,7 +736,7 @@ def _load_checked(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, stric
     read = con.execute(f"SELECT count(*) FROM {_q(src)}").fetchall()[0][0]
     # The references are checked on the stored rows, after the insert: as a filter of the
     # insert their joins would cost as much and scatter the rows' order, which the
-    # repeated-key search below makes use of (_keys_strictly_increasing).
+    # repeated-key search below makes use of (_keys_in_disjoint_sorted_runs).
     inserted = _run(con, f"INSERT INTO {table} ({cols}) SELECT {vals} FROM ({typed}) AS t "
                          f"WHERE NOT ({checks.bad_sql(references=False)})", params).fetchall()[0][0]
     if spec.references:
