@@ -2,6 +2,8 @@
 --
 -- Reads `resolved_rules` (retention_rules.sql, composed in by analysis/retention.py)
 -- with: resolved_rules = retention_rules.sql
+-- with: known_codes = retention_jurisdiction_numbers.sql
+-- with: category_nos = retention_category_numbers.sql
 -- and the operational tables. The three readings of the policy are evaluated in the same
 -- pass (their per-reading expressions are retention_reading.sql, written once per slot):
 -- slots: retention_reading.sql for s in strictest, table, text
@@ -65,19 +67,12 @@ retain AS (
     WHERE kind = 'retain_minimum' AND evaluated AND slot = 'strictest'
 ),
 -- The plan is joined onto each record on two small integers, the numbers of its
--- jurisdiction and category (hashing two integers per record instead of two texts).
+-- jurisdiction and category (known_codes, category_nos: hashing two integers per record
+-- instead of two texts).
 -- Two keys, not one number computed from them: DuckDB estimated a join on such an
 -- expression as if each record matched every category's plan row of its jurisdiction (13x
 -- the records with the bundled policy), and sized the aggregates after it (and their
 -- memory) for that many rows.
-known_codes AS (
-    SELECT code, CAST(row_number() OVER (ORDER BY code) AS INTEGER) AS code_no
-    FROM (SELECT DISTINCT code FROM jurisdiction_lineage) AS d
-),
-category_nos AS (
-    SELECT category_id AS category, CAST(row_number() OVER (ORDER BY category_id) AS INTEGER) AS category_no
-    FROM (SELECT DISTINCT category_id FROM data_categories) AS d
-),
 global_code AS (
     SELECT code_no FROM known_codes WHERE code = 'GLOBAL'
 ),
@@ -154,6 +149,9 @@ rec AS (
         -- the plan's row: the record's jurisdiction (GLOBAL when not in the hierarchy) and
         -- category (NULL, no rule, for a category the policy does not list)
         coalesce(k.code_no, g.code_no) AS rule_code_no,
+        -- the numbers the cube groups by (NULL: not in the hierarchy, not in the policy;
+        -- the cube then groups by the text)
+        k.code_no AS jurisdiction_no,
         cn.category_no,
         epoch_us(r.created_at) AS created_us,
         CASE WHEN epoch_us(r.erased_at) < epoch_us($as_of_end) THEN epoch_us(r.erased_at) END AS erased_us,
@@ -221,6 +219,7 @@ verdicts AS (
 verdict AS (
     SELECT
         record_id, account_id, category, system, jurisdiction, rule_jurisdiction,
+        category_no, jurisdiction_no,
         created_us, erased_us, legal_hold,
         {reading}_trigger_event AS trigger_event,
         {reading}_rule_id AS rule_id,
@@ -236,6 +235,7 @@ verdict AS (
 )
 SELECT
     record_id, account_id, category, system, jurisdiction, rule_jurisdiction,
+    category_no, jurisdiction_no,
     make_timestamp(created_us) AS created_at,
     make_timestamp(erased_us) AS erased_at,
     legal_hold, trigger_event, rule_id,
