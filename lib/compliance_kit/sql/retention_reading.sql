@@ -4,39 +4,40 @@
 -- so the three readings are evaluated in the same pass over the records.
 
 -- [plan_columns] per (code, category): the reading's shortest erase_within rule per trigger
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'account_deleted') AS {s}_rule_account_deleted,
+-- (its number: retention_rule_numbers.sql)
+max(en.rule_no) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'account_deleted') AS {s}_rule_no_account_deleted,
 max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'account_deleted') AS {s}_months_account_deleted,
 max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'account_deleted') AS {s}_us_account_deleted,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'deletion_requested') AS {s}_rule_deletion_requested,
+max(en.rule_no) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'deletion_requested') AS {s}_rule_no_deletion_requested,
 max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'deletion_requested') AS {s}_months_deletion_requested,
 max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'deletion_requested') AS {s}_us_deletion_requested,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'registration_abandoned') AS {s}_rule_registration_abandoned,
+max(en.rule_no) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'registration_abandoned') AS {s}_rule_no_registration_abandoned,
 max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'registration_abandoned') AS {s}_months_registration_abandoned,
 max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'registration_abandoned') AS {s}_us_registration_abandoned,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'enquiry_resolved') AS {s}_rule_enquiry_resolved,
+max(en.rule_no) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'enquiry_resolved') AS {s}_rule_no_enquiry_resolved,
 max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'enquiry_resolved') AS {s}_months_enquiry_resolved,
 max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'enquiry_resolved') AS {s}_us_enquiry_resolved,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'marketing_opt_out') AS {s}_rule_marketing_opt_out,
+max(en.rule_no) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'marketing_opt_out') AS {s}_rule_no_marketing_opt_out,
 max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'marketing_opt_out') AS {s}_months_marketing_opt_out,
 max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'marketing_opt_out') AS {s}_us_marketing_opt_out,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'program_ended') AS {s}_rule_program_ended,
+max(en.rule_no) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'program_ended') AS {s}_rule_no_program_ended,
 max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'program_ended') AS {s}_months_program_ended,
 max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'program_ended') AS {s}_us_program_ended,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'message_sent') AS {s}_rule_message_sent,
+max(en.rule_no) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'message_sent') AS {s}_rule_no_message_sent,
 max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'message_sent') AS {s}_months_message_sent,
 max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'message_sent') AS {s}_us_message_sent,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'contract_terminated') AS {s}_rule_contract_terminated,
+max(en.rule_no) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'contract_terminated') AS {s}_rule_no_contract_terminated,
 max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'contract_terminated') AS {s}_months_contract_terminated,
 max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'contract_terminated') AS {s}_us_contract_terminated,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'service_completed') AS {s}_rule_service_completed,
+max(en.rule_no) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'service_completed') AS {s}_rule_no_service_completed,
 max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'service_completed') AS {s}_months_service_completed,
 max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'service_completed') AS {s}_us_service_completed,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'collected') AS {s}_rule_collected,
+max(en.rule_no) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'collected') AS {s}_rule_no_collected,
 max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'collected') AS {s}_months_collected,
 max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'collected') AS {s}_us_collected
 
 -- [plan_select] the plan's columns of the reading, carried onto each record
-p.{s}_rule_account_deleted, p.{s}_rule_deletion_requested, p.{s}_rule_registration_abandoned, p.{s}_rule_enquiry_resolved, p.{s}_rule_marketing_opt_out, p.{s}_rule_program_ended, p.{s}_rule_message_sent, p.{s}_rule_contract_terminated, p.{s}_rule_service_completed, p.{s}_rule_collected
+p.{s}_rule_no_account_deleted, p.{s}_rule_no_deletion_requested, p.{s}_rule_no_registration_abandoned, p.{s}_rule_no_enquiry_resolved, p.{s}_rule_no_marketing_opt_out, p.{s}_rule_no_program_ended, p.{s}_rule_no_message_sent, p.{s}_rule_no_contract_terminated, p.{s}_rule_no_service_completed, p.{s}_rule_no_collected
 
 -- [deadlines] one deadline per trigger (NULL: no rule, or the trigger has not happened)
 CASE WHEN p.{s}_months_account_deleted > 0
@@ -87,19 +88,19 @@ CASE {s}_deadline_us
     WHEN {s}_d_collected THEN 'collected'
 END AS {s}_trigger_event
 
--- [verdict] the reading's rule, clock and status
+-- [verdict] the reading's rule (its number), clock and status
 CASE {s}_trigger_event
-    WHEN 'account_deleted' THEN {s}_rule_account_deleted
-    WHEN 'deletion_requested' THEN {s}_rule_deletion_requested
-    WHEN 'registration_abandoned' THEN {s}_rule_registration_abandoned
-    WHEN 'enquiry_resolved' THEN {s}_rule_enquiry_resolved
-    WHEN 'marketing_opt_out' THEN {s}_rule_marketing_opt_out
-    WHEN 'program_ended' THEN {s}_rule_program_ended
-    WHEN 'message_sent' THEN {s}_rule_message_sent
-    WHEN 'contract_terminated' THEN {s}_rule_contract_terminated
-    WHEN 'service_completed' THEN {s}_rule_service_completed
-    WHEN 'collected' THEN {s}_rule_collected
-END AS {s}_rule_id,
+    WHEN 'account_deleted' THEN {s}_rule_no_account_deleted
+    WHEN 'deletion_requested' THEN {s}_rule_no_deletion_requested
+    WHEN 'registration_abandoned' THEN {s}_rule_no_registration_abandoned
+    WHEN 'enquiry_resolved' THEN {s}_rule_no_enquiry_resolved
+    WHEN 'marketing_opt_out' THEN {s}_rule_no_marketing_opt_out
+    WHEN 'program_ended' THEN {s}_rule_no_program_ended
+    WHEN 'message_sent' THEN {s}_rule_no_message_sent
+    WHEN 'contract_terminated' THEN {s}_rule_no_contract_terminated
+    WHEN 'service_completed' THEN {s}_rule_no_service_completed
+    WHEN 'collected' THEN {s}_rule_no_collected
+END AS {s}_rule_no,
 CASE {s}_trigger_event
     WHEN 'account_deleted' THEN t_account_deleted
     WHEN 'deletion_requested' THEN t_deletion_requested

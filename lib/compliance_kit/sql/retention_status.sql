@@ -4,6 +4,7 @@
 -- with: resolved_rules = retention_rules.sql
 -- with: known_codes = retention_jurisdiction_numbers.sql
 -- with: category_nos = retention_category_numbers.sql
+-- with: rule_nos = retention_rule_numbers.sql
 -- and the operational tables. The three readings of the policy are evaluated in the same
 -- pass (their per-reading expressions are retention_reading.sql, written once per slot):
 -- slots: retention_reading.sql for s in strictest, table, text
@@ -92,6 +93,7 @@ plan AS (
         max(m.delay_us) AS retain_us
     FROM plan_keys AS k
     LEFT JOIN erase AS e ON e.code = k.code AND e.category = k.category AND e.rn = 1
+    LEFT JOIN rule_nos AS en ON en.rule_id = e.rule_id
     LEFT JOIN retain AS m ON m.code = k.code AND m.category = k.category AND m.rn = 1
     GROUP BY k.code_no, k.category_no, k.code, k.category
 ),
@@ -222,7 +224,7 @@ verdict AS (
         category_no, jurisdiction_no,
         created_us, erased_us, legal_hold,
         {reading}_trigger_event AS trigger_event,
-        {reading}_rule_id AS rule_id,
+        {reading}_rule_no AS rule_no,
         {reading}_clock_us AS clock_us,
         {reading}_deadline_us AS deadline_us,
         retain_rule,
@@ -238,7 +240,9 @@ SELECT
     category_no, jurisdiction_no,
     make_timestamp(created_us) AS created_at,
     make_timestamp(erased_us) AS erased_at,
-    legal_hold, trigger_event, rule_id,
+    legal_hold, trigger_event,
+    -- the deciding rule as its number (retention_rule_numbers.sql: whatever shows it names it)
+    rule_no,
     make_timestamp(clock_us) AS clock_start,
     make_timestamp(deadline_us) AS deadline,
     retain_rule,
