@@ -7,7 +7,10 @@
 -- with: rule_nos = retention_rule_numbers.sql
 -- and the operational tables. The three readings of the policy are evaluated in the same
 -- pass (their per-reading expressions are retention_reading.sql, written once per slot):
--- slots: retention_reading.sql for s in strictest, table, text
+-- slots: retention_reading.sql for s in strictest, table, text; lines for t in triggers, m in month_triggers, d in day_triggers
+-- fill: triggers list of account_deleted, deletion_requested, registration_abandoned, enquiry_resolved, marketing_opt_out, program_ended, message_sent, contract_terminated, service_completed, collected
+-- fill: month_triggers list of account_deleted, deletion_requested, registration_abandoned, enquiry_resolved, marketing_opt_out, program_ended, message_sent, contract_terminated, service_completed, collected
+-- fill: day_triggers list of account_deleted, deletion_requested, registration_abandoned, enquiry_resolved, marketing_opt_out, program_ended, message_sent, contract_terminated, service_completed, collected
 -- fill: reading one of strictest, table, text
 -- Parameters (all bound, never formatted in):
 --   $as_of_end      TIMESTAMPTZ: the end of the as-of day D, exclusive (D + 1 day at
@@ -27,6 +30,11 @@
 --                   reads, are pruned from the plan (only their deadlines are computed)
 --   $rule_sets_strictest, $rule_sets_table, $rule_sets_text: each reading's rule sets
 --                   (retention_rules.sql)
+--   {triggers}      (a fill-in) the triggers some erase_within rule of the policy uses, in
+--                   the order above (it breaks ties between equal deadlines); the others
+--                   can set no deadline, so their columns are left out of the pass
+--                   (analysis/retention.py trigger_fill); {month_triggers} those some
+--                   rule counts in calendar months, {day_triggers} the rest of {triggers}
 --
 -- Per record: the applicable erase_within rules (its category's plus the every-category
 -- rules, each resolved through the hierarchy); the clock of each rule's trigger; the
@@ -189,7 +197,8 @@ clocks AS (
         least(er.t_message_sent, a.t_message_sent) AS t_message_sent,
         least(er.t_contract_terminated, a.t_contract_terminated) AS t_contract_terminated,
         least(er.t_service_completed, a.t_service_completed) AS t_service_completed,
-        least(er.t_registration_abandoned, a.t_registration_abandoned) AS t_registration_abandoned
+        least(er.t_registration_abandoned, a.t_registration_abandoned) AS t_registration_abandoned,
+        rec.created_us AS t_collected
     FROM rec
     LEFT JOIN acct AS a ON a.account_id = rec.account_id
     LEFT JOIN ev AS er ON er.subject_id = rec.record_id
@@ -202,7 +211,6 @@ deadlines AS (
         CASE WHEN p.retain_months > 0
              THEN epoch_us(make_timestamp(c.created_us) + p.retain_months * INTERVAL '1 month') + p.retain_us
              ELSE c.created_us + p.retain_us END AS retain_until_us,
-        c.created_us AS t_collected,
         {plan_select},
         {deadlines}
     FROM clocks AS c
