@@ -37,12 +37,14 @@ CASE {s}_deadline_us
     WHEN {s}_d_{t} THEN '{t}'
 END AS {s}_trigger_event
 
--- [verdict] the reading's rule (its number), clock and status
-CASE {s}_trigger_event
-    WHEN '{t}' THEN {s}_rule_no_{t}
+-- [verdict] the reading's rule (its number), clock and status: those of the winner's
+-- trigger, found the way the winner is (the first trigger whose deadline is the earliest), on
+-- integers rather than on the winner's name, which only the per-record outputs read
+CASE {s}_deadline_us
+    WHEN {s}_d_{t} THEN {s}_rule_no_{t}
 END AS {s}_rule_no,
-CASE {s}_trigger_event
-    WHEN '{t}' THEN t_{t}
+CASE {s}_deadline_us
+    WHEN {s}_d_{t} THEN t_{t}
 END AS {s}_clock_us,
 -- the status as its number in retention_status_names.sql (named in the comments)
 CASE
