@@ -401,3 +401,28 @@ def test_the_cube_names_jurisdictions_and_categories_the_policy_does_not_know(re
     assert by_jurisdiction[("FR", "overdue")] == 1
     upcoming_or_lag = run.cube.filter(part="lag")
     assert set(upcoming_or_lag["category"]) == {"account_data", "holiday_photos", "pet_names"}
+
+
+def test_only_the_triggers_some_rule_uses_are_evaluated_in_the_vocabulary_order(retention_store):
+    # The pass carries columns only for the triggers the policy's erase_within rules use
+    # (trigger_fill); a trigger a rule starts to use is evaluated, with calendar months
+    # only where a rule counts them.
+    s = retention_store
+    vocabulary = list(next(f.allowed for f in R.sql_compose.load("retention_status.sql").fills
+                           if f.name == "triggers"))
+    before = R.trigger_fill(s.con)
+    assert "contract_terminated" not in before["triggers"]
+    a = s.account()
+    r = s.record(a, category="business_contact")
+    s.event(r, "contract_terminated", "2026-01-31 08:00:00+00")
+    assert verdicts(s)[r]["trigger_event"] != "contract_terminated"
+    s.add_rule("contract_two_months", "retention_table", "erase_within", "business_contact", "GLOBAL",
+               "contract_terminated", "P2M", 2, 0, 0)
+    after = R.trigger_fill(s.con)
+    assert after["triggers"] == [t for t in vocabulary if t in set(before["triggers"]) | {"contract_terminated"}]
+    assert "contract_terminated" in after["month_triggers"]
+    assert sorted(after["month_triggers"] + after["day_triggers"]) == sorted(after["triggers"])
+    v = verdicts(s)[r]
+    assert v["trigger_event"] == "contract_terminated"
+    assert v["rule_id"] == "contract_two_months"
+    assert v["deadline"] == dt.datetime(2026, 3, 31, 8)   # two calendar months, end of March
