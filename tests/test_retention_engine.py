@@ -375,3 +375,54 @@ def test_a_deadline_at_the_end_of_the_as_of_day_is_not_yet_overdue(retention_sto
     assert v[r]["deadline"] == dt.datetime(2026, 11, 1)
     assert v[r]["status"] == "clock_running"
     assert verdicts(s, as_of="2026-11-01")[r]["status"] == "overdue"
+
+
+def test_the_cube_names_jurisdictions_and_categories_the_policy_does_not_know(retention_store):
+    # The pass carries known categories and jurisdictions as numbers and names them on the
+    # cube's rows; an unknown one travels as its text and must come back under that text,
+    # apart from the known ones and from each other.
+    s = retention_store
+    a = s.account("MX", deleted_at="2026-01-01 00:00:00+00")
+    s.record(a, jurisdiction="MX")
+    s.record(a, jurisdiction="MX", category="holiday_photos")
+    s.record(a, jurisdiction="MX", category="pet_names")
+    s.record(s.account(deleted_at="2026-01-01 00:00:00+00"))
+    run = R.evaluate(s.con, AS_OF)
+    by_category = {(row["category"], row["status"]): row["n"]
+                   for row in R.status_counts(run, "category").iter_rows(named=True)}
+    assert by_category[("account_data", "overdue")] == 2
+    # no rule for a category the policy does not list: no clock
+    assert by_category[("holiday_photos", "no_trigger")] == 1
+    assert by_category[("pet_names", "no_trigger")] == 1
+    by_jurisdiction = {(row["jurisdiction"], row["status"]): row["n"]
+                       for row in R.status_counts(run, "jurisdiction").iter_rows(named=True)}
+    assert by_jurisdiction[("MX", "overdue")] == 1
+    assert by_jurisdiction[("MX", "no_trigger")] == 2
+    assert by_jurisdiction[("FR", "overdue")] == 1
+    upcoming_or_lag = run.cube.filter(part="lag")
+    assert set(upcoming_or_lag["category"]) == {"account_data", "holiday_photos", "pet_names"}
+
+
+def test_only_the_triggers_some_rule_uses_are_evaluated_in_the_vocabulary_order(retention_store):
+    # The pass carries columns only for the triggers the policy's erase_within rules use
+    # (trigger_fill); a trigger a rule starts to use is evaluated, with calendar months
+    # only where a rule counts them.
+    s = retention_store
+    vocabulary = list(next(f.allowed for f in R.sql_compose.load("retention_status.sql").fills
+                           if f.name == "triggers"))
+    before = R.trigger_fill(s.con)
+    assert "contract_terminated" not in before["triggers"]
+    a = s.account()
+    r = s.record(a, category="business_contact")
+    s.event(r, "contract_terminated", "2026-01-31 08:00:00+00")
+    assert verdicts(s)[r]["trigger_event"] != "contract_terminated"
+    s.add_rule("contract_two_months", "retention_table", "erase_within", "business_contact", "GLOBAL",
+               "contract_terminated", "P2M", 2, 0, 0)
+    after = R.trigger_fill(s.con)
+    assert after["triggers"] == [t for t in vocabulary if t in set(before["triggers"]) | {"contract_terminated"}]
+    assert "contract_terminated" in after["month_triggers"]
+    assert sorted(after["month_triggers"] + after["day_triggers"]) == sorted(after["triggers"])
+    v = verdicts(s)[r]
+    assert v["trigger_event"] == "contract_terminated"
+    assert v["rule_id"] == "contract_two_months"
+    assert v["deadline"] == dt.datetime(2026, 3, 31, 8)   # two calendar months, end of March

@@ -84,6 +84,25 @@ def test_slots_and_missing_parameters(sql_dir):
         compose("main.sql")
 
 
+def test_slot_lines_written_once_per_name_of_a_list_fill(sql_dir):
+    # A line holding a line placeholder is written once per name of the list fill-in it
+    # reads, in the order given, within each slot; none for an empty list.
+    write(sql_dir, "slot.sql", "-- [cols]\n{s}.v_{t} AS {s}_{t},\n{s}.m_{m} AS {s}_m_{m},\n"
+                               "-- [pick]\nCASE {s}.k\n    WHEN '{t}' THEN {s}_{t}\nEND AS {s}_pick\n")
+    write(sql_dir, "main.sql", "-- slots: slot.sql for s in p, w; lines for t in keys, m in months\n"
+                               "-- fill: keys list of a, b, c\n-- fill: months list of a, b, c\n"
+                               "SELECT {cols}, {pick} FROM r")
+    q = compose("main.sql", keys=["c", "a"], months=[])
+    assert q.sql == ("SELECT p.v_c AS p_c,\np.v_a AS p_a,\nw.v_c AS w_c,\nw.v_a AS w_a, "
+                     "CASE p.k\n    WHEN 'c' THEN p_c\n    WHEN 'a' THEN p_a\nEND AS p_pick,\n"
+                     "CASE w.k\n    WHEN 'c' THEN w_c\n    WHEN 'a' THEN w_a\nEND AS w_pick FROM r")
+    with pytest.raises(CompositionError, match="keys may hold only a, b, c"):
+        compose("main.sql", keys=["d"])
+    write(sql_dir, "bad.sql", "-- slots: slot.sql for s in p; lines for t in nothing\nSELECT {cols}")
+    with pytest.raises(CompositionError, match="not a `list of` fill-in"):
+        compose("bad.sql")
+
+
 def test_every_file_of_sql_composes():
     """Each file's declarations parse, its dependencies exist, and what it composes into has
     no placeholder left (fill-ins given their first allowed value)."""

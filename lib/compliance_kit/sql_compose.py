@@ -15,6 +15,11 @@ needs is declared in its own comment lines (docs/architecture.md, "Composing SQL
         the sections of that file (`-- [name]` lines) written once per slot, `{s}` replaced
         by the slot's letter; section `{name}` is then a fill-in of this file (a section
         whose name ends in `_joins` is repeated line after line, others as a comma list)
+    -- slots: retention_reading.sql for s in strictest, table, text; lines for t in triggers
+        the same, and within each section a line holding `{t}` is written once per name of
+        this file's `list of` fill-in `triggers` (in the order given; none for an empty
+        list), so that a query carries only the columns the data needs (several
+        `t in fill` pairs, comma-separated; one line holds at most one of them)
     -- macros: requests_macros.sql
         the query calls the macros that file defines (DuckDB creates them as TEMP macros,
         Spark inlines them: engines/transpile.py)
@@ -40,7 +45,9 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _DIRECTIVE = re.compile(r"^\s*--\s*(with|fill|slots|macros):\s*(.+?)\s*$")
 _WITH = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z0-9_]+\.sql)$")
 _FILL = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s+(one of|list of)\s+(.+)$")
-_SLOTS = re.compile(r"^([A-Za-z0-9_]+\.sql)\s+for\s+([A-Za-z_]\w*)\s+in\s+(.+)$")
+_SLOTS = re.compile(r"^([A-Za-z0-9_]+\.sql)\s+for\s+([A-Za-z_]\w*)\s+in\s+([^;]+?)"
+                    r"(?:\s*;\s*lines\s+for\s+(.+))?$")
+_LINE_VAR = re.compile(r"^([A-Za-z_]\w*)\s+in\s+([A-Za-z_]\w*)$")
 _LEADING_WITH = re.compile(r"^\s*WITH\s+(?!RECURSIVE\b)", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -68,6 +75,7 @@ class SqlFile:
     fills: tuple[Fill, ...]
     slots: tuple[str, str, tuple[str, ...]] | None   # (file, placeholder, slot letters)
     macros: tuple[str, ...]
+    line_vars: tuple[tuple[str, str], ...] = ()      # (line placeholder of the slots file, list fill-in)
 
 
 def strip_comments(sql: str) -> str:
@@ -88,7 +96,7 @@ def load(name: str) -> SqlFile:
     if not (SQL_DIR / name).is_file():
         raise CompositionError(f"no SQL file {name!r} in {SQL_DIR}")
     text = read_sql(name)
-    with_, fills, slots, macros = [], [], None, []
+    with_, fills, slots, macros, line_vars = [], [], None, [], ()
     for line in text.splitlines():
         m = _DIRECTIVE.match(line)
         if not m:
@@ -102,8 +110,10 @@ def load(name: str) -> SqlFile:
                 fname, how, allowed = _FILL.match(rest).groups()
                 fills.append(Fill(fname, how == "list of", _names(allowed)))
             elif kind == "slots":
-                file, placeholder, letters = _SLOTS.match(rest).groups()
+                file, placeholder, letters, lines = _SLOTS.match(rest).groups()
                 slots = (file, placeholder, _names(letters))
+                if lines:
+                    line_vars = tuple(_LINE_VAR.match(part.strip()).groups() for part in lines.split(","))
             else:
                 if not re.match(r"^[A-Za-z0-9_]+\.sql$", rest):
                     raise ValueError(rest)
@@ -111,7 +121,7 @@ def load(name: str) -> SqlFile:
         except (AttributeError, ValueError):
             raise CompositionError(f"{name}: cannot read the declaration {line.strip()!r} "
                                    "(see compliance_kit/sql_compose.py for the forms)") from None
-    return SqlFile(name, strip_comments(text), tuple(with_), tuple(fills), slots, tuple(macros))
+    return SqlFile(name, strip_comments(text), tuple(with_), tuple(fills), slots, tuple(macros), line_vars)
 
 
 class Columns(tuple):
@@ -144,9 +154,22 @@ def _fill_value(file: SqlFile, fill: Fill, value):
     return value
 
 
+def _repeat_line(line: str, lines: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:
+    """A line of a slots file: as is, or once per name of the line placeholder it holds."""
+    held = [(var, names) for var, names in lines if "{" + var + "}" in line]
+    if not held:
+        return [line]
+    if len(held) > 1:
+        raise CompositionError(f"a slots line holds more than one line placeholder: {line.strip()!r}")
+    var, names = held[0]
+    return [line.replace("{" + var + "}", name) for name in names]
+
+
 @functools.lru_cache(maxsize=None)
-def _slot_sections(file: str, placeholder: str, letters: tuple[str, ...]) -> dict[str, str]:
-    """The sections of a slots file, each written once per slot letter."""
+def _slot_sections(file: str, placeholder: str, letters: tuple[str, ...],
+                   lines: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> dict[str, str]:
+    """The sections of a slots file, each written once per slot letter (its lines holding a
+    line placeholder first written once per name of that placeholder's list)."""
     sections: dict[str, list[str]] = {}
     current = None
     for line in read_sql(file).splitlines():
@@ -155,7 +178,7 @@ def _slot_sections(file: str, placeholder: str, letters: tuple[str, ...]) -> dic
             current = head[4:head.index("]")]
             sections[current] = []
         elif current is not None and not head.startswith("--"):
-            sections[current].append(line)
+            sections[current].extend(_repeat_line(line, lines))
     token = "{" + placeholder + "}"
     filled = {}
     for name, lines in sections.items():
@@ -175,7 +198,14 @@ def _render(file: SqlFile, fill: dict) -> str:
     values = {f.name: _fill_value(file, f, fill.get(f.name, () if f.many else None))
               for f in file.fills}
     if file.slots:
-        values.update(_slot_sections(*file.slots))
+        lines = []
+        for var, fill_name in file.line_vars:
+            names = values.get(fill_name)
+            if not isinstance(names, Columns):
+                raise CompositionError(f"{file.name}: line placeholder {{{var}}} reads {fill_name!r}, "
+                                       "which is not a `list of` fill-in of the file")
+            lines.append((var, tuple(names)))
+        values.update(_slot_sections(*file.slots, tuple(lines)))
     try:
         return file.body.format_map(values)
     except KeyError as e:

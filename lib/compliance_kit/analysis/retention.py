@@ -32,7 +32,7 @@ import altair as alt
 import duckdb
 import polars as pl
 
-from .. import engines
+from .. import engines, sql_compose
 from ..charts import STATUS_COLOURS, status_legend, status_scale
 from ..contract import (AsOf, Choice, Codes, CodeList, Contract, Integer, Param, StoreLookup,
                         common_parameters, spark_needs_data)
@@ -164,6 +164,22 @@ def _sql_list(codes):
     return None if codes is None else list(codes)
 
 
+def trigger_fill(source) -> dict:
+    """The fill-ins of retention_status.sql that name triggers: those some erase_within rule
+    of the store's policy uses (any reading), in the order of the vocabulary the file
+    declares (the order breaks ties between equal deadlines), split by whether some rule of
+    the trigger counts calendar months. A trigger no rule uses can set no deadline, so the
+    pass leaves its columns out: exact, and cheaper on every record. A policy with no rule
+    at all still gets one trigger (every CASE of the file needs a branch)."""
+    vocabulary = next(f.allowed for f in sql_compose.load("retention_status.sql").fills if f.name == "triggers")
+    used = engines.of(source).store.query("retention_triggers_used.sql", reading_params("strictest"))
+    counts_months = dict(zip(used["trigger_event"], used["counts_months"]))
+    triggers = [t for t in vocabulary if t in counts_months] or [vocabulary[0]]
+    return {"triggers": triggers,
+            "month_triggers": [t for t in triggers if counts_months.get(t)],
+            "day_triggers": [t for t in triggers if not counts_months.get(t)]}
+
+
 # --------------------------------------------------------------------------- queries
 
 def _lookup(source) -> StoreLookup:
@@ -190,7 +206,8 @@ def record_status(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "strict
     """The verdict per record: trigger, rule, clock start, deadline, status, days overdue,
     lag / allowed. Sorted by record_id."""
     scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=_lookup(con))
-    return (engines.of(con).query("retention_record_status.sql", scope.params(), **scope.fill())
+    return (engines.of(con).query("retention_record_status.sql", scope.params(), **scope.fill(),
+                                  **trigger_fill(con))
             .sort("record_id"))
 
 
@@ -201,7 +218,8 @@ def oldest_overdue(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "stric
     # Only records that can be overdue enter this pass (open_only: not on legal hold, not
     # erased by the instant): the others are dropped before the joins.
     return engines.of(con).query("retention_oldest_overdue.sql",
-                                 {**scope.params(), "open_only": True, "limit": int(limit)}, **scope.fill())
+                                 {**scope.params(), "open_only": True, "limit": int(limit)}, **scope.fill(),
+                                 **trigger_fill(con))
 
 
 @dataclass
@@ -224,7 +242,8 @@ def evaluate(engine, as_of, rule_set: str = "strictest",
     con = engine.store.con  # the store: codes are looked up there
     scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, horizon_days,
                        lookup=StoreLookup(con))
-    return RetentionRun(engine.local(), scope, engine.query("retention_cube.sql", scope.params(), **scope.fill()))
+    return RetentionRun(engine.local(), scope, engine.query("retention_cube.sql", scope.params(), **scope.fill(),
+                                                           **trigger_fill(engine)))
 
 
 def _metric(run: RetentionRun, name: str, **params) -> pl.DataFrame:

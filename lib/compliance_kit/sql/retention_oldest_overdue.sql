@@ -2,9 +2,18 @@
 -- Parameters: those of retention_status.sql ($open_only true: the records that cannot be
 -- overdue are dropped before the joins), and $limit (rows).
 -- with: status = retention_status.sql
-SELECT record_id, category, system, jurisdiction, trigger_event, rule_id,
-       clock_start, deadline, days_overdue
-FROM status
-WHERE status_no = 3 -- overdue (retention_status_names.sql)
-ORDER BY days_overdue DESC, deadline, record_id
-LIMIT $limit
+-- with: rule_nos = retention_rule_numbers.sql
+-- The deciding rule is named (rule_nos) on the few rows kept, not on every record.
+WITH oldest AS (
+    SELECT record_id, category, system, jurisdiction, trigger_event, rule_no,
+           clock_start, deadline, days_overdue
+    FROM status
+    WHERE status_no = 3 -- overdue (retention_status_names.sql)
+    ORDER BY days_overdue DESC, deadline, record_id
+    LIMIT $limit
+)
+SELECT o.record_id, o.category, o.system, o.jurisdiction, o.trigger_event, r.rule_id,
+       o.clock_start, o.deadline, o.days_overdue
+FROM oldest AS o
+LEFT JOIN rule_nos AS r ON r.rule_no = o.rule_no
+ORDER BY o.days_overdue DESC, o.deadline, o.record_id

@@ -1,116 +1,50 @@
 -- The per-reading part of retention_status.sql: `{s}` is the reading's slot (strictest,
--- table or text: the readings of analysis/retention.py READINGS, by their slot name) and each section below is pasted into the matching placeholder of
--- retention_status.sql once per slot by compliance_kit.sql_compose (its `-- slots:` line),
--- so the three readings are evaluated in the same pass over the records.
+-- table or text: the readings of analysis/retention.py READINGS, by their slot name) and each
+-- section below is pasted into the matching placeholder of retention_status.sql once per slot
+-- by compliance_kit.sql_compose (its `-- slots:` line), so the three readings are evaluated
+-- in the same pass over the records.
+--
+-- Per trigger: a line holding `{t}` is written once per trigger some erase_within rule of
+-- the policy uses (retention_status.sql's `triggers`, in the order of the vocabulary: the
+-- order breaks ties below); `{m}` once per trigger some rule counts in calendar months
+-- (`month_triggers`), `{d}` once per other trigger (`day_triggers`: days and hours only).
+-- A trigger no rule uses has no deadline in any reading (no plan row has a rule for it), so
+-- leaving it out changes no verdict and spares its plan columns, its deadline and its CASE
+-- branches on every record.
 
 -- [plan_columns] per (code, category): the reading's shortest erase_within rule per trigger
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'account_deleted') AS {s}_rule_account_deleted,
-max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'account_deleted') AS {s}_months_account_deleted,
-max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'account_deleted') AS {s}_us_account_deleted,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'deletion_requested') AS {s}_rule_deletion_requested,
-max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'deletion_requested') AS {s}_months_deletion_requested,
-max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'deletion_requested') AS {s}_us_deletion_requested,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'registration_abandoned') AS {s}_rule_registration_abandoned,
-max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'registration_abandoned') AS {s}_months_registration_abandoned,
-max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'registration_abandoned') AS {s}_us_registration_abandoned,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'enquiry_resolved') AS {s}_rule_enquiry_resolved,
-max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'enquiry_resolved') AS {s}_months_enquiry_resolved,
-max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'enquiry_resolved') AS {s}_us_enquiry_resolved,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'marketing_opt_out') AS {s}_rule_marketing_opt_out,
-max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'marketing_opt_out') AS {s}_months_marketing_opt_out,
-max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'marketing_opt_out') AS {s}_us_marketing_opt_out,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'program_ended') AS {s}_rule_program_ended,
-max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'program_ended') AS {s}_months_program_ended,
-max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'program_ended') AS {s}_us_program_ended,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'message_sent') AS {s}_rule_message_sent,
-max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'message_sent') AS {s}_months_message_sent,
-max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'message_sent') AS {s}_us_message_sent,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'contract_terminated') AS {s}_rule_contract_terminated,
-max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'contract_terminated') AS {s}_months_contract_terminated,
-max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'contract_terminated') AS {s}_us_contract_terminated,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'service_completed') AS {s}_rule_service_completed,
-max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'service_completed') AS {s}_months_service_completed,
-max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'service_completed') AS {s}_us_service_completed,
-max(e.rule_id) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'collected') AS {s}_rule_collected,
-max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'collected') AS {s}_months_collected,
-max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = 'collected') AS {s}_us_collected
+-- (its number: retention_rule_numbers.sql) and its delay
+max(en.rule_no) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = '{t}') AS {s}_rule_no_{t},
+max(e.delay_us) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = '{t}') AS {s}_us_{t},
+max(e.delay_months) FILTER (WHERE e.slot = '{s}' AND e.trigger_event = '{m}') AS {s}_months_{m},
 
 -- [plan_select] the plan's columns of the reading, carried onto each record
-p.{s}_rule_account_deleted, p.{s}_rule_deletion_requested, p.{s}_rule_registration_abandoned, p.{s}_rule_enquiry_resolved, p.{s}_rule_marketing_opt_out, p.{s}_rule_program_ended, p.{s}_rule_message_sent, p.{s}_rule_contract_terminated, p.{s}_rule_service_completed, p.{s}_rule_collected
+p.{s}_rule_no_{t},
 
--- [deadlines] one deadline per trigger (NULL: no rule, or the trigger has not happened)
-CASE WHEN p.{s}_months_account_deleted > 0
-     THEN epoch_us(make_timestamp(c.t_account_deleted) + p.{s}_months_account_deleted * INTERVAL '1 month') + p.{s}_us_account_deleted
-     ELSE c.t_account_deleted + p.{s}_us_account_deleted END AS {s}_d_account_deleted,
-CASE WHEN p.{s}_months_deletion_requested > 0
-     THEN epoch_us(make_timestamp(c.t_deletion_requested) + p.{s}_months_deletion_requested * INTERVAL '1 month') + p.{s}_us_deletion_requested
-     ELSE c.t_deletion_requested + p.{s}_us_deletion_requested END AS {s}_d_deletion_requested,
-CASE WHEN p.{s}_months_registration_abandoned > 0
-     THEN epoch_us(make_timestamp(c.t_registration_abandoned) + p.{s}_months_registration_abandoned * INTERVAL '1 month') + p.{s}_us_registration_abandoned
-     ELSE c.t_registration_abandoned + p.{s}_us_registration_abandoned END AS {s}_d_registration_abandoned,
-CASE WHEN p.{s}_months_enquiry_resolved > 0
-     THEN epoch_us(make_timestamp(c.t_enquiry_resolved) + p.{s}_months_enquiry_resolved * INTERVAL '1 month') + p.{s}_us_enquiry_resolved
-     ELSE c.t_enquiry_resolved + p.{s}_us_enquiry_resolved END AS {s}_d_enquiry_resolved,
-CASE WHEN p.{s}_months_marketing_opt_out > 0
-     THEN epoch_us(make_timestamp(c.t_marketing_opt_out) + p.{s}_months_marketing_opt_out * INTERVAL '1 month') + p.{s}_us_marketing_opt_out
-     ELSE c.t_marketing_opt_out + p.{s}_us_marketing_opt_out END AS {s}_d_marketing_opt_out,
-CASE WHEN p.{s}_months_program_ended > 0
-     THEN epoch_us(make_timestamp(c.t_program_ended) + p.{s}_months_program_ended * INTERVAL '1 month') + p.{s}_us_program_ended
-     ELSE c.t_program_ended + p.{s}_us_program_ended END AS {s}_d_program_ended,
-CASE WHEN p.{s}_months_message_sent > 0
-     THEN epoch_us(make_timestamp(c.t_message_sent) + p.{s}_months_message_sent * INTERVAL '1 month') + p.{s}_us_message_sent
-     ELSE c.t_message_sent + p.{s}_us_message_sent END AS {s}_d_message_sent,
-CASE WHEN p.{s}_months_contract_terminated > 0
-     THEN epoch_us(make_timestamp(c.t_contract_terminated) + p.{s}_months_contract_terminated * INTERVAL '1 month') + p.{s}_us_contract_terminated
-     ELSE c.t_contract_terminated + p.{s}_us_contract_terminated END AS {s}_d_contract_terminated,
-CASE WHEN p.{s}_months_service_completed > 0
-     THEN epoch_us(make_timestamp(c.t_service_completed) + p.{s}_months_service_completed * INTERVAL '1 month') + p.{s}_us_service_completed
-     ELSE c.t_service_completed + p.{s}_us_service_completed END AS {s}_d_service_completed,
-CASE WHEN p.{s}_months_collected > 0
-     THEN epoch_us(make_timestamp(c.created_us) + p.{s}_months_collected * INTERVAL '1 month') + p.{s}_us_collected
-     ELSE c.created_us + p.{s}_us_collected END AS {s}_d_collected
+-- [deadlines] one deadline per trigger (NULL: no rule, or the trigger has not happened);
+-- calendar months on UTC wall time only for the triggers some rule counts in months
+CASE WHEN p.{s}_months_{m} > 0 THEN epoch_us(make_timestamp(c.t_{m}) + p.{s}_months_{m} * INTERVAL '1 month') + p.{s}_us_{m} ELSE c.t_{m} + p.{s}_us_{m} END AS {s}_d_{m},
+c.t_{d} + p.{s}_us_{d} AS {s}_d_{d},
 
--- [earliest] the earliest of the reading's deadlines
-least({s}_d_account_deleted, {s}_d_deletion_requested, {s}_d_registration_abandoned, {s}_d_enquiry_resolved, {s}_d_marketing_opt_out, {s}_d_program_ended, {s}_d_message_sent, {s}_d_contract_terminated, {s}_d_service_completed, {s}_d_collected) AS {s}_deadline_us
+-- [earliest] the earliest of the reading's deadlines (least skips NULLs; the last argument
+-- only closes the list)
+least(
+    {s}_d_{t},
+    CAST(NULL AS BIGINT)) AS {s}_deadline_us
 
--- [winner] the trigger whose deadline is the earliest (ties: the order below)
+-- [winner] the trigger whose deadline is the earliest (ties: the order of the triggers)
 CASE {s}_deadline_us
-    WHEN {s}_d_account_deleted THEN 'account_deleted'
-    WHEN {s}_d_deletion_requested THEN 'deletion_requested'
-    WHEN {s}_d_registration_abandoned THEN 'registration_abandoned'
-    WHEN {s}_d_enquiry_resolved THEN 'enquiry_resolved'
-    WHEN {s}_d_marketing_opt_out THEN 'marketing_opt_out'
-    WHEN {s}_d_program_ended THEN 'program_ended'
-    WHEN {s}_d_message_sent THEN 'message_sent'
-    WHEN {s}_d_contract_terminated THEN 'contract_terminated'
-    WHEN {s}_d_service_completed THEN 'service_completed'
-    WHEN {s}_d_collected THEN 'collected'
+    WHEN {s}_d_{t} THEN '{t}'
 END AS {s}_trigger_event
 
--- [verdict] the reading's rule, clock and status
-CASE {s}_trigger_event
-    WHEN 'account_deleted' THEN {s}_rule_account_deleted
-    WHEN 'deletion_requested' THEN {s}_rule_deletion_requested
-    WHEN 'registration_abandoned' THEN {s}_rule_registration_abandoned
-    WHEN 'enquiry_resolved' THEN {s}_rule_enquiry_resolved
-    WHEN 'marketing_opt_out' THEN {s}_rule_marketing_opt_out
-    WHEN 'program_ended' THEN {s}_rule_program_ended
-    WHEN 'message_sent' THEN {s}_rule_message_sent
-    WHEN 'contract_terminated' THEN {s}_rule_contract_terminated
-    WHEN 'service_completed' THEN {s}_rule_service_completed
-    WHEN 'collected' THEN {s}_rule_collected
-END AS {s}_rule_id,
-CASE {s}_trigger_event
-    WHEN 'account_deleted' THEN t_account_deleted
-    WHEN 'deletion_requested' THEN t_deletion_requested
-    WHEN 'registration_abandoned' THEN t_registration_abandoned
-    WHEN 'enquiry_resolved' THEN t_enquiry_resolved
-    WHEN 'marketing_opt_out' THEN t_marketing_opt_out
-    WHEN 'program_ended' THEN t_program_ended
-    WHEN 'message_sent' THEN t_message_sent
-    WHEN 'contract_terminated' THEN t_contract_terminated
-    WHEN 'service_completed' THEN t_service_completed
-    WHEN 'collected' THEN t_collected
+-- [verdict] the reading's rule (its number), clock and status: those of the winner's
+-- trigger, found the way the winner is (the first trigger whose deadline is the earliest), on
+-- integers rather than on the winner's name, which only the per-record outputs read
+CASE {s}_deadline_us
+    WHEN {s}_d_{t} THEN {s}_rule_no_{t}
+END AS {s}_rule_no,
+CASE {s}_deadline_us
+    WHEN {s}_d_{t} THEN t_{t}
 END AS {s}_clock_us,
 -- the status as its number in retention_status_names.sql (named in the comments)
 CASE

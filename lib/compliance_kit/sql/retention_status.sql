@@ -2,9 +2,15 @@
 --
 -- Reads `resolved_rules` (retention_rules.sql, composed in by analysis/retention.py)
 -- with: resolved_rules = retention_rules.sql
+-- with: known_codes = retention_jurisdiction_numbers.sql
+-- with: category_nos = retention_category_numbers.sql
+-- with: rule_nos = retention_rule_numbers.sql
 -- and the operational tables. The three readings of the policy are evaluated in the same
 -- pass (their per-reading expressions are retention_reading.sql, written once per slot):
--- slots: retention_reading.sql for s in strictest, table, text
+-- slots: retention_reading.sql for s in strictest, table, text; lines for t in triggers, m in month_triggers, d in day_triggers
+-- fill: triggers list of account_deleted, deletion_requested, registration_abandoned, enquiry_resolved, marketing_opt_out, program_ended, message_sent, contract_terminated, service_completed, collected
+-- fill: month_triggers list of account_deleted, deletion_requested, registration_abandoned, enquiry_resolved, marketing_opt_out, program_ended, message_sent, contract_terminated, service_completed, collected
+-- fill: day_triggers list of account_deleted, deletion_requested, registration_abandoned, enquiry_resolved, marketing_opt_out, program_ended, message_sent, contract_terminated, service_completed, collected
 -- fill: reading one of strictest, table, text
 -- Parameters (all bound, never formatted in):
 --   $as_of_end      TIMESTAMPTZ: the end of the as-of day D, exclusive (D + 1 day at
@@ -24,6 +30,11 @@
 --                   reads, are pruned from the plan (only their deadlines are computed)
 --   $rule_sets_strictest, $rule_sets_table, $rule_sets_text: each reading's rule sets
 --                   (retention_rules.sql)
+--   {triggers}      (a fill-in) the triggers some erase_within rule of the policy uses, in
+--                   the order above (it breaks ties between equal deadlines); the others
+--                   can set no deadline, so their columns are left out of the pass
+--                   (analysis/retention.py trigger_fill); {month_triggers} those some
+--                   rule counts in calendar months, {day_triggers} the rest of {triggers}
 --
 -- Per record: the applicable erase_within rules (its category's plus the every-category
 -- rules, each resolved through the hierarchy); the clock of each rule's trigger; the
@@ -65,19 +76,12 @@ retain AS (
     WHERE kind = 'retain_minimum' AND evaluated AND slot = 'strictest'
 ),
 -- The plan is joined onto each record on two small integers, the numbers of its
--- jurisdiction and category (hashing two integers per record instead of two texts).
+-- jurisdiction and category (known_codes, category_nos: hashing two integers per record
+-- instead of two texts).
 -- Two keys, not one number computed from them: DuckDB estimated a join on such an
 -- expression as if each record matched every category's plan row of its jurisdiction (13x
 -- the records with the bundled policy), and sized the aggregates after it (and their
 -- memory) for that many rows.
-known_codes AS (
-    SELECT code, CAST(row_number() OVER (ORDER BY code) AS INTEGER) AS code_no
-    FROM (SELECT DISTINCT code FROM jurisdiction_lineage) AS d
-),
-category_nos AS (
-    SELECT category_id AS category, CAST(row_number() OVER (ORDER BY category_id) AS INTEGER) AS category_no
-    FROM (SELECT DISTINCT category_id FROM data_categories) AS d
-),
 global_code AS (
     SELECT code_no FROM known_codes WHERE code = 'GLOBAL'
 ),
@@ -97,6 +101,7 @@ plan AS (
         max(m.delay_us) AS retain_us
     FROM plan_keys AS k
     LEFT JOIN erase AS e ON e.code = k.code AND e.category = k.category AND e.rn = 1
+    LEFT JOIN rule_nos AS en ON en.rule_id = e.rule_id
     LEFT JOIN retain AS m ON m.code = k.code AND m.category = k.category AND m.rn = 1
     GROUP BY k.code_no, k.category_no, k.code, k.category
 ),
@@ -154,6 +159,9 @@ rec AS (
         -- the plan's row: the record's jurisdiction (GLOBAL when not in the hierarchy) and
         -- category (NULL, no rule, for a category the policy does not list)
         coalesce(k.code_no, g.code_no) AS rule_code_no,
+        -- the numbers the cube groups by (NULL: not in the hierarchy, not in the policy;
+        -- the cube then groups by the text)
+        k.code_no AS jurisdiction_no,
         cn.category_no,
         epoch_us(r.created_at) AS created_us,
         CASE WHEN epoch_us(r.erased_at) < epoch_us($as_of_end) THEN epoch_us(r.erased_at) END AS erased_us,
@@ -189,7 +197,8 @@ clocks AS (
         least(er.t_message_sent, a.t_message_sent) AS t_message_sent,
         least(er.t_contract_terminated, a.t_contract_terminated) AS t_contract_terminated,
         least(er.t_service_completed, a.t_service_completed) AS t_service_completed,
-        least(er.t_registration_abandoned, a.t_registration_abandoned) AS t_registration_abandoned
+        least(er.t_registration_abandoned, a.t_registration_abandoned) AS t_registration_abandoned,
+        rec.created_us AS t_collected
     FROM rec
     LEFT JOIN acct AS a ON a.account_id = rec.account_id
     LEFT JOIN ev AS er ON er.subject_id = rec.record_id
@@ -202,7 +211,6 @@ deadlines AS (
         CASE WHEN p.retain_months > 0
              THEN epoch_us(make_timestamp(c.created_us) + p.retain_months * INTERVAL '1 month') + p.retain_us
              ELSE c.created_us + p.retain_us END AS retain_until_us,
-        c.created_us AS t_collected,
         {plan_select},
         {deadlines}
     FROM clocks AS c
@@ -221,9 +229,10 @@ verdicts AS (
 verdict AS (
     SELECT
         record_id, account_id, category, system, jurisdiction, rule_jurisdiction,
+        category_no, jurisdiction_no,
         created_us, erased_us, legal_hold,
         {reading}_trigger_event AS trigger_event,
-        {reading}_rule_id AS rule_id,
+        {reading}_rule_no AS rule_no,
         {reading}_clock_us AS clock_us,
         {reading}_deadline_us AS deadline_us,
         retain_rule,
@@ -236,9 +245,12 @@ verdict AS (
 )
 SELECT
     record_id, account_id, category, system, jurisdiction, rule_jurisdiction,
+    category_no, jurisdiction_no,
     make_timestamp(created_us) AS created_at,
     make_timestamp(erased_us) AS erased_at,
-    legal_hold, trigger_event, rule_id,
+    legal_hold, trigger_event,
+    -- the deciding rule as its number (retention_rule_numbers.sql: whatever shows it names it)
+    rule_no,
     make_timestamp(clock_us) AS clock_start,
     make_timestamp(deadline_us) AS deadline,
     retain_rule,
