@@ -94,8 +94,6 @@ decided AS (
            pick = 't' AS pick_t,
            earliest_due_by AS due_by,
            CASE pick WHEN 'w' THEN w_due_date WHEN 't' THEN t_due_date ELSE p_due_date END AS due_date,
-           CASE pick WHEN 'w' THEN w_rule WHEN 't' THEN t_rule ELSE p_rule END AS deciding_rule_id,
-           CASE pick WHEN 'w' THEN w_cal WHEN 't' THEN t_cal ELSE p_cal END AS calendar,
            least(p_orig_due_by, t_orig_due_by, w_orig_due_by) AS original_due_by,
            CASE WHEN p_orig_due_by IS NOT NULL AND p_orig_due_by = original_due_by THEN p_orig_due_date
                 WHEN t_orig_due_by IS NOT NULL AND t_orig_due_by = original_due_by THEN t_orig_due_date
@@ -120,8 +118,11 @@ SELECT
          WHEN coalesce(x.clock_waiting, FALSE) THEN 'clock_not_started'
          WHEN x.p_rule IS NULL AND x.w_rule IS NULL THEN 'no_rule'
          ELSE x.p_unit END AS deadline_status,  -- fixed | clock_not_started | without_delay | none | no_rule
-    x.p_rule AS most_specific_rule_id, x.w_rule AS policy_wide_rule_id, x.t_rule AS statute_rule_id,
-    x.pick_w AS decided_by_policy_wide, x.pick_t AS decided_by_statute, x.calendar, x.tz AS time_zone,
+    -- the request_rules row that gave the rule ids (p, w, t, a) and calendars: the view
+    -- request_status reads them back from it, and the zone from request_zones, rather than
+    -- storing six strings per request (docs/metrics-requests.md, "Where the time goes")
+    x.combo_id AS rules_combo_id,
+    x.pick_w AS decided_by_policy_wide, x.pick_t AS decided_by_statute,
     x.original_due_date, x.due_date,
     coalesce(x.extended, FALSE) AS extended,
     x.extension_notified_at, x.extension_told_until,
@@ -150,7 +151,7 @@ SELECT
              WHEN date_diff('day', $as_of::DATE, x.due_date) <= 5 THEN 'due_within_5_days'
              ELSE 'more_than_5_days' END
     END AS queue_bucket,
-    x.a_rule AS ack_rule_id, x.a_due_date AS ack_due_date,
+    x.a_due_date AS ack_due_date,
     CASE WHEN x.a_due_by IS NULL THEN NULL
          WHEN x.acknowledged_at < x.as_of_end THEN
              CASE WHEN x.acknowledged_at < x.a_due_by THEN 'acknowledged_in_time' ELSE 'acknowledged_late' END
