@@ -1,7 +1,7 @@
 """Benchmark: the request-turnaround metric set over N synthetic requests (default 10M),
 against a bare DuckDB scan of the same columns in the same run, with peak memory.
 
-    .venv/bin/python bench/bench_requests.py [--rows 10000000] [--threads 2] [--memory-limit 4GB]
+    .venv/bin/python bench/bench_requests.py [--rows 10000000] [--threads 2] [--memory-limit 1.5GB]
                                              [--scan-reps 3]
 
 Writes minimal Parquet under bench/out/ (gitignored) with DuckDB's range(), builds an
@@ -30,6 +30,7 @@ import psutil
 
 from compliance_kit.analysis import requests as rq
 from compliance_kit.paths import read_sql
+from compliance_kit.resources import DEFAULT_MEMORY_LIMIT
 
 OUT = Path(__file__).parent / "out"
 COLUMNS = ["request_id", "jurisdiction", "type", "channel", "received_at", "id_requested_at",
@@ -184,7 +185,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--memory-limit", default="4GB")
+    # the kit's default (compliance_kit.resources): the limit a user's kernel runs under
+    ap.add_argument("--memory-limit", default=DEFAULT_MEMORY_LIMIT)
     ap.add_argument("--as-of", default="2026-10-31")
     ap.add_argument("--scan-reps", type=int, default=3, help="bare scans run; the fastest is the baseline")
     args = ap.parse_args(argv)

@@ -73,7 +73,7 @@ def test_every_sql_file_bounds_instants_by_as_of_end():
     assert not [n for n, t in code.items() if re.search(r"\$as_of::DATE\s*\+", t)]
     assert not [n for n, t in code.items() if "rq_midnight($as_of" in t]
     users = {n for n, t in code.items() if "$as_of_end" in t}
-    assert {"retention_status.sql", "retention_cube.sql", "requests_status.sql", "flows_scope.sql"} <= users
+    assert {"retention_status.sql", "retention_cube.sql", "requests_in_scope.sql", "flows_scope.sql"} <= users
 
 
 # --------------------------------------------------------------------------- kinds and contracts

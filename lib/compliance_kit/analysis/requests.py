@@ -83,6 +83,9 @@ CONTRACT = Contract("request_turnaround", (
 
 
 STATUS_BASE = f"{STATUS_TABLE}_base"
+# Deadlines of the plain requests per (jurisdiction, type, local day of receipt), built by
+# prepare where the requests are (docs/metrics-requests.md, "How it runs").
+PLAIN_DUE = "request_plain_due"
 # Tables of prepare built in DuckDB from the policy and the calendars (small: rules x
 # periods, days x calendars); registered on the engine when the requests are elsewhere.
 REQUEST_LOOKUPS = ("request_zones", "request_epochs", "request_rules", "request_due_lookup", "calendar_days")
@@ -206,8 +209,11 @@ def prepare(source, as_of, window_start=None, window_end=None, jurisdictions=Non
     if engine.store is not engine:  # the requests are elsewhere (Spark): ship the lookups
         for table in REQUEST_LOOKUPS:
             engine.register(table, store.query("relation_copy.sql", relation=table))
+    # The deadlines of a plain request per jurisdiction, type and local day of receipt
+    # (requests_plain_due.sql): built where the requests are, from the span of their days.
+    engine.materialise(PLAIN_DUE, "requests_plain_due.sql", params, input="day_inputs")
     # Row order of the table does not matter (every reader sorts): written in parallel.
-    engine.materialise(STATUS_BASE, "requests_status.sql", params, keep_order=False)
+    engine.materialise(STATUS_BASE, "requests_status.sql", params, keep_order=False, input="req")
     engine.materialise(STATUS_TABLE, "requests_status_view.sql", view=True)
     engine.materialise("request_regions", "requests_regions.sql")
     engine.materialise(f"{STATUS_TABLE}_regions", "requests_status_regions.sql", view=True)

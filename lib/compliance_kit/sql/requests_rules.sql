@@ -132,6 +132,10 @@ slot_full AS (
     JOIN request_deadline_rules AS d USING (rule_id)
 )
 SELECT c.jurisdiction, c.type, c.epoch_start,
+       -- the row's key, stored per request in request_status_base instead of the rule ids
+       -- and calendars (strings: 16 bytes and more each per request), which the view
+       -- request_status reads back from this table (requests_status_view.sql)
+       CAST(row_number() OVER (ORDER BY c.jurisdiction, c.type, c.epoch_start) AS INTEGER) AS combo_id,
        coalesce(z.time_zone, 'UTC') AS rules_tz,  -- for requests_lookup.sql (one per rc_id)
        {combo_columns}
 FROM combos AS c

@@ -1,6 +1,7 @@
--- The per-slot part of requests_status.sql, written once: `{s}` is the slot (p, w or a)
--- and each section below is pasted into the matching placeholder of requests_status.sql,
--- once per slot, by compliance_kit.sql_compose (the `-- slots:` line of those files).
+-- The per-slot part of requests_rules.sql and requests_decided.sql (the slot machinery),
+-- written once: `{s}` is the slot (p, w, a or t) and each section below is pasted into the
+-- matching placeholder of those files, once per slot, by compliance_kit.sql_compose (the
+-- `-- slots:` line of those files).
 
 -- [combo_columns] the slot's rule, per (jurisdiction, type, rule period)
 {s}.rule_id AS {s}_rule, {s}.cal AS {s}_cal, {s}.rc_id AS {s}_rc, {s}.unit AS {s}_unit,

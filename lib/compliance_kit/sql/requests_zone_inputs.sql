@@ -1,7 +1,7 @@
 -- The jurisdictions whose zone the request pass needs (issue 16, compliance_kit.timezones):
 -- every code of the store, each with the holiday calendar of the data controller serving
 -- it (most specific scope; NULL when none): a bloc takes that controller's zone. A request
--- code the store does not know is counted in UTC (requests_status.sql: coalesce).
+-- code the store does not know is counted in UTC (requests_in_scope.sql: coalesce).
 WITH codes AS (
     SELECT code FROM jurisdictions
 ),
