@@ -411,27 +411,29 @@ def test_a_key_repeated_where_two_sorted_runs_touch_is_found(tmp_path):
     (["a", "B"], True),                  # bytes order (B < a), whatever the collation
 ])
 def test_the_sorted_runs_proof(keys, unique_proven):
-    import duckdb
-
     from compliance_kit.data.loader import _keys_in_disjoint_sorted_runs
 
-    con = duckdb.connect()
-    con.execute("SET default_collation = 'nocase'")
-    con.execute("CREATE TABLE t (k VARCHAR)")
-    for k in keys:  # one row at a time: the table keeps this order
-        con.execute("INSERT INTO t VALUES ($k)", {"k": k})
+    con = _keys_table(keys, collation="nocase")
     assert _keys_in_disjoint_sorted_runs(con, "t", '"k"') is unique_proven
 
 
-def test_too_many_sorted_runs_are_hashed(monkeypatch):
+def _keys_table(keys, collation=None):
+    """An in-memory table t(k) holding `keys` in this order (inserted one row at a time)."""
     import duckdb
 
+    con = duckdb.connect()
+    if collation:
+        con.execute("SET default_collation = $c", {"c": collation})
+    con.execute("CREATE TABLE t (k VARCHAR)")
+    for k in keys:
+        con.execute("INSERT INTO t VALUES ($k)", {"k": k})
+    return con
+
+
+def test_too_many_sorted_runs_are_hashed(monkeypatch):
     from compliance_kit.data import loader
 
-    con = duckdb.connect()
-    con.execute("CREATE TABLE t (k VARCHAR)")
-    for k in ["e", "f", "c", "d", "a", "b"]:
-        con.execute("INSERT INTO t VALUES ($k)", {"k": k})
+    con = _keys_table(["e", "f", "c", "d", "a", "b"])
     assert loader._keys_in_disjoint_sorted_runs(con, "t", '"k"')
     monkeypatch.setattr(loader, "MAX_SORTED_RUNS", 2)
     assert not loader._keys_in_disjoint_sorted_runs(con, "t", '"k"')
