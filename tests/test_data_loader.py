@@ -375,13 +375,19 @@ def test_a_duplicate_of_an_invalid_row_is_not_a_duplicate(tmp_path):
     assert con.sql("SELECT event FROM events").fetchall() == [("enquiry_resolved",)]
 
 
+def _loaded_with_a_second_rec_1(tmp_path, account):
+    """The valid tables with a second record rec-1 (of `account`) right after the first,
+    the file still sorted by key; loaded, with the row accounting checked."""
+    line = f"rec-1,{account},usage_logs,crm,FR,2024-01-11T00:00:00Z,,false\nrec-2,"
+    con, folder, load = _load(tmp_path, Case(f"second_rec_1_{account}", replace("records", "rec-2,", line)))
+    _assert_accounting(con, load())
+    return con
+
+
 def test_a_key_repeated_next_to_itself_in_a_sorted_file_is_found(tmp_path):
     # a file sorted by its key passes the streaming order check instead of the hashing;
     # two equal keys side by side are not "increasing" and must still be found
-    case = Case("dup_adjacent", replace("records", "rec-2,", "rec-1,acc-2,usage_logs,crm,FR,2024-01-11T00:00:00Z,,false\nrec-2,"))
-    con, folder, load = _load(tmp_path, case)
-    report = load()
-    _assert_accounting(con, report)
+    con = _loaded_with_a_second_rec_1(tmp_path, "acc-2")
     assert con.sql("SELECT line_number, reason FROM quarantine ORDER BY 1").fetchall() == [
         (2, "duplicate_key"), (3, "duplicate_key")]  # line 1 is the header
     assert con.sql("SELECT record_id FROM records ORDER BY 1").fetchall() == [("rec-2",), ("rec-3",)]
@@ -442,10 +448,7 @@ def test_too_many_sorted_runs_are_hashed(monkeypatch):
 def test_a_copy_with_an_unknown_account_is_not_a_duplicate(tmp_path):
     # references are checked on the stored rows after the insert, before the repeated-key
     # search: the copy naming an unknown account is quarantined for that, the other loads
-    case = Case("dup_unknown_ref", replace("records", "rec-2,", "rec-1,acc-9,usage_logs,crm,FR,2024-01-11T00:00:00Z,,false\nrec-2,"))
-    con, folder, load = _load(tmp_path, case)
-    report = load()
-    _assert_accounting(con, report)
+    con = _loaded_with_a_second_rec_1(tmp_path, "acc-9")
     assert con.sql("SELECT line_number, column_name, reason FROM quarantine").fetchall() == [
         (3, "account_id", "unknown_account")]
     assert con.sql("SELECT record_id, account_id FROM records ORDER BY 1").fetchall() == [
