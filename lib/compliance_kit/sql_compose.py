@@ -154,9 +154,9 @@ def _fill_value(file: SqlFile, fill: Fill, value):
     return value
 
 
-def _repeat_line(line: str, lines: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:
+def _repeat_line(line: str, line_fills: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:
     """A line of a slots file: as is, or once per name of the line placeholder it holds."""
-    held = [(var, names) for var, names in lines if "{" + var + "}" in line]
+    held = [(var, names) for var, names in line_fills if "{" + var + "}" in line]
     if not held:
         return [line]
     if len(held) > 1:
@@ -167,7 +167,7 @@ def _repeat_line(line: str, lines: tuple[tuple[str, tuple[str, ...]], ...]) -> l
 
 @functools.lru_cache(maxsize=None)
 def _slot_sections(file: str, placeholder: str, letters: tuple[str, ...],
-                   lines: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> dict[str, str]:
+                   line_fills: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> dict[str, str]:
     """The sections of a slots file, each written once per slot letter (its lines holding a
     line placeholder first written once per name of that placeholder's list)."""
     sections: dict[str, list[str]] = {}
@@ -178,11 +178,11 @@ def _slot_sections(file: str, placeholder: str, letters: tuple[str, ...],
             current = head[4:head.index("]")]
             sections[current] = []
         elif current is not None and not head.startswith("--"):
-            sections[current].extend(_repeat_line(line, lines))
+            sections[current].extend(_repeat_line(line, line_fills))
     token = "{" + placeholder + "}"
     filled = {}
-    for name, lines in sections.items():
-        body = "\n".join(lines).strip()
+    for name, section_lines in sections.items():
+        body = "\n".join(section_lines).strip()
         parts = [body.replace(token, letter) for letter in letters]
         if name.endswith("_joins"):
             filled[name] = "\n".join(parts)
@@ -198,14 +198,14 @@ def _render(file: SqlFile, fill: dict) -> str:
     values = {f.name: _fill_value(file, f, fill.get(f.name, () if f.many else None))
               for f in file.fills}
     if file.slots:
-        lines = []
+        line_fills = []
         for var, fill_name in file.line_vars:
             names = values.get(fill_name)
             if not isinstance(names, Columns):
                 raise CompositionError(f"{file.name}: line placeholder {{{var}}} reads {fill_name!r}, "
                                        "which is not a `list of` fill-in of the file")
-            lines.append((var, tuple(names)))
-        values.update(_slot_sections(*file.slots, tuple(lines)))
+            line_fills.append((var, tuple(names)))
+        values.update(_slot_sections(*file.slots, tuple(line_fills)))
     try:
         return file.body.format_map(values)
     except KeyError as e:

@@ -512,31 +512,28 @@ class _Checks:
         self.first_reference = len(self.checks)
         if self.reference_joins:
             for ref in spec.references:
-                v = _q("v_" + ref.column)
-                aliases = []
                 for t, k in ref.targets:
-                    alias = f"__ref_{ref.column}_{t}"
-                    self.joins.append((alias, t, k, "v_" + ref.column))
-                    aliases.append(alias)
-                missing = " AND ".join(f"{_q(a)} IS NULL" for a in aliases)
-                add((ref.column, ref.reason, f"{v} IS NOT NULL AND {missing}"))
-                if ref.ambiguous_reason is not None:
-                    found = " AND ".join(f"{_q(a)} IS NOT NULL" for a in aliases)
-                    add((ref.column, ref.ambiguous_reason, f"{v} IS NOT NULL AND {found}"))
-        else:
-            self.checks.extend(self.reference_checks("v_"))
+                    self.joins.append((_reference_alias(ref, t), t, k, "v_" + ref.column))
+        self.checks.extend(self.reference_checks("v_"))
 
     def reference_checks(self, prefix: str) -> list[tuple[str, str, str]]:
         """(column, reason, condition) of every reference, on the columns named
-        `prefix` + column: the typed values (`v_`) or the stored table's own columns ('')."""
+        `prefix` + column: the typed values (`v_`) or the stored table's own columns ('').
+        With reference_joins (Spark, typed values only), a target's key is the LEFT JOIN's
+        column (typed_sql), NULL when the value is not there."""
         checks = []
         for ref in self.spec.references:
             v = _q(prefix + ref.column)
-            missing = " AND ".join(f"{v} NOT IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets)
-            checks.append((ref.column, ref.reason, f"{v} IS NOT NULL AND {missing}"))
+            if self.reference_joins:
+                aliases = [_q(_reference_alias(ref, t)) for t, _ in ref.targets]
+                missing = [f"{a} IS NULL" for a in aliases]
+                found = [f"{a} IS NOT NULL" for a in aliases]
+            else:
+                missing = [f"{v} NOT IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets]
+                found = [f"{v} IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets]
+            checks.append((ref.column, ref.reason, f"{v} IS NOT NULL AND {' AND '.join(missing)}"))
             if ref.ambiguous_reason is not None:
-                found = " AND ".join(f"{v} IN (SELECT {_q(k)} FROM {_q(t)})" for t, k in ref.targets)
-                checks.append((ref.column, ref.ambiguous_reason, f"{v} IS NOT NULL AND {found}"))
+                checks.append((ref.column, ref.ambiguous_reason, f"{v} IS NOT NULL AND {' AND '.join(found)}"))
         return checks
 
     def typed_sql(self, src: str, line: str) -> str:
@@ -574,6 +571,10 @@ class _Checks:
         references)."""
         checks = self.checks if references else self.checks[:self.first_reference]
         return _any_true(cond for _, _, cond in checks)
+
+
+def _reference_alias(ref: contract.Reference, target: str) -> str:
+    return f"__ref_{ref.column}_{target}"
 
 
 def _any_true(conditions) -> str:
