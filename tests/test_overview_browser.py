@@ -142,6 +142,12 @@ def test_no_sideways_scroll_no_errors_and_links_resolve(browser, two_runs, width
         }""")
         assert sizes["doc"] <= sizes["view"], sizes
         assert sizes["main"] <= sizes["mainBox"], sizes
+        if which == "overview":
+            # the policy's version and the run's day never break at a hyphen
+            dates = page.eval_on_selector_all(
+                ".ck-facts .ck-date", "els => els.map(e => [e.textContent, e.getClientRects().length])")
+            assert any(text == "2022-05-25" for text, _ in dates), dates
+            assert all(lines == 1 for _, lines in dates), dates
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
         assert hrefs
         for href in hrefs:

@@ -44,7 +44,7 @@ def test_the_page_says_what_where_and_how_it_moved(tmp_path):
     assert path == run / OVERVIEW_NAME
     page = path.read_text()
     assert "<title>Compliance overview — as of 31 October 2026</title>" in page
-    assert "Acme Privacy Policy, version 2022-05-25" in page and "Run status" in page
+    assert 'Acme Privacy Policy, version <span class="ck-date">2022-05-25</span>' in page and "Run status" in page
     assert "20261001T060000Z-aaaaaa" in page, "the run compared with is named"
     card = re.search(r'<div class="card [^"]*" data-status="(\w+)" data-key="retention.overdue">(.*?)</div>',
                      page, re.S)

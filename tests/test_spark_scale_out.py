@@ -80,3 +80,23 @@ def test_requests_on_the_cluster_equal_duckdb(scope, spark_cluster_engine, spark
             assert ok, f"requests.headline[{scope}].{key} on the cluster: duckdb={x!r} spark={y!r}"
     finally:
         duck_con.close()
+
+
+def test_a_local_session_starts_after_the_connect_session_stops(spark_cluster_engine):  # noqa: F811
+    """pyspark marks the process Connect-only when a remote session starts
+    (SPARK_CONNECT_MODE_ENABLED) and never unmarks it; SparkEngine.stop() gives the mark
+    back, so the same process can run local Spark afterwards. Last in this module: it stops
+    the session-scoped cluster engine (tests/conftest.py runs this module last)."""
+    import os
+
+    from compliance_kit.engines.spark import CONNECT_MODE_VARIABLE, SparkEngine
+
+    assert os.environ.get(CONNECT_MODE_VARIABLE) == "1"   # what the Connect session did
+    spark_cluster_engine.stop()
+    assert CONNECT_MODE_VARIABLE not in os.environ
+    local = SparkEngine(master="local[1]", shuffle_partitions=1)
+    try:
+        assert local.spark.sql("SELECT 41 + 1 AS n").collect()[0]["n"] == 42
+        assert local.spark.sparkContext.master == "local[1]"
+    finally:
+        local.stop()

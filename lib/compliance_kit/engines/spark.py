@@ -42,6 +42,10 @@ POLICY_TABLES = ("retention_rules", "jurisdiction_lineage", "data_categories", "
                  "declared_transfers", "declared_transfer_categories", "jurisdiction_rules",
                  "request_deadline_rules")
 
+# Set by pyspark when a Spark Connect session starts; while it is set, every new session of
+# the process is a Connect session (a classic builder then fails with CONNECT_URL_NOT_SET).
+CONNECT_MODE_VARIABLE = "SPARK_CONNECT_MODE_ENABLED"
+
 INSTALL_HINT = "pip install 'compliance-kit[spark]' (pyspark>=4 and sqlglot)"
 JAVA_HINT = ("install Java 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; "
              "`make java` does it) or point JAVA_HOME at a Java 17+ installation")
@@ -131,6 +135,7 @@ class SparkEngine(Engine):
         if shuffle_partitions is not None:
             self.conf["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
         self._spark = None
+        self._marked_connect_mode = False
         self.load_report = None  # the data-contract accounting of the last validated attach
 
     # ---------------------------------------------------------------- session
@@ -161,10 +166,14 @@ class SparkEngine(Engine):
         for key, value in self.conf.items():
             builder = builder.config(key, value)
         where = self.remote or self.master
+        # pyspark marks the whole process as Connect-only when a remote session starts and
+        # never unmarks it: remember whether this engine did, so stop() can give it back.
+        self._marked_connect_mode = bool(self.remote) and CONNECT_MODE_VARIABLE not in os.environ
         try:
             spark = builder.getOrCreate()
             spark.sql("SELECT 1").collect()  # a cluster that is not there fails here
         except Exception as e:  # py4j / grpc / PySparkRuntimeError: all mean "not usable"
+            self._unmark_connect_mode()
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             check = ("check that the Spark Connect server is running and reachable "
                      "(host, port 15002, firewall, token)" if self.remote
@@ -179,6 +188,15 @@ class SparkEngine(Engine):
         if self._spark is not None:
             self._spark.stop()
             self._spark = None
+        self._unmark_connect_mode()
+
+    def _unmark_connect_mode(self):
+        """Undo the Connect-only mark this engine's remote session put on the process, so a
+        later local session (SparkEngine(master=...)) in the same process starts classic
+        Spark instead of failing with CONNECT_URL_NOT_SET."""
+        if self._marked_connect_mode:
+            os.environ.pop(CONNECT_MODE_VARIABLE, None)
+            self._marked_connect_mode = False
 
     # ---------------------------------------------------------------- tables
     def attach(self, data_dir: str | os.PathLike, con: duckdb.DuckDBPyConnection,
