@@ -68,9 +68,13 @@ LAG_ERROR_BOUND = LAG_BIN / 2  # on [-2, 2); beyond, 0.05% of the value (bins 0.
 # oldest_overdue reads first the records whose deadline could be among this many earliest
 # possible deadlines (per row asked for, plus a floor): enough that the list nearly always
 # fills from them, few enough that the records read are a few thousand (a bound, not a
-# figure: the list is the same whatever they are).
+# figure: the list is the same whatever they are). The earliest possible deadlines are
+# those of accounts and event subjects, whatever the filters keep of their records, so
+# with a filter the count is multiplied: at 10M records, a scope of 1% of them (one system,
+# one category) then still fills its list on the first read.
 OLDEST_CANDIDATES_PER_ROW = 16
 OLDEST_CANDIDATES_MIN = 256
+OLDEST_CANDIDATES_FILTERED = 64
 
 
 # --------------------------------------------------------------------------- params
@@ -231,8 +235,10 @@ def oldest_overdue(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "stric
     # deadline is at most the bound is read, so a full list of those is exactly the head
     # of the whole list. A shorter one (few overdue records, or a loose bound) is read
     # again from every record.
-    params = {**scope.params(), "open_only": True, "limit": limit,
-              "candidates": OLDEST_CANDIDATES_PER_ROW * limit + OLDEST_CANDIDATES_MIN}
+    candidates = OLDEST_CANDIDATES_PER_ROW * limit + OLDEST_CANDIDATES_MIN
+    if scope.jurisdictions or scope.categories or scope.systems:
+        candidates *= OLDEST_CANDIDATES_FILTERED
+    params = {**scope.params(), "open_only": True, "limit": limit, "candidates": candidates}
     fill = {**scope.fill(), **trigger_fill(con)}
     rows = engine.query("retention_oldest_overdue.sql", params, **{**fill, "candidates": "overdue_candidates"})
     if rows.height >= limit:
