@@ -294,6 +294,66 @@ def test_oldest_overdue_is_the_head_of_the_overdue_verdicts(spark_sample, readin
     assert got.select(columns).to_dicts() == expected.to_dicts()
 
 
+@pytest.mark.parametrize("reading", ["strictest", "retention_text"])
+@pytest.mark.parametrize("candidates", [1, 5, 40, 100_000])
+def test_oldest_overdue_bound_reads_every_record_that_could_be_on_the_list(spark_sample, reading, candidates):  # noqa: F811
+    """oldest_overdue first reads only the records whose deadline could be at most a bound
+    (the `candidates`-th earliest deadline any clock could give) and keeps the overdue ones
+    at or before it. However tight the bound, what comes back is the head of the whole list
+    in the same order (cut at the bound), so a full list is exactly the list; with a short
+    one oldest_overdue reads every record (also checked: the function's list equals the
+    full verdicts' head for these tiny candidate counts)."""
+    from conftest_spark import AS_OF as SAMPLE_AS_OF
+
+    _, con = spark_sample
+    limit = 30
+    columns = ["record_id", "category", "system", "jurisdiction", "trigger_event", "rule_id",
+               "clock_start", "deadline", "days_overdue"]
+    expected = (R.record_status(con, SAMPLE_AS_OF, rule_set=reading).filter(pl.col("status") == "overdue")
+                .sort(["days_overdue", "deadline", "record_id"], descending=[True, False, False])
+                .head(limit).select(columns))
+    scope = R.Scope.make(SAMPLE_AS_OF, reading)
+    params = {**scope.params(), "open_only": True, "limit": limit, "candidates": candidates}
+    bounded = R.engines.of(con).query("retention_oldest_overdue.sql", params,
+                                      **{**scope.fill(), **R.trigger_fill(con), "candidates": "overdue_candidates"})
+    assert bounded.select(columns).to_dicts() == expected.head(bounded.height).to_dicts()
+    if candidates == 100_000:
+        assert bounded.height == limit, "a loose bound reads every record that can be overdue"
+    if candidates == 1:
+        assert bounded.height < limit, "the tightest bound must cut the list, or the fallback is never tested"
+    per_row, floor = R.OLDEST_CANDIDATES_PER_ROW, R.OLDEST_CANDIDATES_MIN
+    try:
+        R.OLDEST_CANDIDATES_PER_ROW, R.OLDEST_CANDIDATES_MIN = 0, candidates
+        got = R.oldest_overdue(con, SAMPLE_AS_OF, rule_set=reading, limit=limit)
+    finally:
+        R.OLDEST_CANDIDATES_PER_ROW, R.OLDEST_CANDIDATES_MIN = per_row, floor
+    assert got.select(columns).to_dicts() == expected.to_dicts()
+
+
+def test_oldest_overdue_bound_takes_the_shortest_delay_of_a_trigger(retention_store):
+    """The bound of a clock is the clock plus the SHORTEST delay any rule gives its trigger:
+    an account deleted earlier under a 90-day rule must not hide one deleted later under a
+    24-hour rule whose deadline comes first (were the bound the longest delay, the first
+    candidate alone would fill a one-row list with the wrong record)."""
+    s = retention_store
+    early = s.account(deleted_at="2025-01-01 00:00:00+00")
+    later = s.account(deleted_at="2025-02-01 00:00:00+00")
+    slow = s.record(early, category="transaction_records")   # deadline 2025-04-01 (P90D)
+    quick = s.record(later, category="support_tickets")      # deadline 2025-02-02 (PT24H)
+    scope = R.Scope.make(AS_OF, "retention_table")
+    params = {**scope.params(), "open_only": True, "limit": 1, "candidates": 1}
+    bounded = R.engines.of(s.con).query("retention_oldest_overdue.sql", params,
+                                        **{**scope.fill(), **R.trigger_fill(s.con), "candidates": "overdue_candidates"})
+    assert bounded.height == 0, "the bound (early's deletion + 24 hours) is before every deadline"
+    per_row, floor = R.OLDEST_CANDIDATES_PER_ROW, R.OLDEST_CANDIDATES_MIN
+    try:
+        R.OLDEST_CANDIDATES_PER_ROW, R.OLDEST_CANDIDATES_MIN = 0, 1
+        assert R.oldest_overdue(s.con, AS_OF, "retention_table", limit=1)["record_id"].to_list() == [quick]
+        assert R.oldest_overdue(s.con, AS_OF, "retention_table", limit=2)["record_id"].to_list() == [quick, slow]
+    finally:
+        R.OLDEST_CANDIDATES_PER_ROW, R.OLDEST_CANDIDATES_MIN = per_row, floor
+
+
 def test_oldest_overdue_keeps_a_record_erased_after_the_instant(retention_store):
     """A record erased after the instant was not erased by it: overdue, and on the list;
     records erased by the instant or on legal hold are not (oldest_overdue's pass drops

@@ -65,6 +65,16 @@ READING_STATUS = {name: f"status_{slot}" for name, slot in SLOTS.items()}  # the
 AGEING_BUCKETS = ("0-7", "8-30", "31-90", ">90")
 LAG_BIN = 0.001  # width of the lag histogram's bins on [-2, 2), as a share of the allowed delay
 LAG_ERROR_BOUND = LAG_BIN / 2  # on [-2, 2); beyond, 0.05% of the value (bins 0.1% wide)
+# oldest_overdue reads first the records whose deadline could be among this many earliest
+# possible deadlines (per row asked for, plus a floor): enough that the list nearly always
+# fills from them, few enough that the records read are a few thousand (a bound, not a
+# figure: the list is the same whatever they are). The earliest possible deadlines are
+# those of accounts and event subjects, whatever the filters keep of their records, so
+# with a filter the count is multiplied: at 10M records, a scope of 1% of them (one system,
+# one category) then still fills its list on the first read.
+OLDEST_CANDIDATES_PER_ROW = 16
+OLDEST_CANDIDATES_MIN = 256
+OLDEST_CANDIDATES_FILTERED = 64
 
 
 # --------------------------------------------------------------------------- params
@@ -143,8 +153,9 @@ class Scope:
         )
 
     def fill(self) -> dict:
-        """The fill-in of retention_status.sql: the slot of the reading asked for."""
-        return {"reading": SLOTS[self.reading]}
+        """The fill-ins of retention_status.sql: the slot of the reading asked for; every
+        record read (oldest_overdue alone narrows them: `candidates`)."""
+        return {"reading": SLOTS[self.reading], "candidates": "all"}
 
     def params(self) -> dict:
         """The SQL parameters: `$as_of_end` is the end of the as-of day (exclusive), the one
@@ -157,6 +168,7 @@ class Scope:
             "systems": _sql_list(self.systems),
             "horizon_days": self.horizon_days,
             "open_only": False,
+            "candidates": 0,  # read only with the fill-in candidates = overdue_candidates
         }
 
 
@@ -215,11 +227,23 @@ def oldest_overdue(con: duckdb.DuckDBPyConnection, as_of, rule_set: str = "stric
                    jurisdictions=None, categories=None, systems=None, limit: int = 20) -> pl.DataFrame:
     """The records overdue the longest (raw ids: pseudonymise before showing)."""
     scope = Scope.make(as_of, rule_set, jurisdictions, categories, systems, lookup=_lookup(con))
+    engine, limit = engines.of(con), int(limit)
     # Only records that can be overdue enter this pass (open_only: not on legal hold, not
-    # erased by the instant): the others are dropped before the joins.
-    return engines.of(con).query("retention_oldest_overdue.sql",
-                                 {**scope.params(), "open_only": True, "limit": int(limit)}, **scope.fill(),
-                                 **trigger_fill(con))
+    # erased by the instant): the others are dropped before the joins. First only those
+    # whose deadline could be at most a bound, the OLDEST_CANDIDATES-th earliest deadline
+    # any clock could give (retention_status.sql, `overdue_bound`): every record whose
+    # deadline is at most the bound is read, so a full list of those is exactly the head
+    # of the whole list. A shorter one (few overdue records, or a loose bound) is read
+    # again from every record.
+    candidates = OLDEST_CANDIDATES_PER_ROW * limit + OLDEST_CANDIDATES_MIN
+    if scope.jurisdictions or scope.categories or scope.systems:
+        candidates *= OLDEST_CANDIDATES_FILTERED
+    params = {**scope.params(), "open_only": True, "limit": limit, "candidates": candidates}
+    fill = {**scope.fill(), **trigger_fill(con)}
+    rows = engine.query("retention_oldest_overdue.sql", params, **{**fill, "candidates": "overdue_candidates"})
+    if rows.height >= limit:
+        return rows
+    return engine.query("retention_oldest_overdue.sql", params, **fill)
 
 
 @dataclass

@@ -12,6 +12,7 @@
 -- fill: month_triggers list of account_deleted, deletion_requested, registration_abandoned, enquiry_resolved, marketing_opt_out, program_ended, message_sent, contract_terminated, service_completed, collected
 -- fill: day_triggers list of account_deleted, deletion_requested, registration_abandoned, enquiry_resolved, marketing_opt_out, program_ended, message_sent, contract_terminated, service_completed, collected
 -- fill: reading one of strictest, table, text
+-- fill: candidates one of all, overdue_candidates
 -- Parameters (all bound, never formatted in):
 --   $as_of_end      TIMESTAMPTZ: the end of the as-of day D, exclusive (D + 1 day at
 --                   00:00 UTC; compliance_kit.contract.AsOf.end, the one definition every
@@ -23,6 +24,11 @@
 --   $open_only      BOOLEAN: true keeps only the records that can be overdue (not on legal
 --                   hold, not erased by the instant), before any join: the oldest-overdue
 --                   list's pass (retention_oldest_overdue.sql); false (the cube) keeps all
+--   {candidates}    (a fill-in) the records read: `all`, or `overdue_candidates`, only those
+--                   whose deadline could be at most the bound of `overdue_bound` below (the
+--                   oldest-overdue list's pass: retention_oldest_overdue.sql)
+--   $candidates     INTEGER: with {candidates} = overdue_candidates, how many of the
+--                   earliest possible deadlines set that bound (unused, 0, otherwise)
 --   {reading}       (a fill-in, not a value) the reading whose verdict, rule, clock and
 --                   deadline are returned: strictest, table or text; status_strictest_no,
 --                   status_table_no and status_text_no give every reading's status. Written
@@ -148,6 +154,89 @@ acct AS (
        OR d.t_deletion_requested IS NOT NULL
        OR ev.subject_id IS NOT NULL
 ),
+-- The oldest-overdue list reads only the records whose deadline could be among the earliest
+-- (candidates = overdue_candidates), chosen before any per-record join. A deadline is a
+-- clock plus a delay, so no deadline of a clock comes before the clock plus the shortest
+-- delay any rule of the reading gives its trigger (`min_delays`: days and hours; calendar
+-- months only add). The bound is the $candidates-th earliest of these over every account
+-- and event subject (never past the instant: an overdue deadline is before it), and a
+-- record is read when its account, the record itself as an event subject, or its
+-- collection could give a deadline at or before it: every record whose deadline is at or
+-- before the bound is read. retention_oldest_overdue.sql keeps only those (the list is
+-- exact when it fills its limit; analysis/retention.py oldest_overdue reads every record
+-- otherwise).
+min_delays AS (
+    SELECT
+        min(delay_us) FILTER (WHERE trigger_event = 'account_deleted') AS d_account_deleted,
+        min(delay_us) FILTER (WHERE trigger_event = 'deletion_requested') AS d_deletion_requested,
+        min(delay_us) FILTER (WHERE trigger_event = 'enquiry_resolved') AS d_enquiry_resolved,
+        min(delay_us) FILTER (WHERE trigger_event = 'marketing_opt_out') AS d_marketing_opt_out,
+        min(delay_us) FILTER (WHERE trigger_event = 'program_ended') AS d_program_ended,
+        min(delay_us) FILTER (WHERE trigger_event = 'message_sent') AS d_message_sent,
+        min(delay_us) FILTER (WHERE trigger_event = 'contract_terminated') AS d_contract_terminated,
+        min(delay_us) FILTER (WHERE trigger_event = 'service_completed') AS d_service_completed,
+        min(delay_us) FILTER (WHERE trigger_event = 'registration_abandoned') AS d_registration_abandoned,
+        min(delay_us) FILTER (WHERE trigger_event = 'collected') AS d_collected
+    FROM erase
+    WHERE slot = '{reading}'
+),
+account_bounds AS (
+    SELECT a.account_id, least(
+        a.t_account_deleted + m.d_account_deleted,
+        a.t_deletion_requested + m.d_deletion_requested,
+        a.t_enquiry_resolved + m.d_enquiry_resolved,
+        a.t_marketing_opt_out + m.d_marketing_opt_out,
+        a.t_program_ended + m.d_program_ended,
+        a.t_message_sent + m.d_message_sent,
+        a.t_contract_terminated + m.d_contract_terminated,
+        a.t_service_completed + m.d_service_completed,
+        a.t_registration_abandoned + m.d_registration_abandoned,
+        CAST(NULL AS BIGINT)) AS bound_us
+    FROM acct AS a
+    CROSS JOIN min_delays AS m
+),
+subject_bounds AS (
+    SELECT e.subject_id, least(
+        e.t_enquiry_resolved + m.d_enquiry_resolved,
+        e.t_marketing_opt_out + m.d_marketing_opt_out,
+        e.t_program_ended + m.d_program_ended,
+        e.t_message_sent + m.d_message_sent,
+        e.t_contract_terminated + m.d_contract_terminated,
+        e.t_service_completed + m.d_service_completed,
+        e.t_registration_abandoned + m.d_registration_abandoned,
+        CAST(NULL AS BIGINT)) AS bound_us
+    FROM ev AS e
+    CROSS JOIN min_delays AS m
+),
+overdue_bound AS (
+    -- the $candidates-th earliest (with fewer, the latest), at most the instant
+    SELECT least(coalesce(max(bound_us), epoch_us($as_of_end)), epoch_us($as_of_end)) AS bound_us
+    FROM (
+        SELECT bound_us
+        FROM (
+            SELECT bound_us FROM account_bounds
+            UNION ALL
+            SELECT bound_us FROM subject_bounds
+        ) AS b
+        WHERE bound_us IS NOT NULL
+        ORDER BY bound_us
+        LIMIT $candidates
+    ) AS k
+),
+records_overdue_candidates AS (
+    SELECT r.*, o.bound_us AS candidate_bound_us
+    FROM records AS r
+    CROSS JOIN overdue_bound AS o
+    CROSS JOIN min_delays AS m
+    WHERE epoch_us(r.created_at) + m.d_collected <= o.bound_us
+       OR r.account_id IN (
+           SELECT a.account_id FROM account_bounds AS a, overdue_bound AS ob WHERE a.bound_us <= ob.bound_us)
+       OR r.record_id IN (
+           SELECT s.subject_id FROM subject_bounds AS s, overdue_bound AS ob WHERE s.bound_us <= ob.bound_us)
+),
+records_all AS (
+    SELECT *, CAST(NULL AS BIGINT) AS candidate_bound_us FROM records
+),
 rec AS (
     SELECT
         r.record_id,
@@ -165,8 +254,9 @@ rec AS (
         cn.category_no,
         epoch_us(r.created_at) AS created_us,
         CASE WHEN epoch_us(r.erased_at) < epoch_us($as_of_end) THEN epoch_us(r.erased_at) END AS erased_us,
-        r.legal_hold
-    FROM records AS r
+        r.legal_hold,
+        r.candidate_bound_us
+    FROM records_{candidates} AS r
     LEFT JOIN known_codes AS k ON k.code = r.jurisdiction
     LEFT JOIN category_nos AS cn ON cn.category = r.category
     LEFT JOIN global_code AS g ON true
@@ -240,7 +330,8 @@ verdict AS (
         {reading}_status_no AS status_no,
         strictest_status_no AS status_strictest_no,
         table_status_no AS status_table_no,
-        text_status_no AS status_text_no
+        text_status_no AS status_text_no,
+        candidate_bound_us
     FROM verdicts
 )
 SELECT
@@ -267,5 +358,7 @@ SELECT
     CASE WHEN erased_us IS NOT NULL AND deadline_us > clock_us THEN erased_us - clock_us END AS lag_us,
     CASE WHEN erased_us IS NOT NULL AND deadline_us > clock_us THEN deadline_us - clock_us END AS allowed_us,
     -- every reading's verdict, for the comparison of readings (retention_cube.sql)
-    status_strictest_no, status_table_no, status_text_no
+    status_strictest_no, status_table_no, status_text_no,
+    -- the oldest-overdue list's bound (NULL: every record was read)
+    candidate_bound_us
 FROM verdict
