@@ -88,7 +88,8 @@ STATUS_BASE = f"{STATUS_TABLE}_base"
 PLAIN_DUE = "request_plain_due"
 # Tables of prepare built in DuckDB from the policy and the calendars (small: rules x
 # periods, days x calendars); registered on the engine when the requests are elsewhere.
-REQUEST_LOOKUPS = ("request_zones", "request_epochs", "request_rules", "request_due_lookup", "calendar_days")
+REQUEST_LOOKUPS = ("request_zones", "request_zone_days", "request_epochs", "request_rules",
+                   "request_due_lookup", "calendar_days")
 
 
 def _check_rules(store: Engine) -> None:
@@ -149,6 +150,11 @@ def build_lookups(store: Engine, years: tuple[int, int]) -> None:
     build_zones(store)
     codes = store.query("calendar_codes.sql")["holiday_calendar"].to_list()
     store.materialise("calendar_days", "calendar_days.sql", calendars.calendar_parameters(codes, *years))
+    # the zones' UTC offsets per UTC day over the same years (and the day before: a receipt
+    # early on 1 January UTC), read instead of a conversion per request
+    store.materialise("request_zone_days", "requests_zone_days.sql",
+                      {"first_day": dt.date(years[0], 1, 1) - dt.timedelta(days=1),
+                       "last_day": dt.date(years[1], 12, 31)})
     store.materialise("request_epochs", "requests_epochs.sql")
     store.materialise("request_rules", "requests_rules.sql")
     store.materialise("request_due_lookup", "requests_lookup.sql")

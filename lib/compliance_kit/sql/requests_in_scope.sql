@@ -16,7 +16,7 @@ SELECT r.request_id, r.jurisdiction, r.type, r.channel, r.received_at, r.complet
        -- verification or extension notice is not known yet).
        CASE WHEN r.completed_at < r.as_of_end THEN r.completed_at END AS done_at,
        -- its local day, once (the day counts of the final SELECT read it)
-       rq_local_day(done_at, r.tz) AS done_date,
+       CASE WHEN r.completed_at < r.as_of_end THEN r.completed_date END AS done_date,
        CASE WHEN r.id_requested_at < r.as_of_end THEN r.id_requested_at END AS id_requested_at,
        CASE WHEN r.id_verified_at < r.as_of_end THEN r.id_verified_at END AS id_verified_at,
        CASE WHEN r.extension_notified_at < r.as_of_end
@@ -43,14 +43,25 @@ FROM (
     -- the request's zone (request_zones; a code the store does not know: UTC), the end
     -- of the as-of day there (zone_ends: the local midnight that starts the date of
     -- $as_of_end, the one definition of the end of the as-of day,
-    -- compliance_kit.contract.AsOf.end) and the local day of receipt
+    -- compliance_kit.contract.AsOf.end) and the local days of receipt and completion:
+    -- arithmetic on the zone's offset that UTC day (request_zone_days,
+    -- requests_zone_days.sql: a hash probe costs a fifth of ICU's conversion), else
+    -- (an instant outside the table's span, a code the store does not know) ICU's
     SELECT q.*, coalesce(z.time_zone, 'UTC') AS tz,
            coalesce(z.as_of_end, rq_local_midnight(rq_day($as_of_end), 'UTC')) AS as_of_end,
-           rq_local_day(q.received_at, coalesce(z.time_zone, 'UTC')) AS received_date,
+           coalesce(rq_zone_day(q.received_at, dr.offset_us, dr.change_us, dr.offset_after_us),
+                    rq_local_day(q.received_at, coalesce(z.time_zone, 'UTC'))) AS received_date,
+           CASE WHEN q.completed_at IS NOT NULL THEN
+               coalesce(rq_zone_day(q.completed_at, dc.offset_us, dc.change_us, dc.offset_after_us),
+                        rq_local_day(q.completed_at, coalesce(z.time_zone, 'UTC'))) END AS completed_date,
            -- a code the store does not know: never plain (its rules are GLOBAL's)
            coalesce(z.counts_hours, TRUE) AS counts_hours
     FROM requests AS q
     LEFT JOIN zone_ends AS z ON z.jurisdiction = q.jurisdiction
+    LEFT JOIN request_zone_days AS dr
+      ON dr.zone_no = z.zone_no AND dr.utc_day = rq_utc_day_no(q.received_at)
+    LEFT JOIN request_zone_days AS dc
+      ON dc.zone_no = z.zone_no AND dc.utc_day = rq_utc_day_no(q.completed_at)
 ) AS r
 WHERE r.received_at < r.as_of_end
   -- the window is of local days of receipt

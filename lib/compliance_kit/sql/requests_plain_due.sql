@@ -8,8 +8,9 @@
 -- with: zone_ends = requests_zone_ends.sql
 -- with: day_inputs = requests_day_inputs.sql
 -- with: decided = requests_decided.sql
+-- Only what differs from day to day is kept (requests_status.sql gives a plain request no
+-- extension, pause or clarification, and its original deadline is its deadline).
 SELECT jurisdiction, type, received_date,
-       combo_id, p_rule, w_rule, p_unit, pick_w, pick_t, due_by, due_date, original_due_by,
-       original_due_date, extended, paused, pause_days, clarification_days, told_beyond_max,
-       clock_waiting, a_due_date, a_due_by
+       combo_id, p_rule IS NULL AND w_rule IS NULL AS ruleless, p_unit, pick_w, pick_t, due_by,
+       due_date, a_due_date, a_due_by
 FROM decided

@@ -28,18 +28,23 @@ decided_all AS (
         request_id, jurisdiction, type, channel, received_date, completed_at, done_at,
         done_date, outcome, denial_category, as_of_end, id_requested_at, id_verified_at,
         extension_notified_at, extension_told_until,
-        combo_id, p_rule, w_rule, p_unit, pick_w, pick_t, due_by, due_date, original_due_by,
-        original_due_date, extended, paused, pause_days, clarification_days, told_beyond_max,
-        clock_waiting, a_due_date, a_due_by
+        combo_id, p_rule IS NULL AND w_rule IS NULL AS ruleless, p_unit, pick_w, pick_t, due_by,
+        due_date, original_due_by, original_due_date, extended, paused, pause_days,
+        clarification_days, told_beyond_max, clock_waiting, a_due_date, a_due_by
     FROM decided
     UNION ALL
     SELECT
         q.request_id, q.jurisdiction, q.type, q.channel, q.received_date, q.completed_at,
         q.done_at, q.done_date, q.outcome, q.denial_category, q.as_of_end, q.id_requested_at,
         q.id_verified_at, q.extension_notified_at, q.extension_told_until,
-        d.combo_id, d.p_rule, d.w_rule, d.p_unit, d.pick_w, d.pick_t, d.due_by, d.due_date,
-        d.original_due_by, d.original_due_date, d.extended, d.paused, d.pause_days,
-        d.clarification_days, d.told_beyond_max, d.clock_waiting, d.a_due_date, d.a_due_by
+        d.combo_id, d.ruleless, d.p_unit, d.pick_w, d.pick_t, d.due_by, d.due_date,
+        -- nothing but the receipt moves a plain request's deadline: no extension notice
+        -- (the original deadline is the deadline), no pause, no clarification, and its
+        -- clock starts at receipt (request_plain_due keeps only what differs per day:
+        -- every column the join carries costs a gather per request)
+        d.due_by AS original_due_by, d.due_date AS original_due_date, FALSE AS extended,
+        FALSE AS paused, 0 AS pause_days, 0 AS clarification_days, FALSE AS told_beyond_max,
+        FALSE AS clock_waiting, d.a_due_date, d.a_due_by
     FROM req_plain AS q
     JOIN request_plain_due AS d
       ON d.jurisdiction = q.jurisdiction AND d.type = q.type AND d.received_date = q.received_date
@@ -54,7 +59,7 @@ SELECT
     x.completed_at, x.done_at IS NOT NULL AS completed, x.outcome,
     CASE WHEN x.due_by IS NOT NULL THEN 'fixed'
          WHEN coalesce(x.clock_waiting, FALSE) THEN 'clock_not_started'
-         WHEN x.p_rule IS NULL AND x.w_rule IS NULL THEN 'no_rule'
+         WHEN x.ruleless THEN 'no_rule'
          ELSE x.p_unit END AS deadline_status,  -- fixed | clock_not_started | without_delay | none | no_rule
     -- the request_rules row that gave the rule ids (p, w, t, a) and calendars: the view
     -- request_status reads them back from it, and the zone from request_zones, rather than

@@ -5,7 +5,7 @@
 -- date: requests_in_scope.sql).
 -- Parameter: $as_of_end TIMESTAMPTZ (compliance_kit.contract.AsOf.end).
 -- macros: requests_macros.sql
-SELECT z.jurisdiction, z.time_zone,
+SELECT z.jurisdiction, z.time_zone, z.zone_no,
        rq_local_midnight(rq_day($as_of_end), z.time_zone) AS as_of_end,
        coalesce(h.counts_hours, FALSE) AS counts_hours
 FROM request_zones AS z
