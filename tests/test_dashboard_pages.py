@@ -93,6 +93,20 @@ def test_no_sideways_scroll_no_errors_links_resolve(browser, demo, name, width):
 
 
 @pytest.mark.parametrize("name", DASHBOARDS)
+def test_the_policy_version_stays_on_one_line(browser, demo, name):
+    """At 360 px Chromium broke the header's "2022-05-25" at a hyphen."""
+    _, run = demo
+    offline, page = _page(browser, run / f"{name}.html", 360)
+    try:
+        dates = page.eval_on_selector_all(
+            "header.ck-header .ck-date", "els => els.map(e => [e.textContent, e.getClientRects().length])")
+        assert [text for text, _ in dates].count("2022-05-25") == 2, dates
+        assert all(lines == 1 for _, lines in dates), dates
+    finally:
+        offline.close()
+
+
+@pytest.mark.parametrize("name", DASHBOARDS)
 def test_title_cards_and_parameters_in_words(browser, demo, name):
     _, run = demo
     offline, page = _page(browser, run / f"{name}.html", 1400)

@@ -71,7 +71,8 @@ def test_html_header(fixture_run):
     html = (run / "fx_counts.html").read_text()
     assert "<h1>Fixture: record counts — as of 31 October 2026</h1>" in html
     assert "<title>Fixture: record counts — as of 31 October 2026</title>" in html and run.name in html
-    assert "fixture/2022-05-25 (Fixture Privacy Policy, version 2022-05-25)" in html
+    assert ('fixture/<span class="ck-date">2022-05-25</span> (Fixture Privacy Policy, '
+            'version <span class="ck-date">2022-05-25</span>)') in html
     assert "counts below 5 hidden" in html, "the parameters in words"
     assert "time.sleep" not in html and "validate_common(" not in html, "code cells must be hidden"
 

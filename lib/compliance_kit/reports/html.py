@@ -35,7 +35,7 @@ from ..params_words import date_words, parameters_words
 from ..privacy.escaping import escape
 from ..privacy.redact import scrub_paths
 from .shareable import make_shareable
-from .style import PAGE_CSS
+from .style import PAGE_CSS, dates_unbroken
 
 TEMPLATES = Path(__file__).parent / "templates"
 # "+json" is the registered form; Altair 6.3's mimetype renderer writes ".json".
@@ -97,7 +97,9 @@ def _exporter():
         require_js_url="",
         embed_images=True,
         skip_svg_encoding=True,  # inline <svg> markup, not a base64 <img>: readable and testable
-        filters={"ck_escape": escape},  # the one escaping helper, for every header value
+        # the one escaping helper, for every header value; ck_escape_dates also keeps the
+        # value's ISO dates on one line (the policy version, the run's day)
+        filters={"ck_escape": escape, "ck_escape_dates": lambda value: dates_unbroken(escape(value))},
     )
 
 

@@ -15,7 +15,6 @@ script, nothing fetched.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Callable
 
@@ -25,7 +24,7 @@ from .cards import ANALYSES, SECTION_OF, cards_for, render_cards
 from .freshness import assess, render_freshness
 from .history import as_of_of, previous_comparable, read_run, run_k
 from .metrics import atomic_write_text
-from .style import PAGE_CSS, STATUS_WORDS
+from .style import PAGE_CSS, STATUS_WORDS, dates_unbroken
 
 OVERVIEW_NAME = "index.html"      # in the run folder; the dashboards' headers link to it
 STATUS_TEXT = {0: "ok: every report ran and no threshold was breached",
@@ -42,19 +41,8 @@ EXTRA_CSS = """
 .ck-analysis .ck-scope { color: var(--ck-muted); font-size: 0.85em; margin: 0 0 0.2em 0; }
 .ck-legend { color: var(--ck-muted); font-size: 0.85em; }
 .ck-legend .status-dot { vertical-align: baseline; }
-.ck-facts .ck-date { white-space: nowrap; }
 .card .card-detail { font-size: 0.85em; margin: 0.1em 0 0.3em 0; color: var(--ck-text); }
 """
-
-
-_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-
-
-def _dates_unbroken(escaped: str) -> str:
-    """Escaped text with each ISO date (a policy version, a run's day) kept on one line:
-    browsers may break "2022-05-25" at a hyphen on a narrow screen. Digits and hyphens
-    only, so wrapping them adds no unescaped text."""
-    return _ISO_DATE.sub(lambda m: f'<span class="ck-date">{m.group(0)}</span>', escaped)
 
 
 def policy_words(manifest: dict) -> str:
@@ -128,7 +116,7 @@ def render_overview(manifest: dict, metrics: dict, previous: dict | None) -> str
     if manifest.get("job"):
         facts.append(("Job", manifest["job"]))
     facts.append(("Run", f"{manifest.get('run_id', '')} ({str(manifest.get('start', ''))[:10]})"))
-    facts_html = "".join(f"<dt>{_e(label)}</dt><dd>{_dates_unbroken(_e(value))}</dd>" for label, value in facts)
+    facts_html = "".join(f"<dt>{_e(label)}</dt><dd>{dates_unbroken(_e(value))}</dd>" for label, value in facts)
 
     if previous is not None:
         compared = (f"Changes are since the previous run, as of {_e(date_words(as_of_of(previous['manifest'])))} "

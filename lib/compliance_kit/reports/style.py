@@ -20,6 +20,8 @@ columns, so only that box scrolls, never the page), and images and SVG charts sh
 
 from __future__ import annotations
 
+import re
+
 # The colours live in compliance_kit.palette (charts, below reports, use them too).
 from ..palette import (CATEGORICAL, GREY, LIGHT_GREY, OKABE_ITO, SERIES, STATUS,  # noqa: F401
                        STATUS_WORDS)
@@ -53,6 +55,7 @@ body.ck-page, .ck-page {{ font-family: Helvetica, Arial, sans-serif; color: var(
 .ck-facts dt {{ display: inline; font-weight: normal; }}
 .ck-facts dd {{ display: inline; margin: 0 1em 0 0.3em; color: var(--ck-text); }}
 .ck-failed {{ color: var(--ck-bad); font-weight: bold; }}
+.ck-date {{ white-space: nowrap; }}
 
 /* headline cards */
 .ck-cards {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 0.8em; margin: 0.8em 0 1.2em 0; }}
@@ -100,3 +103,14 @@ details.ck-quote > summary {{ cursor: pointer; color: var(--ck-link); font-size:
 def status_class(status: str | None) -> str:
     """'good' -> 'status-good'; anything unknown reads as 'status-none'."""
     return f"status-{status if status in STATUS else 'none'}"
+
+
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def dates_unbroken(escaped: str) -> str:
+    """Escaped text with each ISO date (a policy version, a run's day) kept on one line
+    (`.ck-date`): browsers break "2022-05-25" at a hyphen on a narrow screen. The dates are
+    digits and hyphens only, so wrapping them adds no unescaped text."""
+    return _ISO_DATE.sub(lambda m: f'<span class="ck-date">{m.group(0)}</span>', escaped)
+
