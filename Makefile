@@ -88,6 +88,7 @@ bench: store java
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_retention.py --rows 10000000
 	$(BIN)/python bench/bench_requests.py --rows 10000000
+	$(BIN)/python bench/bench_floor.py --rows 10000000
 	$(BIN)/python bench/bench_flows.py --rows 10000000 --routes 2000
 	$(BIN)/python bench/bench_runner.py
 	$(BIN)/python bench/bench_spark.py --rows 10000000
