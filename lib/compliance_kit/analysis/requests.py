@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import altair as alt
 import duckdb
 import polars as pl
+import polars.selectors as cs
 
 from .. import calendars, engines, timezones
 from ..cases import CaseList, case_list
@@ -257,8 +258,12 @@ def _engine(src):
 
 
 def _query(src, name: str, params: dict | None = None, **fill) -> pl.DataFrame:
-    """Run the query sql/<name> (composed, with its fill-ins) over the prepared requests."""
-    return _engine(src).query(name, params, **fill)
+    """Run the query sql/<name> (composed, with its fill-ins) over the prepared requests.
+    On DuckDB the stored table keeps its status columns (deadline_status, class,
+    queue_bucket, ack_class) as ENUMs (requests_status.sql), which reach Polars as
+    Categorical: every result leaves here with them as String, as on Spark."""
+    return _engine(src).query(name, params, **fill).with_columns(
+        (cs.categorical() | cs.enum()).cast(pl.String))
 
 
 def _dims(by) -> list[str]:

@@ -57,10 +57,14 @@ x_all AS (
 SELECT
     x.request_id, x.jurisdiction, x.type, x.channel, x.received_date,
     x.completed_at, x.done_at IS NOT NULL AS completed, x.outcome,
-    CASE WHEN x.due_by IS NOT NULL THEN 'fixed'
-         WHEN coalesce(x.clock_waiting, FALSE) THEN 'clock_not_started'
-         WHEN x.ruleless THEN 'no_rule'
-         ELSE x.p_unit END AS deadline_status,  -- fixed | clock_not_started | without_delay | none | no_rule
+    -- fixed | clock_not_started | without_delay | none | no_rule; a TRY_CAST: any other
+    -- unit (a fixed rule that got no deadline) is NULL, which requests_status_check.sql
+    -- reports as the bug it is
+    TRY_CAST(CASE WHEN x.due_by IS NOT NULL THEN 'fixed'
+                  WHEN coalesce(x.clock_waiting, FALSE) THEN 'clock_not_started'
+                  WHEN x.ruleless THEN 'no_rule'
+                  ELSE x.p_unit END
+             AS ENUM('clock_not_started', 'fixed', 'no_rule', 'none', 'without_delay')) AS deadline_status,
     -- the request_rules row that gave the rule ids (p, w, t, a) and calendars: the view
     -- request_status reads them back from it, and the zone from request_zones, rather than
     -- storing six strings per request (docs/metrics-requests.md, "Where the time goes")
@@ -76,29 +80,29 @@ SELECT
     coalesce(x.clarification_days, 0) AS clarification_days,
     -- the verification funnel (requests_funnel.sql)
     x.id_requested_at, x.id_verified_at, x.denial_category,
-    CASE
+    CAST(CASE
         WHEN x.due_by IS NULL AND NOT coalesce(x.clock_waiting, FALSE) THEN NULL
         WHEN x.done_at IS NOT NULL THEN
             CASE WHEN x.due_by IS NULL OR x.done_at < x.due_by THEN 'responded_in_time' ELSE 'responded_late' END
         WHEN x.due_by IS NULL OR x.due_by >= x.as_of_end THEN 'open_in_time'
         ELSE 'open_late'
-    END AS class,
+    END AS ENUM('open_in_time', 'open_late', 'responded_in_time', 'responded_late')) AS class,
     CASE WHEN x.done_at IS NOT NULL THEN date_diff('day', x.received_date, x.done_date) END AS days_to_complete,
     -- a far-east request received late on the as-of day (UTC) is already on the next local
     -- day: observed 0 days, not -1
     greatest(date_diff('day', x.received_date, coalesce(x.done_date, $as_of::DATE)), 0) AS days_observed,
     CASE WHEN x.due_date IS NOT NULL
          THEN date_diff('day', coalesce(x.done_date, $as_of::DATE), x.due_date) END AS days_to_deadline,
-    CASE WHEN x.done_at IS NULL AND x.due_by IS NOT NULL THEN
+    CAST(CASE WHEN x.done_at IS NULL AND x.due_by IS NOT NULL THEN
         CASE WHEN x.due_by < x.as_of_end THEN 'past_due'
              WHEN date_diff('day', $as_of::DATE, x.due_date) <= 5 THEN 'due_within_5_days'
              ELSE 'more_than_5_days' END
-    END AS queue_bucket,
+    END AS ENUM('due_within_5_days', 'more_than_5_days', 'past_due')) AS queue_bucket,
     x.a_due_date AS ack_due_date,
-    CASE WHEN x.a_due_by IS NULL THEN NULL
+    CAST(CASE WHEN x.a_due_by IS NULL THEN NULL
          WHEN x.acknowledged_at < x.as_of_end THEN
              CASE WHEN x.acknowledged_at < x.a_due_by THEN 'acknowledged_in_time' ELSE 'acknowledged_late' END
          WHEN x.a_due_by >= x.as_of_end THEN 'awaiting_in_time'
          ELSE 'awaiting_late'
-    END AS ack_class
+    END AS ENUM('acknowledged_in_time', 'acknowledged_late', 'awaiting_in_time', 'awaiting_late')) AS ack_class
 FROM x_all AS x
