@@ -53,7 +53,8 @@ rejects):
 11. ENUM types (DuckDB stores a value of a fixed vocabulary in one byte: requests_status.sql):
    Spark has none and keeps the string. `CAST(x AS ENUM(...))` -> `x`;
    `TRY_CAST(x AS ENUM('a', ...))` (NULL for a value outside the list) ->
-   `CASE WHEN x IN ('a', ...) THEN x END`.
+   `CASE WHEN x IN ('a', ...) THEN x END`; `CAST(x AS name_enum)`, a cast to an ENUM type
+   the DuckDB engine declared (`Engine.declare_enum`, which does nothing on Spark) -> `x`.
 
 Refused (TranspileError): the other percentile forms (`quantile_cont(x, [list])`,
 `quantile_disc`, `percentile_cont(p) WITHIN GROUP (...)`, which sqlglot turns into an
@@ -212,8 +213,15 @@ def _time_zone(node: exp.Expression):
     return node
 
 
+def _declared_enum(to: exp.DataType) -> bool:
+    return (to.this == exp.DataType.Type.USERDEFINED
+            and str(to.args.get("kind", "")).lower().endswith("_enum"))
+
+
 def _enum_as_string(node: exp.Expression):
     """Transform 11."""
+    if isinstance(node, exp.Cast) and not isinstance(node, exp.TryCast) and _declared_enum(node.to):
+        return node.this.copy()
     if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.ENUM:
         value = node.this.copy()
         if isinstance(node, exp.TryCast):

@@ -22,7 +22,9 @@
 -- with: req_plain = requests_in_scope.sql
 -- macros: requests_macros.sql
 WITH
--- the same columns from both: the request's own, then its deadlines
+-- the same columns from both: the request's own, then its deadlines, then its
+-- jurisdiction and type as ENUMs (a plain request's from request_plain_due, which it
+-- matched on both)
 decided_all AS (
     SELECT
         request_id, jurisdiction, type, channel, received_date, completed_at, done_at,
@@ -30,7 +32,9 @@ decided_all AS (
         extension_notified_at, extension_told_until,
         combo_id, p_rule IS NULL AND w_rule IS NULL AS ruleless, p_unit, pick_w, pick_t, due_by,
         due_date, original_due_by, original_due_date, extended, paused, pause_days,
-        clarification_days, told_beyond_max, clock_waiting, a_due_date, a_due_by
+        clarification_days, told_beyond_max, clock_waiting, a_due_date, a_due_by,
+        CAST(jurisdiction AS rq_jurisdiction_enum) AS jurisdiction_enum,
+        CAST(type AS rq_type_enum) AS type_enum
     FROM decided
     UNION ALL
     SELECT
@@ -44,7 +48,7 @@ decided_all AS (
         -- every column the join carries costs a gather per request)
         d.due_by AS original_due_by, d.due_date AS original_due_date, FALSE AS extended,
         FALSE AS paused, 0 AS pause_days, 0 AS clarification_days, FALSE AS told_beyond_max,
-        FALSE AS clock_waiting, d.a_due_date, d.a_due_by
+        FALSE AS clock_waiting, d.a_due_date, d.a_due_by, d.jurisdiction_enum, d.type_enum
     FROM req_plain AS q
     JOIN request_plain_due AS d
       ON d.jurisdiction = q.jurisdiction AND d.type = q.type AND d.received_date = q.received_date
@@ -55,7 +59,9 @@ x_all AS (
     FROM decided_all
 )
 SELECT
-    x.request_id, x.jurisdiction, x.type, x.channel, x.received_date,
+    -- jurisdiction and type as the ENUMs of the store's codes and types (requests.prepare:
+    -- one byte a value; docs/metrics-requests.md, "Fourth round"), as are the statuses below
+    x.request_id, x.jurisdiction_enum AS jurisdiction, x.type_enum AS type, x.channel, x.received_date,
     x.completed_at, x.done_at IS NOT NULL AS completed, x.outcome,
     -- fixed | clock_not_started | without_delay | none | no_rule; a TRY_CAST: any other
     -- unit (a fixed rule that got no deadline) is NULL, which requests_status_check.sql
