@@ -161,8 +161,17 @@ def metric_set(con, as_of, prepare=None) -> dict[str, float]:
         t, c = time.perf_counter(), sum(proc.cpu_times()[:2])
         step()
         timings[name] = (time.perf_counter() - t, sum(proc.cpu_times()[:2]) - c)
+        if name == "prepare" and prepare is None:
+            # what prepare left in DuckDB's memory and temporary files (outside the timings)
+            timings["memory_after_prepare"] = duckdb_memory(con)
     timings["headline_figures"] = state["headline"]
     return timings
+
+
+def duckdb_memory(con) -> dict[str, int]:
+    """DuckDB's memory in use and spilled to temporary files, in bytes (duckdb_memory())."""
+    return dict(zip(("in_memory", "spilled"), con.sql(
+        "SELECT sum(memory_usage_bytes), sum(temporary_storage_bytes) FROM duckdb_memory()").fetchall()[0]))
 
 
 def open_store(rows: int, threads: int, memory_limit: str) -> tuple[duckdb.DuckDBPyConnection, Path]:
@@ -226,6 +235,9 @@ def main(argv=None) -> int:
     print(f"metrics   prepare + full metric set  : wall {metrics:7.2f} s  cpu {metrics_cpu:7.2f} s"
           f"  peak RSS {met_mem.peak / 2**20:6.0f} MiB")
     timings.pop("headline_figures")
+    memory = timings.pop("memory_after_prepare")
+    print(f"          after prepare: DuckDB memory {memory['in_memory'] / 2**20:,.0f} MiB, "
+          f"spilled {memory['spilled'] / 2**20:,.0f} MiB")
     print("          steps (wall/cpu s): " + ", ".join(f"{k} {w:.2f}/{c:.2f}" for k, (w, c) in timings.items()))
     print(f"ratio metrics / bare scan: wall {metrics / base:.1f}x, cpu {metrics_cpu / max(base_cpu, 1e-9):.1f}x")
     return 0

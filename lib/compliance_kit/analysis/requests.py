@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import altair as alt
 import duckdb
 import polars as pl
+import polars.selectors as cs
 
 from .. import calendars, engines, timezones
 from ..cases import CaseList, case_list
@@ -88,6 +89,11 @@ STATUS_BASE = f"{STATUS_TABLE}_base"
 PLAIN_DUE = "request_plain_due"
 # Tables of prepare built in DuckDB from the policy and the calendars (small: rules x
 # periods, days x calendars); registered on the engine when the requests are elsewhere.
+# ENUM types prepare declares where the requests are (Engine.declare_enum), and the query
+# of their values (the requests' own): the columns of request_status_base that CAST to
+# them take one byte.
+ENUM_VOCABULARIES = {"rq_jurisdiction_enum": "requests_jurisdiction_vocabulary.sql",
+                     "rq_type_enum": "requests_type_vocabulary.sql"}
 REQUEST_LOOKUPS = ("request_zones", "request_zone_days", "request_epochs", "request_rules",
                    "request_due_lookup", "calendar_days")
 
@@ -215,6 +221,10 @@ def prepare(source, as_of, window_start=None, window_end=None, jurisdictions=Non
     if engine.store is not engine:  # the requests are elsewhere (Spark): ship the lookups
         for table in REQUEST_LOOKUPS:
             engine.register(table, store.query("relation_copy.sql", relation=table))
+    # The jurisdiction codes and request types of the requests as ENUM types:
+    # request_status_base keeps each in one byte (on DuckDB; Spark keeps the strings).
+    for type_name, vocabulary in ENUM_VOCABULARIES.items():
+        engine.declare_enum(type_name, vocabulary)
     # The deadlines of a plain request per jurisdiction, type and local day of receipt
     # (requests_plain_due.sql): built where the requests are, from the span of their days.
     engine.materialise(PLAIN_DUE, "requests_plain_due.sql", params, input="day_inputs")
@@ -257,8 +267,12 @@ def _engine(src):
 
 
 def _query(src, name: str, params: dict | None = None, **fill) -> pl.DataFrame:
-    """Run the query sql/<name> (composed, with its fill-ins) over the prepared requests."""
-    return _engine(src).query(name, params, **fill)
+    """Run the query sql/<name> (composed, with its fill-ins) over the prepared requests.
+    On DuckDB the stored table keeps its status columns (deadline_status, class,
+    queue_bucket, ack_class), jurisdiction and type as ENUMs (requests_status.sql), which
+    reach Polars as Categorical: every result leaves here with them as String, as on Spark."""
+    return _engine(src).query(name, params, **fill).with_columns(
+        (cs.categorical() | cs.enum()).cast(pl.String))
 
 
 def _dims(by) -> list[str]:

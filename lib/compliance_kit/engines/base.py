@@ -68,6 +68,13 @@ class Engine(ABC):
     def version(self, relation: str) -> int:
         return self._versions[relation]
 
+    def declare_enum(self, type_name: str, name: str) -> None:
+        """An ENUM type `type_name` whose values are the rows of sql/<name> (one VARCHAR
+        column, in the order the values should sort), for the queries that follow to CAST
+        to: a value stored in one byte. This default does nothing: an engine without ENUM
+        types (Spark) keeps the strings, and transform 11 of transpile.py drops a cast to a
+        type named `*_enum`."""
+
     @abstractmethod
     def run(self, query: Query) -> pl.DataFrame:
         """A composed query's rows."""

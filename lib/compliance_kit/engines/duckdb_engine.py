@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 
 from ..paths import read_sql
-from ..sql_compose import Query
+from ..sql_compose import Query, compose
 from .base import Engine, check_relation
 
 
@@ -54,6 +54,14 @@ class DuckDBEngine(Engine):
 
     def register(self, relation: str, frame: pl.DataFrame) -> None:
         self.con.register(check_relation(relation), frame)
+
+    def declare_enum(self, type_name: str, name: str) -> None:
+        # a TEMP type, the connection's own (the store may be read-only); replacing it
+        # leaves a table written with the earlier one as it was
+        self._create_enum(check_relation(type_name), compose(name))
+
+    def _create_enum(self, type_name: str, query: Query) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TYPE {type_name} AS ENUM ({query.sql})", query.params)
 
     @property
     def store(self) -> "DuckDBEngine":

@@ -18,7 +18,7 @@ from .duckdb_engine import DuckDBEngine
 
 @dataclass(frozen=True)
 class Step:
-    kind: str            # "macros" | "create" | "query"
+    kind: str            # "macros" | "create" | "query" | "type"
     query: Query | None
     relation: str = ""   # for "create"
     view: bool = False
@@ -48,6 +48,10 @@ class RecordingEngine(DuckDBEngine):
     def _materialise(self, relation: str, query: Query, view: bool, keep_order: bool) -> None:
         super()._materialise(relation, query, view, keep_order)
         self.steps.append(Step("create", query, relation, view))
+
+    def _create_enum(self, type_name: str, query: Query) -> None:
+        super()._create_enum(type_name, query)
+        self.steps.append(Step("type", query, type_name))
 
     def register(self, relation: str, frame: pl.DataFrame) -> None:
         super().register(relation, frame)
@@ -80,6 +84,11 @@ class RecordingEngine(DuckDBEngine):
         for step in self.steps[:end]:
             if step.kind == "macros":
                 body.append(f"-- macros: {step.macro_file}\n{read_sql(step.macro_file).strip()}")
+                continue
+            if step.kind == "type":
+                body.append(f"-- {step.relation}: {', '.join(step.query.files)}\n"
+                            f"CREATE OR REPLACE TEMP TYPE {step.relation} AS ENUM (\n"
+                            f"{_text(step.query, bound)});")
                 continue
             if step.kind != "create":
                 continue  # checks and counts the orchestration ran: no part of the figure

@@ -50,6 +50,11 @@ rejects):
    zone: Spark's `from_utc_timestamp(x, zone)`; a wall time written as an explicit
    `CAST(... AS TIMESTAMP)` -> the instant it is in the zone: `to_utc_timestamp(x, zone)`.
    Both engines read the IANA zone database (DST-safe).
+11. ENUM types (DuckDB stores a value of a fixed vocabulary in one byte: requests_status.sql):
+   Spark has none and keeps the string. `CAST(x AS ENUM(...))` -> `x`;
+   `TRY_CAST(x AS ENUM('a', ...))` (NULL for a value outside the list) ->
+   `CASE WHEN x IN ('a', ...) THEN x END`; `CAST(x AS name_enum)`, a cast to an ENUM type
+   the DuckDB engine declared (`Engine.declare_enum`, which does nothing on Spark) -> `x`.
 
 Refused (TranspileError): the other percentile forms (`quantile_cont(x, [list])`,
 `quantile_disc`, `percentile_cont(p) WITHIN GROUP (...)`, which sqlglot turns into an
@@ -208,6 +213,25 @@ def _time_zone(node: exp.Expression):
     return node
 
 
+def _declared_enum(to: exp.DataType) -> bool:
+    return (to.this == exp.DataType.Type.USERDEFINED
+            and str(to.args.get("kind", "")).lower().endswith("_enum"))
+
+
+def _enum_as_string(node: exp.Expression):
+    """Transform 11."""
+    if isinstance(node, exp.Cast) and not isinstance(node, exp.TryCast) and _declared_enum(node.to):
+        return node.this.copy()
+    if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.ENUM:
+        value = node.this.copy()
+        if isinstance(node, exp.TryCast):
+            values = [v.copy() for v in node.to.expressions]
+            return exp.Case(ifs=[exp.If(this=exp.In(this=value.copy(), expressions=values),
+                                        true=value)])
+        return value
+    return node
+
+
 def parse_macros(text: str) -> dict[str, tuple[list[str], exp.Expression]]:
     """name -> (argument names, body) of every `CREATE ... MACRO` in `text`."""
     macros = {}
@@ -308,6 +332,7 @@ def transform(sql: str, name: str, params: dict | None = None, macros: str | Non
     tree = tree.transform(_exact_percentile)
     tree = tree.transform(_regexp_and_json)
     tree = tree.transform(_time_zone)
+    tree = tree.transform(_enum_as_string)
     params = params or {}
     for ph in list(tree.find_all(exp.Placeholder)):
         if ph.name and ph.name in params and params[ph.name] is None:
