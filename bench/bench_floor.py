@@ -109,23 +109,20 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def best_of(con, sql: str, reps: int, params: dict | None = None) -> tuple[float, float]:
-    """(wall, cpu) seconds, the fastest of `reps` runs each."""
-    wall = cpu = float("inf")
-    for _ in range(reps):
-        t, c = time.perf_counter(), cpu_seconds()
-        con.execute(sql, params or {}).fetchall()
-        wall, cpu = min(wall, time.perf_counter() - t), min(cpu, cpu_seconds() - c)
-    return wall, cpu
+def timed(con, sql: str, params: dict | None = None) -> tuple[float, float]:
+    """(wall, cpu) seconds of one run of `sql`, every row fetched."""
+    t, c = time.perf_counter(), cpu_seconds()
+    con.execute(sql, params or {}).fetchall()
+    return time.perf_counter() - t, cpu_seconds() - c
 
 
 def compare(name: str, con, scan_sql: str, skeleton_sql: str, reps: int,
             params: dict | None = None, label: str = "skeleton") -> None:
     load = os.getloadavg()[0]
     scan, skeleton = [float("inf")] * 2, [float("inf")] * 2
-    for _ in range(reps):  # alternating, so the load falls on both alike
-        scan = [min(a, b) for a, b in zip(scan, best_of(con, scan_sql, 1))]
-        skeleton = [min(a, b) for a, b in zip(skeleton, best_of(con, skeleton_sql, 1, params))]
+    for _ in range(reps):  # alternating, so the load falls on both alike; the fastest of each
+        scan = [min(a, b) for a, b in zip(scan, timed(con, scan_sql))]
+        skeleton = [min(a, b) for a, b in zip(skeleton, timed(con, skeleton_sql, params))]
     print(f"{name:9}  bare scan wall {scan[0]:5.2f} s cpu {scan[1]:5.2f} s | {label} wall "
           f"{skeleton[0]:5.2f} s cpu {skeleton[1]:5.2f} s | {label} / scan: wall "
           f"{skeleton[0] / scan[0]:4.1f}x, cpu {skeleton[1] / scan[1]:4.1f}x"
